@@ -1,0 +1,27 @@
+/* ws_buf.h -- a growable byte buffer (always NUL-terminated after len). */
+#ifndef WS_BUF_H
+#define WS_BUF_H
+#include <stddef.h>
+
+typedef struct {
+    char *data;
+    size_t len;
+    size_t cap;
+} ws_buf_t;
+
+/* Prototypes.  All appends return 0, or -1 on allocation failure (the
+ * buffer is left as it was). */
+void ws_buf_init(ws_buf_t *b);
+void ws_buf_free(ws_buf_t *b);
+void ws_buf_reset(ws_buf_t *b);                 /* len = 0, keeps memory */
+int ws_buf_reserve(ws_buf_t *b, size_t extra);
+int ws_buf_append(ws_buf_t *b, const void *p, size_t n);
+int ws_buf_appends(ws_buf_t *b, const char *s);
+int ws_buf_appendc(ws_buf_t *b, char c);
+int ws_buf_printf(ws_buf_t *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Append s as a JSON string literal, quotes included.  Invalid UTF-8 is
+ * never produced: callers pass validated text. */
+int ws_buf_append_json_string(ws_buf_t *b, const char *s, size_t n);
+
+#endif
