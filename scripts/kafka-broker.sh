@@ -6,6 +6,9 @@
 #   scripts/kafka-broker.sh start   format a fresh log dir and start; waits until ready
 #   scripts/kafka-broker.sh stop    stop it (SIGTERM, then SIGKILL)
 #   scripts/kafka-broker.sh status  exit 0 when it answers metadata
+#   scripts/kafka-broker.sh stop-keep-data   kill -9 it, keeping its log dir (outage tests)
+#   scripts/kafka-broker.sh start-keep-data  start it again on the same log dir; waits until ready
+#   scripts/kafka-broker.sh restart-keep-data  both at once
 #
 # Environment: WS_KAFKA_PORT (19092), WS_KAFKA_CONTROLLER_PORT (19093),
 #   WS_KAFKA_HOME (build/kafka), WS_KAFKA_PARTITIONS (4),
@@ -72,10 +75,15 @@ LOG
   local id
   id=$(java -Xmx256m -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
   java -Xmx256m -cp "$cp" kafka.tools.StorageTool format -t "$id" -c "$state/server.properties" >"$state/format.log" 2>&1
+  launch
+}
+
+# Runs the broker on the existing $state and waits until it answers.
+launch() {
   local t0; t0=$(date +%s%N)
   # setsid: the broker must outlive the shell that started it (CI steps, test scripts).
-  setsid java $java_opts -Dlog4j2.configurationFile="$state/log4j2.yaml" -cp "$cp" \
-      kafka.Kafka "$state/server.properties" >"$state/broker.log" 2>&1 < /dev/null &
+  setsid java $java_opts -Dlog4j2.configurationFile="$state/log4j2.yaml" -cp "$libs/*" \
+      kafka.Kafka "$state/server.properties" >>"$state/broker.log" 2>&1 < /dev/null &
   echo $! > "$pidfile"
   for _ in $(seq 1 240); do
     if ready; then
@@ -105,12 +113,16 @@ case "${1:-}" in
   fetch) fetch ;;
   start) start ;;
   stop) stop ;;
-  restart-keep-data)  # stop and start again on the same log dir (outage tests)
-    [ -f "$pidfile" ] && { kill -9 "$(cat "$pidfile")" 2>/dev/null || true; }
-    setsid java $java_opts -Dlog4j2.configurationFile="$state/log4j2.yaml" -cp "$libs/*" \
-        kafka.Kafka "$state/server.properties" >>"$state/broker.log" 2>&1 < /dev/null &
-    echo $! > "$pidfile"
-    for _ in $(seq 1 240); do ready && exit 0; sleep 0.5; done; exit 1 ;;
+  stop-keep-data)  # an abrupt outage: the log dir stays for start-keep-data
+    if [ -f "$pidfile" ]; then
+      pid=$(cat "$pidfile"); kill -9 "$pid" 2>/dev/null || true
+      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi ;;
+  start-keep-data)
+    [ -f "$state/server.properties" ] || { echo "kafka-broker: no state in $state; use start" >&2; exit 1; }
+    launch ;;
+  restart-keep-data)
+    "$0" stop-keep-data; launch ;;
   status) ready ;;
-  *) echo "usage: $0 fetch|start|stop|status|restart-keep-data" >&2; exit 2 ;;
+  *) echo "usage: $0 fetch|start|stop|status|stop-keep-data|start-keep-data|restart-keep-data" >&2; exit 2 ;;
 esac

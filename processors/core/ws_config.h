@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <cjson/cJSON.h>
 #include "ws_article.h"
+#include "ws_buf.h"
 #include "ws_log.h"
 
 typedef enum { WS_DELIVERY_AT_LEAST_ONCE = 0, WS_DELIVERY_EXACTLY_ONCE } ws_delivery_t;
@@ -33,6 +34,8 @@ typedef struct {
     char *state_topic;   /* compacted topic for ws_record_state_put, or NULL */
     int enabled;
     cJSON *options;      /* the remaining keys, validated by the processor's table */
+    cJSON *option_overrides; /* key -> string from the environment / --set, converted
+                                by the processor's table (may be empty) */
 } ws_entry_config_t;
 
 typedef struct {
@@ -85,5 +88,7 @@ void ws_config_free(ws_config_t *c);
 cJSON *ws_config_to_json(const ws_config_t *c, int mask_secrets);
 /* A kafka property value, or NULL. */
 const char *ws_config_kafka_get(const ws_config_t *c, const char *key);
+/* docs/config.md: the reference generated from the section tables. */
+int ws_config_reference(ws_buf_t *out);
 
 #endif

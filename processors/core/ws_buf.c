@@ -1,0 +1,115 @@
+/* ws_buf.c -- a growable byte buffer, and the JSON string escaper the
+ * renderers share. */
+#include "ws_buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char ws_buf_empty[1] = {0};
+
+void ws_buf_init(ws_buf_t *b) {
+    b->data = ws_buf_empty;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void ws_buf_free(ws_buf_t *b) {
+    if (b->cap) free(b->data);
+    ws_buf_init(b);
+}
+
+void ws_buf_reset(ws_buf_t *b) {
+    b->len = 0;
+    if (b->cap) b->data[0] = '\0';
+}
+
+int ws_buf_reserve(ws_buf_t *b, size_t extra) {
+    if (extra > (size_t)-1 / 2 - b->len) return -1;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < need) cap *= 2;
+    char *p = b->cap ? realloc(b->data, cap) : malloc(cap);
+    if (!p) return -1;
+    if (!b->cap) p[0] = '\0';
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int ws_buf_append(ws_buf_t *b, const void *p, size_t n) {
+    if (ws_buf_reserve(b, n) < 0) return -1;
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int ws_buf_appends(ws_buf_t *b, const char *s) {
+    return ws_buf_append(b, s, strlen(s));
+}
+
+int ws_buf_appendc(ws_buf_t *b, char c) {
+    if (b->len + 1 >= b->cap && ws_buf_reserve(b, 1) < 0) return -1;
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int ws_buf_printf(ws_buf_t *b, const char *fmt, ...) {
+    va_list ap;
+    char small[256];
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0) return -1;
+    if ((size_t)n < sizeof small) return ws_buf_append(b, small, (size_t)n);
+    if (ws_buf_reserve(b, (size_t)n) < 0) return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+/* Bytes that need escaping inside a JSON string: controls, quote, backslash.
+ * Everything else (including UTF-8 multi-byte sequences) is copied in runs. */
+static int needs_escape(unsigned char c) {
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+int ws_buf_append_json_string(ws_buf_t *b, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    /* Worst case is 6 bytes per input byte; reserve the common case and
+     * grow inside the loop only for escapes. */
+    if (ws_buf_reserve(b, n + 2) < 0) return -1;
+    b->data[b->len++] = '"';
+    size_t i = 0;
+    while (i < n) {
+        size_t start = i;
+        while (i < n && !needs_escape((unsigned char)s[i])) i++;
+        if (i > start && ws_buf_append(b, s + start, i - start) < 0) return -1;
+        if (i >= n) break;
+        unsigned char c = (unsigned char)s[i++];
+        char esc[6];
+        size_t el = 2;
+        esc[0] = '\\';
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        default:
+            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
+            esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
+            el = 6;
+        }
+        if (ws_buf_append(b, esc, el) < 0) return -1;
+    }
+    return ws_buf_appendc(b, '"');
+}

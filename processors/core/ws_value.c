@@ -1,0 +1,248 @@
+/* ws_value.c -- JSON-like values for annotations.
+ *
+ * Arrays and objects are vectors (O(1) indexing: quotes walks the entities
+ * list by index); objects keep insertion order, which is the output order,
+ * and look keys up linearly (annotation objects are small). */
+#include "ws_value.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ws_value {
+    ws_value_type_t type;
+    int is_int;
+    union {
+        int b;
+        int64_t i;
+        double d;
+        struct { char *p; size_t len; } s;
+        struct { ws_value_t **items; char **keys; size_t n, cap; } c;
+    } u;
+};
+
+static ws_value_t *value_new(ws_value_type_t t) {
+    ws_value_t *v = calloc(1, sizeof *v);
+    if (v) v->type = t;
+    return v;
+}
+
+ws_value_t *ws_value_object(void) { return value_new(WS_VALUE_OBJECT); }
+ws_value_t *ws_value_array(void) { return value_new(WS_VALUE_ARRAY); }
+ws_value_t *ws_value_null(void) { return value_new(WS_VALUE_NULL); }
+
+ws_value_t *ws_value_string(const char *s, size_t len) {
+    ws_value_t *v = value_new(WS_VALUE_STRING);
+    if (!v) return NULL;
+    v->u.s.p = malloc(len + 1);
+    if (!v->u.s.p) { free(v); return NULL; }
+    if (len) memcpy(v->u.s.p, s, len);
+    v->u.s.p[len] = '\0';
+    v->u.s.len = len;
+    return v;
+}
+
+ws_value_t *ws_value_int(int64_t n) {
+    ws_value_t *v = value_new(WS_VALUE_NUMBER);
+    if (v) { v->is_int = 1; v->u.i = n; }
+    return v;
+}
+
+ws_value_t *ws_value_double(double d) {
+    ws_value_t *v = value_new(WS_VALUE_NUMBER);
+    if (v) v->u.d = d;
+    return v;
+}
+
+ws_value_t *ws_value_bool(int b) {
+    ws_value_t *v = value_new(WS_VALUE_BOOL);
+    if (v) v->u.b = b ? 1 : 0;
+    return v;
+}
+
+void ws_value_free(ws_value_t *v) {
+    if (!v) return;
+    if (v->type == WS_VALUE_STRING) {
+        free(v->u.s.p);
+    } else if (v->type == WS_VALUE_ARRAY || v->type == WS_VALUE_OBJECT) {
+        for (size_t i = 0; i < v->u.c.n; i++) {
+            ws_value_free(v->u.c.items[i]);
+            if (v->u.c.keys) free(v->u.c.keys[i]);
+        }
+        free(v->u.c.items);
+        free(v->u.c.keys);
+    }
+    free(v);
+}
+
+static int container_grow(ws_value_t *c, int with_keys) {
+    if (c->u.c.n < c->u.c.cap) return 0;
+    size_t cap = c->u.c.cap ? c->u.c.cap * 2 : 4;
+    ws_value_t **items = realloc(c->u.c.items, cap * sizeof *items);
+    if (!items) return -1;
+    c->u.c.items = items;
+    if (with_keys) {
+        char **keys = realloc(c->u.c.keys, cap * sizeof *keys);
+        if (!keys) return -1;
+        c->u.c.keys = keys;
+    }
+    c->u.c.cap = cap;
+    return 0;
+}
+
+int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
+    if (!obj || obj->type != WS_VALUE_OBJECT || !key || !val) {
+        ws_value_free(val);
+        return -1;
+    }
+    for (size_t i = 0; i < obj->u.c.n; i++) {
+        if (strcmp(obj->u.c.keys[i], key) == 0) {
+            ws_value_free(obj->u.c.items[i]);
+            obj->u.c.items[i] = val;
+            return 0;
+        }
+    }
+    char *k = strdup(key);
+    if (!k || container_grow(obj, 1) < 0) {
+        free(k);
+        ws_value_free(val);
+        return -1;
+    }
+    obj->u.c.keys[obj->u.c.n] = k;
+    obj->u.c.items[obj->u.c.n++] = val;
+    return 0;
+}
+
+int ws_array_push(ws_value_t *arr, ws_value_t *val) {
+    if (!arr || arr->type != WS_VALUE_ARRAY || !val || container_grow(arr, 0) < 0) {
+        ws_value_free(val);
+        return -1;
+    }
+    arr->u.c.items[arr->u.c.n++] = val;
+    return 0;
+}
+
+ws_value_type_t ws_value_type(const ws_value_t *v) {
+    return v ? v->type : WS_VALUE_INVALID;
+}
+
+const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key) {
+    if (!obj || obj->type != WS_VALUE_OBJECT || !key) return NULL;
+    for (size_t i = 0; i < obj->u.c.n; i++)
+        if (strcmp(obj->u.c.keys[i], key) == 0) return obj->u.c.items[i];
+    return NULL;
+}
+
+size_t ws_array_size(const ws_value_t *arr) {
+    return arr && arr->type == WS_VALUE_ARRAY ? arr->u.c.n : 0;
+}
+
+const ws_value_t *ws_array_at(const ws_value_t *arr, size_t i) {
+    if (!arr || arr->type != WS_VALUE_ARRAY || i >= arr->u.c.n) return NULL;
+    return arr->u.c.items[i];
+}
+
+const char *ws_value_str(const ws_value_t *v, size_t *len) {
+    if (!v || v->type != WS_VALUE_STRING) return NULL;
+    if (len) *len = v->u.s.len;
+    return v->u.s.p;
+}
+
+double ws_value_num(const ws_value_t *v) {
+    if (!v || v->type != WS_VALUE_NUMBER) return 0;
+    return v->is_int ? (double)v->u.i : v->u.d;
+}
+
+int ws_value_is_int(const ws_value_t *v) {
+    return v && v->type == WS_VALUE_NUMBER && v->is_int;
+}
+
+int64_t ws_value_int_of(const ws_value_t *v) {
+    if (!v || v->type != WS_VALUE_NUMBER) return 0;
+    return v->is_int ? v->u.i : (int64_t)v->u.d;
+}
+
+int ws_value_truthy(const ws_value_t *v) {
+    if (!v) return 0;
+    switch (v->type) {
+    case WS_VALUE_BOOL: return v->u.b;
+    case WS_VALUE_NUMBER: return v->is_int ? v->u.i != 0 : v->u.d != 0;
+    case WS_VALUE_STRING: return v->u.s.len != 0;
+    case WS_VALUE_ARRAY:
+    case WS_VALUE_OBJECT: return 1;
+    default: return 0;
+    }
+}
+
+/* Integer to decimal without printf: rendering is on the hot path. */
+static int append_int(ws_buf_t *b, int64_t n) {
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    if (n < 0) *--p = '-';
+    return ws_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+static int append_double(ws_buf_t *b, double d) {
+    if (!isfinite(d)) return ws_buf_appends(b, "null");
+    if (d == floor(d) && fabs(d) < 9e15) return append_int(b, (int64_t)d);
+    /* Shortest of %.15g / %.17g that reads back exactly. */
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.15g", d);
+    if (strtod(tmp, NULL) != d) snprintf(tmp, sizeof tmp, "%.17g", d);
+    return ws_buf_appends(b, tmp);
+}
+
+int ws_value_render(const ws_value_t *v, ws_buf_t *out) {
+    if (!v) return ws_buf_append(out, "null", 4);
+    switch (v->type) {
+    case WS_VALUE_NULL: return ws_buf_append(out, "null", 4);
+    case WS_VALUE_BOOL: return v->u.b ? ws_buf_append(out, "true", 4) : ws_buf_append(out, "false", 5);
+    case WS_VALUE_NUMBER: return v->is_int ? append_int(out, v->u.i) : append_double(out, v->u.d);
+    case WS_VALUE_STRING: return ws_buf_append_json_string(out, v->u.s.p, v->u.s.len);
+    case WS_VALUE_ARRAY:
+    case WS_VALUE_OBJECT: {
+        int obj = v->type == WS_VALUE_OBJECT;
+        if (ws_buf_appendc(out, obj ? '{' : '[') < 0) return -1;
+        for (size_t i = 0; i < v->u.c.n; i++) {
+            if (i && ws_buf_appendc(out, ',') < 0) return -1;
+            if (obj) {
+                const char *k = v->u.c.keys[i];
+                if (ws_buf_append_json_string(out, k, strlen(k)) < 0 ||
+                    ws_buf_appendc(out, ':') < 0)
+                    return -1;
+            }
+            if (ws_value_render(v->u.c.items[i], out) < 0) return -1;
+        }
+        return ws_buf_appendc(out, obj ? '}' : ']');
+    }
+    default: return ws_buf_append(out, "null", 4);
+    }
+}
+
+ws_value_t *ws_value_from_cjson(const cJSON *j) {
+    if (!j) return NULL;
+    if (cJSON_IsNull(j)) return ws_value_null();
+    if (cJSON_IsBool(j)) return ws_value_bool(cJSON_IsTrue(j));
+    if (cJSON_IsNumber(j)) {
+        double d = j->valuedouble;
+        if (d == floor(d) && fabs(d) < 9e15) return ws_value_int((int64_t)d);
+        return ws_value_double(d);
+    }
+    if (cJSON_IsString(j)) return ws_value_string(j->valuestring, strlen(j->valuestring));
+    if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
+        int obj = cJSON_IsObject(j);
+        ws_value_t *c = obj ? ws_value_object() : ws_value_array();
+        if (!c) return NULL;
+        for (const cJSON *k = j->child; k; k = k->next) {
+            ws_value_t *e = ws_value_from_cjson(k);
+            if (!e) { ws_value_free(c); return NULL; }
+            int rc = obj ? ws_object_set(c, k->string ? k->string : "", e) : ws_array_push(c, e);
+            if (rc < 0) { ws_value_free(c); return NULL; }
+        }
+        return c;
+    }
+    return NULL;
+}

@@ -1,0 +1,288 @@
+/* dd_norm.c -- tokenising, case folding and hashing of bodies. */
+#include "dd_norm.h"
+
+#include <string.h>
+
+#define FNV_PRIME 0x100000001B3ULL
+#define FNV_BASIS 0xCBF29CE484222325ULL
+
+/* Latin-1 letters U+00C0..U+00FF folded to lower case without accents;
+ * 0 marks the two symbols (multiplication and division signs). */
+static const uint8_t latin1_fold[64] = {
+    'a','a','a','a','a','a',0xE6,'c','e','e','e','e','i','i','i','i',
+    0xF0,'n','o','o','o','o','o',0,'o','u','u','u','u','y',0xFE,0xDF,
+    'a','a','a','a','a','a',0xE6,'c','e','e','e','e','i','i','i','i',
+    0xF0,'n','o','o','o','o','o',0,'o','u','u','u','u','y',0xFE,'y'
+};
+
+int32_t ws_dd_fold(uint32_t cp) {
+    if (cp < 0x80) {
+        if (cp >= 'A' && cp <= 'Z') return (int32_t)(cp + 32);
+        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) return (int32_t)cp;
+        return -1;
+    }
+    if (cp < 0xC0) {
+        /* Latin-1 punctuation and symbols; keep the ordinal indicators
+         * and micro sign as letters. */
+        if (cp == 0xAD) return 0;                       /* soft hyphen */
+        if (cp == 0xAA || cp == 0xBA) return 'a' + (cp == 0xBA) * ('o' - 'a');
+        if (cp == 0xB5) return 0x3BC;
+        return -1;
+    }
+    if (cp < 0x100) {
+        uint8_t f = latin1_fold[cp - 0xC0];
+        return f ? f : -1;
+    }
+    if (cp < 0x180) {
+        /* Latin Extended-A: mostly upper/lower pairs. */
+        if (cp == 0x130) return 'i';
+        if (cp == 0x131 || cp == 0x138 || cp == 0x149 || cp == 0x17F) return (int32_t)cp;
+        if (cp == 0x178) return 'y';
+        if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E))
+            return (int32_t)(cp | 1) == (int32_t)cp ? (int32_t)(cp + 1) : (int32_t)cp;
+        return (int32_t)(cp | 1);
+    }
+    if (cp >= 0x300 && cp <= 0x36F) return 0;           /* combining marks */
+    if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) return (int32_t)(cp + 32);
+    if (cp >= 0x410 && cp <= 0x42F) return (int32_t)(cp + 32);
+    if (cp >= 0x400 && cp <= 0x40F) return (int32_t)(cp + 80);
+    if (cp == 0x200C || cp == 0x200D || cp == 0x2060) return 0;   /* joiners */
+    if (cp >= 0xFE00 && cp <= 0xFE0F) return 0;         /* variation selectors */
+    if (cp >= 0x2000 && cp <= 0x206F) return -1;        /* general punctuation */
+    if (cp >= 0x20A0 && cp <= 0x20CF) return -1;        /* currency signs */
+    if (cp >= 0x2100 && cp <= 0x2BFF) return -1;        /* symbols, arrows */
+    if (cp >= 0x3000 && cp <= 0x303F) return -1;        /* CJK punctuation */
+    if (cp >= 0xFE10 && cp <= 0xFE6F) return -1;
+    if (cp == 0xFEFF || cp == 0xFFFD) return -1;   /* BOM, replacement char */
+    if ((cp >= 0xFF01 && cp <= 0xFF0F) || (cp >= 0xFF1A && cp <= 0xFF20) ||
+        (cp >= 0xFF3B && cp <= 0xFF40) || (cp >= 0xFF5B && cp <= 0xFF65)) return -1;
+    if (cp >= 0xFF21 && cp <= 0xFF3A) return (int32_t)(cp - 0xFF21 + 'a');
+    if (cp >= 0xFF41 && cp <= 0xFF5A) return (int32_t)(cp - 0xFF41 + 'a');
+    if (cp >= 0xFF10 && cp <= 0xFF19) return (int32_t)(cp - 0xFF10 + '0');
+    return (int32_t)cp;
+}
+
+/* Decode one UTF-8 sequence at p (n > 0 bytes left).  Returns its length;
+ * an invalid byte decodes as U+FFFD of length 1 (which separates). */
+static size_t decode(const unsigned char *p, size_t n, uint32_t *cp) {
+    unsigned c = p[0];
+    if (c < 0xC2 || c > 0xF4) goto bad;
+    if (c < 0xE0) {
+        if (n < 2 || (p[1] & 0xC0) != 0x80) goto bad;
+        *cp = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) goto bad;
+        *cp = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+        if (*cp < 0x800) goto bad;
+        return 3;
+    }
+    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+        (p[3] & 0xC0) != 0x80) goto bad;
+    *cp = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) |
+          (p[3] & 0x3Fu);
+    if (*cp < 0x10000 || *cp > 0x10FFFF) goto bad;
+    return 4;
+bad:
+    *cp = 0xFFFD;
+    return 1;
+}
+
+/* Per-byte class for the ASCII fast path: the folded byte for letters and
+ * digits, 0 for separators, 0xFF for bytes >= 0x80 (decode them). */
+static uint8_t ascii_class[256];
+static int ascii_ready;
+
+static void ascii_init(void) {
+    for (unsigned c = 0; c < 256; c++) {
+        if (c >= 0x80) ascii_class[c] = 0xFF;
+        else {
+            int32_t f = ws_dd_fold(c);
+            ascii_class[c] = f > 0 ? (uint8_t)f : 0;
+        }
+    }
+    /* Benign race: every thread writes the same bytes. */
+    __atomic_store_n(&ascii_ready, 1, __ATOMIC_RELEASE);
+}
+
+typedef struct {
+    unsigned shingle;
+    unsigned out_rot;              /* rotation of the word leaving the window */
+    ws_dd_sketch_t *sk;
+    uint64_t ring[WS_DD_MAX_SHINGLE];
+    uint64_t roll;                 /* XOR of the window's rotated word hashes */
+    uint64_t exact;
+    uint32_t words;
+} scan_state_t;
+
+static inline uint64_t rotl(uint64_t x, unsigned r) {
+    r &= 63;
+    return r ? (x << r) | (x >> (64 - r)) : x;
+}
+
+/* One finished word (wh: its hash so far): update the exact hash and emit
+ * the shingle that ends here.  The shingle hash rolls (cyclic polynomial,
+ * "buzhash"): rotate the window, add the new word, remove the word that
+ * left, so it costs O(1) per word whatever the shingle size.  13 * shingle
+ * is never a multiple of 64, so a leaving word never cancels itself. */
+static inline void end_word(scan_state_t *st, uint64_t wh) {
+    wh *= 0x9E3779B97F4A7C15ULL;
+    wh ^= wh >> 32;
+    st->exact = (st->exact ^ wh) * 0xFF51AFD7ED558CCDULL;
+    st->exact ^= st->exact >> 29;
+    uint64_t *slot = &st->ring[st->words % WS_DD_MAX_SHINGLE];
+    uint64_t old = st->words >= st->shingle
+                       ? st->ring[(st->words - st->shingle) % WS_DD_MAX_SHINGLE] : 0;
+    st->roll = rotl(st->roll, 13) ^ wh ^ rotl(old, st->out_rot);
+    *slot = wh;
+    st->words++;
+    if (st->sk && st->words >= st->shingle) {
+        uint64_t h = st->roll;
+        h ^= h >> 31;
+        h *= 0xBF58476D1CE4E5B9ULL;
+        h ^= h >> 29;
+        ws_dd_sketch_add(st->sk, h);
+    }
+}
+
+/* Words are hashed eight folded bytes at a time: bytes are packed into
+ * `chunk` (first byte lowest), which is mixed into the word hash when full
+ * and at the end, so the hash depends only on the folded bytes. */
+typedef struct {
+    uint64_t wh, chunk;
+    unsigned nchunk;
+} word_t;
+
+static inline void word_mix(word_t *w, uint64_t v) {
+    w->wh = (w->wh ^ v) * FNV_PRIME;
+}
+
+static inline void word_byte(word_t *w, uint32_t c) {
+    w->chunk |= (uint64_t)c << (8 * w->nchunk);
+    if (++w->nchunk == 8) {
+        word_mix(w, w->chunk);
+        w->chunk = 0;
+        w->nchunk = 0;
+    }
+}
+
+/* k (1..8) folded bytes at once, the first in the lowest byte of piece;
+ * the same result as k calls of word_byte. */
+static inline void word_bytes(word_t *w, uint64_t piece, unsigned k) {
+    unsigned room = 8 - w->nchunk;
+    w->chunk |= piece << (8 * w->nchunk);
+    if (k < room) {
+        w->nchunk += k;
+        return;
+    }
+    word_mix(w, w->chunk);
+    w->nchunk = k - room;
+    w->chunk = w->nchunk ? piece >> (8 * room) : 0;
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* High bit of each byte set where lo <= byte <= hi; bytes must be < 0x80
+ * so that no sum carries into the next byte. */
+static inline uint64_t in_range(uint64_t x, unsigned lo, unsigned hi) {
+    return (x + ONES * (0x80 - lo)) & ~(x + ONES * (0x7F - hi)) & HIGHS;
+}
+
+/* How many of the 8 bytes at p are ASCII letters or digits from the first
+ * on; *folded receives them lower-cased (first byte lowest). */
+static inline unsigned ascii_run(const unsigned char *p, uint64_t *folded) {
+    uint64_t x, a, y, m, stop;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);      /* first byte lowest, as on little-endian */
+#endif
+    a = x & ~HIGHS;
+    y = a | (ONES * 0x20);
+    m = (in_range(y, 'a', 'z') | in_range(a, '0', '9')) & ~x;
+    stop = ~m & HIGHS;
+    *folded = y;
+    return stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
+}
+
+/* Folded code point f (> 0) into the word.  Folds to ASCII (accented Latin
+ * letters) give the same bytes as the unaccented spelling; wider code
+ * points take a chunk of their own. */
+static inline void word_cp(word_t *w, int32_t f) {
+    if (f < 0x80) {
+        word_byte(w, (uint32_t)f);
+        return;
+    }
+    if (w->nchunk) word_mix(w, w->chunk);
+    w->chunk = 0;
+    w->nchunk = 0;
+    word_mix(w, (uint64_t)f | 0x100000000ULL);
+}
+
+void ws_dd_scan(const char *body, size_t n, unsigned shingle,
+                ws_dd_norm_t *out, ws_dd_sketch_t *sk) {
+    const unsigned char *p = (const unsigned char *)body;
+    scan_state_t st;
+    size_t i = 0;
+
+    if (!__atomic_load_n(&ascii_ready, __ATOMIC_ACQUIRE)) ascii_init();
+    if (shingle < 1) shingle = 1;
+    if (shingle > WS_DD_MAX_SHINGLE) shingle = WS_DD_MAX_SHINGLE;
+    st.shingle = shingle;
+    st.sk = sk;
+    st.out_rot = (13 * shingle) & 63;
+    st.roll = 0;
+    st.exact = FNV_BASIS;
+    st.words = 0;
+
+    /* Two nested loops (skip separators, then take a word) cost one
+     * mispredicted branch per word boundary instead of several. */
+    while (i < n) {
+        word_t w = { FNV_BASIS, 0, 0 };
+        int have = 0;
+        while (i < n && ascii_class[p[i]] == 0) i++;
+        while (i < n) {
+            if (n - i >= 8) {
+                uint64_t piece;
+                unsigned k = ascii_run(p + i, &piece);
+                if (k) {
+                    word_bytes(&w, k == 8 ? piece : piece & ((1ULL << (8 * k)) - 1), k);
+                    have = 1;
+                    i += k;
+                    if (k == 8) continue;
+                }
+                if (i >= n) break;
+            }
+            uint32_t c = ascii_class[p[i]];
+            if (c == 0) break;
+            if (c != 0xFF) {
+                word_byte(&w, c);
+                have = 1;
+                i++;
+                continue;
+            }
+            uint32_t cp;
+            i += decode(p + i, n - i, &cp);
+            int32_t f = ws_dd_fold(cp);
+            if (f < 0) break;
+            if (f > 0) {
+                word_cp(&w, f);
+                have = 1;
+            }
+        }
+        if (have) {
+            word_mix(&w, w.chunk ^ ((uint64_t)w.nchunk << 60));
+            end_word(&st, w.wh);
+        }
+    }
+
+    /* A body shorter than one shingle is one shingle of all its words. */
+    if (sk && st.words > 0 && st.words < shingle) {
+        uint64_t h = st.words;
+        for (unsigned j = 0; j < st.words; j++) h += rotl(st.ring[j], j * 13);
+        ws_dd_sketch_add(sk, ws_dd_mix64(h));
+    }
+    out->exact = ws_dd_mix64(st.exact ^ st.words);
+    out->words = st.words;
+}

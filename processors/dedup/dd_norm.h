@@ -1,0 +1,33 @@
+/* dd_norm.h -- normalise an article body into words and hash it.
+ *
+ * A word is a maximal run of letters, digits and other non-punctuation
+ * code points.  Case is folded (ASCII, Latin-1, Latin Extended-A, Greek,
+ * Cyrillic), Latin-1 accents are stripped, combining marks, soft hyphens
+ * and zero-width joiners are ignored, and everything else (whitespace, ASCII
+ * and Unicode punctuation, symbols) separates words.  So two bodies that
+ * differ only in case, spacing, quote style or punctuation get the same
+ * exact hash. */
+#ifndef DD_NORM_H
+#define DD_NORM_H
+#include <stddef.h>
+#include <stdint.h>
+#include "dd_sketch.h"
+
+#define WS_DD_MAX_SHINGLE 16
+
+typedef struct {
+    uint64_t exact;     /* hash of the normalised word sequence */
+    uint32_t words;     /* number of words */
+} ws_dd_norm_t;
+
+/* Prototypes */
+/* Scan body[0..n).  When sk is non-NULL, every run of `shingle` consecutive
+ * words is hashed and added to it (a body shorter than that adds one
+ * shingle of all its words).  Never fails; invalid UTF-8 bytes separate. */
+void ws_dd_scan(const char *body, size_t n, unsigned shingle,
+                ws_dd_norm_t *out, ws_dd_sketch_t *sk);
+/* Fold one code point: the folded code point, 0 when it is ignored inside
+ * words, or -1 when it separates words. */
+int32_t ws_dd_fold(uint32_t cp);
+
+#endif

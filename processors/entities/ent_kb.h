@@ -1,0 +1,74 @@
+/* ent_kb.h -- internals of the knowledge base shared by the loader and the
+ * tagger (the table layout, entries and compiled rules). */
+#ifndef ENT_KB_H
+#define ENT_KB_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "ent.h"
+
+#define ENT_MAX_SEQ 12                  /* longest gazetteer entry, in tokens */
+#define ENT_SEQ_SEED 0x6a09e667f3bcc909ull
+#define ENT_TRIG_DIGIT 1ull             /* pseudo token hashes for #digit... */
+#define ENT_TRIG_CAP 2ull
+#define ENT_TRIG_UPPER 3ull
+
+/* Chain the hash of one more token onto a sequence hash.  Never returns 0
+ * (0 marks an empty slot). */
+static inline uint64_t ent_seq_hash(uint64_t seq, uint64_t tok)
+{
+    uint64_t h = (seq ^ tok) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+typedef struct {
+    uint64_t key;       /* sequence hash; 0 = empty */
+    uint32_t cls;       /* CL_* of this exact sequence */
+    int32_t entry;      /* first entity entry, or -1 */
+    uint8_t prefix;     /* some longer entry continues this sequence */
+} ent_slot_t;
+
+typedef struct {
+    uint32_t packed, packed_len;   /* token texts, each followed by 0x1f */
+    uint32_t canon, canon_len;
+    uint32_t id, id_len;
+    int32_t next;                  /* same surface, other type */
+    uint8_t type, ntok;
+    uint8_t weak;                  /* from a weak (ambiguous) list: used only as a fallback */
+} ent_entry_t;
+
+typedef struct {
+    void *re;                       /* pcre2_code */
+    uint8_t type;
+    int egroup;                     /* capture group "e" = the entity span, or 0 */
+    char where[64];                 /* file:line, for error messages */
+} ent_rule_t;
+
+typedef struct { uint64_t h; uint32_t rule; } ent_trig_pair_t;
+typedef struct { uint64_t h; uint32_t off, n; } ent_trig_t;
+
+struct ent_kb {
+    ent_slot_t *slots;
+    size_t slots_n, slots_cap;
+    ent_entry_t *entries;
+    size_t entries_n, entries_cap;
+    char *pool;
+    size_t pool_len, pool_cap;
+    ent_rule_t *rules;
+    size_t rules_n, rules_cap;
+    ent_trig_pair_t *trig_pairs;
+    size_t trig_pairs_n, trig_pairs_cap;
+    ent_trig_t *trig;
+    size_t trig_cap;
+    uint32_t match_limit, depth_limit;
+    int no_entities;
+    int loading_weak;
+    ent_tok_t *tmp;                 /* load-time scratch */
+    size_t tmp_cap;
+};
+
+/* The sorted rule indexes triggered by token hash h (or ENT_TRIG_*). */
+const ent_trig_pair_t *ent_kb_triggers(const ent_kb_t *kb, uint64_t h, size_t *n);
+
+#endif

@@ -1,0 +1,645 @@
+/* ent_tag.c -- find entity mentions in one article.
+ *
+ * 1. Tokenize (ent_tok.c).
+ * 2. Run the PCRE2 rules at the tokens that trigger them (dates, money,
+ *    titled persons, organisation patterns...).
+ * 3. Walk the tokens.  A run of capitalised tokens (a "chunk", which may
+ *    hold connectors such as "of" and hyphens) is segmented left to right:
+ *    organisation patterns, then the longest gazetteer entry, then titles
+ *    (which are skipped but make the next name a PERSON), then unknown name
+ *    runs classified from context.  A rule span that is at least as long as
+ *    what the chunk would give wins.  Mentions never overlap.
+ * 4. ent_coref.c joins surnames, short forms and acronyms to full names and
+ *    settles the canonical names.
+ *
+ * Case is meaningless at a sentence start and on all-caps headline lines:
+ * there a token counts as a name only if it is not an ordinary word
+ * (COMMON/STOP in the lexicon) or the gazetteer knows it. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ent.h"
+#include "ent_kb.h"
+#include "ent_tag.h"
+
+#define CLS_DONE 0x80000000u
+
+/* ---------------------------------------------------------------- helpers */
+
+unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
+{
+    ent_tok_t *t = &c->toks[i];
+    if (!(t->cls & CLS_DONE)) {
+        unsigned cl = ent_kb_classes(c->kb, t->h);
+        /* "US", "IT", "WHO" in running text are acronyms, not us/it/who */
+        if ((t->flags & TF_UPPER) && !(t->flags & TF_HEAD) && t->end - t->start >= 2)
+            cl &= ~(unsigned)(CL_COMMON | CL_STOP);
+        t->cls = cl | CLS_DONE;
+    }
+    return t->cls & ~CLS_DONE;
+}
+
+static int tok_is(ent_ctx_t *c, size_t i, const char *w)
+{
+    const ent_tok_t *t = &c->toks[i];
+    size_t l = strlen(w);
+    return t->end - t->start == l && strncasecmp(c->text + t->start, w, l) == 0;
+}
+
+/* Compare a document token with one token of a gazetteer entry.  Exact, or
+ * case-insensitive when the document token is in capitals. */
+static int tok_eq(ent_ctx_t *c, const ent_tok_t *t, const char *e, size_t el)
+{
+    const char *d = c->text + t->start;
+    size_t dl = t->hend - t->start;
+    if (dl == el && memcmp(d, e, el) == 0) return 1;
+    if (!(t->flags & (TF_HEAD | TF_UPPER)) || dl != el) return 0;
+    for (size_t i = 0; i < el; i++) {
+        unsigned a = (unsigned char)d[i], b = (unsigned char)e[i];
+        if (a >= 'A' && a <= 'Z') a += 32;
+        if (b >= 'A' && b <= 'Z') b += 32;
+        if (a != b) {
+            /* Latin-1 capitals in UTF-8: second byte differs by 0x20 */
+            if (i > 0 && (unsigned char)d[i - 1] == 0xC3 && (a | 0x20) == (b | 0x20)) continue;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int entry_matches(ent_ctx_t *c, const ent_entry_t *e, size_t at)
+{
+    const char *p = c->kb->pool + e->packed, *end = p + e->packed_len;
+    size_t k = at;
+    while (p < end) {
+        const char *q = memchr(p, '\x1f', (size_t)(end - p));
+        if (!q || k >= c->nt) return 0;
+        if (!tok_eq(c, &c->toks[k], p, (size_t)(q - p))) return 0;
+        p = q + 1;
+        k++;
+    }
+    return 1;
+}
+
+/* Longest gazetteer match at token i: fills *entry (first matching entry of
+ * that length) and the longest TITLE length.  Returns the entity length. */
+size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
+{
+    uint64_t h = ENT_SEQ_SEED;
+    size_t best = 0;
+    *entry = -1;
+    if (title_len) *title_len = 0;
+    for (size_t k = i; k < c->nt && k - i < ENT_MAX_SEQ; k++) {
+        const ent_tok_t *t = &c->toks[k];
+        if (k > i && (t->flags & TF_NL)) break;
+        h = ent_seq_hash(h, t->h);
+        const ent_slot_t *s = NULL;
+        {
+            const ent_kb_t *kb = c->kb;
+            size_t mask = kb->slots_cap - 1;
+            for (size_t j = (size_t)(h ^ (h >> 32)) & mask;; j = (j + 1) & mask) {
+                if (kb->slots[j].key == h) { s = &kb->slots[j]; break; }
+                if (kb->slots[j].key == 0) break;
+            }
+        }
+        if (!s) break;
+        if ((s->cls & CL_TITLE) && title_len) *title_len = k - i + 1;
+        for (int32_t e = s->entry; e >= 0; e = c->kb->entries[e].next) {
+            if (!c->kb->entries[e].weak && entry_matches(c, &c->kb->entries[e], i)) {
+                best = k - i + 1;
+                *entry = e;
+                break;
+            }
+        }
+        if (!s->prefix) break;
+    }
+    return best;
+}
+
+/* A weak (ambiguous-list) entry covering exactly [i, m), or -1. */
+static int32_t weak_match(ent_ctx_t *c, size_t i, size_t m)
+{
+    uint64_t h = ENT_SEQ_SEED;
+    const ent_kb_t *kb = c->kb;
+    const ent_slot_t *s = NULL;
+    for (size_t k = i; k < m; k++) h = ent_seq_hash(h, c->toks[k].h);
+    size_t mask = kb->slots_cap - 1;
+    for (size_t j = (size_t)(h ^ (h >> 32)) & mask;; j = (j + 1) & mask) {
+        if (kb->slots[j].key == h) { s = &kb->slots[j]; break; }
+        if (kb->slots[j].key == 0) return -1;
+    }
+    for (int32_t e = s->entry; e >= 0; e = kb->entries[e].next)
+        if (kb->entries[e].weak && kb->entries[e].ntok == m - i &&
+            entry_matches(c, &kb->entries[e], i))
+            return e;
+    return -1;
+}
+
+/* ---------------------------------------------------------------- rules */
+
+static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
+{
+    const ent_kb_t *kb = c->kb;
+    pcre2_match_data *md = c->s->md;
+    pcre2_match_context *mc = c->s->mctx;
+    for (size_t i = 0; i < c->nt; i++) {
+        const ent_tok_t *t = &c->toks[i];
+        c->rule_end[i] = -1;
+        const ent_trig_pair_t *lists[4];
+        size_t ns[4], nl = 0;
+        lists[nl] = ent_kb_triggers(kb, t->h, &ns[nl]); if (ns[nl]) nl++;
+        if (t->flags & TF_DIGIT) { lists[nl] = ent_kb_triggers(kb, ENT_TRIG_DIGIT, &ns[nl]); if (ns[nl]) nl++; }
+        if (t->flags & TF_CAP) { lists[nl] = ent_kb_triggers(kb, ENT_TRIG_CAP, &ns[nl]); if (ns[nl]) nl++; }
+        if (t->flags & TF_UPPER) { lists[nl] = ent_kb_triggers(kb, ENT_TRIG_UPPER, &ns[nl]); if (ns[nl]) nl++; }
+        if (!nl) continue;
+        size_t best_end = 0;
+        for (size_t l = 0; l < nl; l++) {
+            for (size_t r = 0; r < ns[l]; r++) {
+                const ent_rule_t *ru = &kb->rules[lists[l][r].rule];
+                int rc = pcre2_match(ru->re, (PCRE2_SPTR)c->text, c->len, t->start, 0, md, mc);
+                if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) continue;
+                if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                    rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
+                    snprintf(err, errlen, "regex_limit: rule %s hit its match limit at byte %u",
+                             ru->where, t->start);
+                    return -2;
+                }
+                if (rc < 0) continue;     /* other failures: treat as no match */
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                size_t ms = ov[0], me = ov[1], es = ms, ee = me;
+                if (ru->egroup && ru->egroup < rc && ov[2 * ru->egroup] != PCRE2_UNSET) {
+                    es = ov[2 * ru->egroup];
+                    ee = ov[2 * ru->egroup + 1];
+                }
+                if (me <= best_end || ee <= es) continue;
+                /* snap to tokens: entity start must be a token start, end a token end */
+                size_t k = i;
+                while (k < c->nt && c->toks[k].start < es) k++;
+                if (k >= c->nt || c->toks[k].start != es) continue;
+                size_t m = k;
+                while (m < c->nt && c->toks[m].end <= ee) m++;
+                if (m == k) continue;
+                size_t me_tok = m;
+                while (me_tok < c->nt && c->toks[me_tok].end <= me) me_tok++;
+                best_end = me;
+                c->rule_end[i] = (int32_t)me_tok;
+                c->rule_es[i] = (int32_t)k;
+                c->rule_ee[i] = (int32_t)m;
+                c->rule_type[i] = ru->type;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- mentions */
+
+static int emit(ent_ctx_t *c, size_t ts, size_t te, int type, int src, int32_t entry)
+{
+    ent_scratch_t *s = c->s;
+    if (te <= ts || type == ET_NONE) return 0;
+    if (s->ments_n == s->ments_cap) {
+        size_t cap = s->ments_cap ? s->ments_cap * 2 : 64;
+        ent_mention_t *nm = realloc(s->ments, cap * sizeof *nm);
+        if (!nm) return -1;
+        s->ments = nm;
+        s->ments_cap = cap;
+    }
+    ent_mention_t *m = &s->ments[s->ments_n++];
+    m->tstart = (uint32_t)ts;
+    m->tend = (uint32_t)te;
+    m->start = c->toks[ts].start;
+    m->end = c->toks[te - 1].end;
+    m->type = (uint8_t)type;
+    m->source = (uint8_t)src;
+    m->entry = entry;
+    if (entry >= 0) {
+        const ent_entry_t *e = &c->kb->entries[entry];
+        m->canon = c->kb->pool + e->canon;
+        m->canon_len = e->canon_len;
+    } else {
+        m->canon = c->text + m->start;
+        m->canon_len = m->end - m->start;
+    }
+    return 0;
+}
+
+/* Could token i be (part of) a name? */
+static int namey(ent_ctx_t *c, size_t i)
+{
+    const ent_tok_t *t = &c->toks[i];
+    if (!(t->flags & TF_WORD)) return 0;
+    if (t->flags & TF_DIGIT) return 0;
+    if (t->end - t->start == 1) return 0;          /* A, W, L: table headers, not names */
+    if (t->flags & TF_HEAD) {
+        /* In a headline only uncommon words, or words the gazetteer knows. */
+        unsigned cl = ent_tok_cls(c, i);
+        if (!(cl & (CL_COMMON | CL_STOP))) return 1;
+        int32_t e;
+        return ent_gaz_match(c, i, &e, NULL) > 0;
+    }
+    return (t->flags & (TF_CAP | TF_MIXED)) != 0;
+}
+
+/* A capitalised word that is probably just an ordinary word: at a sentence
+ * start or in a headline, and known as COMMON/STOP, not as a given name. */
+static int plain_word(ent_ctx_t *c, size_t i)
+{
+    const ent_tok_t *t = &c->toks[i];
+    unsigned cl = ent_tok_cls(c, i);
+    if (cl & CL_STOP) return 1;
+    if (!(t->flags & (TF_SENT | TF_HEAD))) return 0;
+    return (cl & CL_COMMON) && !(cl & CL_GIVEN);
+}
+
+static int is_connector(ent_ctx_t *c, size_t i)
+{
+    const ent_tok_t *t = &c->toks[i];
+    if (t->flags & TF_LOWER) return (ent_tok_cls(c, i) & (CL_CONNECT | CL_NAME_PART)) != 0;
+    if (t->flags & TF_PUNCT) {
+        const char *p = c->text + t->start;
+        return *p == '&';
+    }
+    return 0;
+}
+
+/* Extend a chunk of name tokens from i; returns its end. */
+static size_t chunk_end(ent_ctx_t *c, size_t i)
+{
+    int32_t e0;
+    size_t g0 = ent_gaz_match(c, i, &e0, NULL);
+    size_t j = i + (g0 > 1 ? g0 : 1);
+    while (j < c->nt) {
+        const ent_tok_t *t = &c->toks[j];
+        if (t->flags & (TF_NL | TF_POSS)) break;
+        if ((t->flags & TF_SENT) && !(c->toks[j - 1].flags & TF_ABBR)) break;
+        if (c->rule_end[j] >= 0 && c->rule_type[j] >= ET_DATE &&
+            !(ent_tok_cls(c, j - 1) & (CL_GIVEN | CL_TITLE))) break;
+        if (namey(c, j)) {
+            int32_t e;
+            size_t gl = ent_gaz_match(c, j, &e, NULL);
+            j += gl > 1 ? gl : 1;
+            continue;
+        }
+        /* hyphen glued on both sides: Asia-Pacific */
+        if ((t->flags & TF_HYPH) && !(t->flags & TF_SPACE) && j + 1 < c->nt &&
+            !(c->toks[j + 1].flags & TF_SPACE) && namey(c, j + 1)) { j += 2; continue; }
+        /* connectors: of, for, de, the (after of), & */
+        if (is_connector(c, j) && j + 1 < c->nt) {
+            size_t k = j + 1;
+            if (k < c->nt && tok_is(c, k, "the") && k + 1 < c->nt) k++;
+            if (namey(c, k) && !(c->toks[k].flags & TF_SENT) &&
+                !(c->rule_end[k] >= 0 && c->rule_type[k] >= ET_DATE)) { j = k + 1; continue; }
+        }
+        break;
+    }
+    return j;
+}
+
+/* An organisation pattern starting at k inside the chunk [k, b):
+ *   HEAD (of|for|on) [the] Name...   Foundation for Defense of Democracies
+ *   Name... HEAD|SUFFIX [of Name...] State Department, TD International
+ * Returns the end token or 0. */
+static size_t org_pattern(ent_ctx_t *c, size_t k, size_t b)
+{
+    size_t best = 0;
+    for (size_t m = k; m < b; m++) {
+        unsigned cl = ent_tok_cls(c, m);
+        /* "Name... HEAD" takes only names (and &) before the head */
+        if (m > k && !namey(c, m) && !(c->toks[m].flags & TF_HYPH) &&
+            !(c->text[c->toks[m].start] == '&'))
+            break;
+        if ((cl & CL_TITLE) && !(cl & (CL_ORG_HEAD | CL_ORG_SUFFIX)) && m > k) break;
+        if (!(cl & (CL_ORG_HEAD | CL_ORG_SUFFIX)) || !namey(c, m)) continue;
+        if (m == k && (cl & CL_ORG_SUFFIX) && !(cl & CL_ORG_HEAD)) continue;
+        size_t e = m + 1;
+        /* HEAD of X: take the rest of the chunk, stopping at a second HEAD of */
+        if ((cl & CL_ORG_HEAD) && e < b && is_connector(c, e)) {
+            size_t x = e;
+            while (x < b && (namey(c, x) || is_connector(c, x) || (c->toks[x].flags & TF_HYPH)))
+                x++;
+            while (x > e && !namey(c, x - 1)) x--;
+            if (x > e + 1) e = x;
+        }
+        /* trailing suffixes: Holdings Ltd */
+        while (e < b && (ent_tok_cls(c, e) & CL_ORG_SUFFIX) && namey(c, e)) e++;
+        if (c->toks[k].flags & TF_SENT && e - k == 1 && plain_word(c, k)) continue;
+        best = e;
+    }
+    return best;
+}
+
+/* Look for an apposition after token e: ", a former State Department
+ * official".  Returns the CL_*_NOUN class found, or 0. */
+static unsigned apposition(ent_ctx_t *c, size_t e)
+{
+    if (e >= c->nt || !(c->toks[e].flags & TF_PUNCT) || c->text[c->toks[e].start] != ',')
+        return 0;
+    size_t k = e + 1;
+    if (k >= c->nt) return 0;
+    if (!(tok_is(c, k, "a") || tok_is(c, k, "an") || tok_is(c, k, "the") ||
+          tok_is(c, k, "its") || tok_is(c, k, "his") || tok_is(c, k, "her") ||
+          (c->toks[k].flags & TF_LOWER)))
+        return 0;
+    for (size_t n = 0; k < c->nt && n < 8; k++, n++) {
+        const ent_tok_t *t = &c->toks[k];
+        if (t->flags & TF_PUNCT) {
+            if (t->flags & TF_HYPH) continue;
+            break;
+        }
+        unsigned cl = ent_tok_cls(c, k);
+        if ((t->flags & TF_LOWER) && (cl & CL_LOCPREP)) break;
+        if (tok_is(c, k, "of") || tok_is(c, k, "who") || tok_is(c, k, "which") ||
+            tok_is(c, k, "that"))
+            break;
+        if (!(t->flags & TF_LOWER) && !(t->flags & TF_UPPER)) continue;
+        if (cl & (CL_PERSON_NOUN | CL_ORG_NOUN | CL_PLACE_NOUN)) {
+            /* the head noun is the last noun before of/who/punctuation */
+            size_t nx = k + 1;
+            if (nx < c->nt && (ent_tok_cls(c, nx) & (CL_PERSON_NOUN | CL_ORG_NOUN | CL_PLACE_NOUN)) &&
+                !(c->toks[nx].flags & TF_PUNCT))
+                continue;
+            return cl & (CL_PERSON_NOUN | CL_ORG_NOUN | CL_PLACE_NOUN);
+        }
+        if (t->flags & TF_CAP) continue;
+    }
+    return 0;
+}
+
+/* Classify an unknown name run [k, m) from its context. */
+static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *guess)
+{
+    size_t n = m - k;
+    *guess = 0;
+    unsigned first = ent_tok_cls(c, k), last = ent_tok_cls(c, m - 1);
+    if (after_title) return ET_PERSON;
+    /* role before the name: "trade negotiator Li Chenggang", "CEO of X" */
+    if (k > 0) {
+        unsigned pc = ent_tok_cls(c, k - 1);
+        const ent_tok_t *pt = &c->toks[k - 1];
+        if ((pt->flags & TF_WORD) && (pc & (CL_PERSON_NOUN | CL_TITLE)) && !(pt->flags & TF_CAP))
+            return ET_PERSON;
+        if (k > 1 && (tok_is(c, k - 1, "of") || tok_is(c, k - 1, "at")) &&
+            (ent_tok_cls(c, k - 2) & (CL_PERSON_NOUN | CL_TITLE)))
+            return ET_ORG;
+    }
+    if (k > 0 && (c->toks[k - 1].flags & TF_LOWER) && (ent_tok_cls(c, k - 1) & CL_SPEECH) && n >= 2)
+        return ET_PERSON;          /* "said Dorin Vasquell" */
+    unsigned ap = apposition(c, m);
+    if (ap & CL_ORG_NOUN) return ET_ORG;
+    if (ap & CL_PLACE_NOUN) return ET_GPE;
+    if (ap & CL_PERSON_NOUN) return ET_PERSON;
+    if (first & CL_GIVEN && n >= 2 && !(c->toks[k].flags & TF_UPPER)) return ET_PERSON;
+    if (n >= 2 && (c->toks[k].flags & TF_INITIAL)) return ET_PERSON;
+    if (n >= 2 && (last & CL_SURNAME)) return ET_PERSON;
+    if (last & (CL_ORG_SUFFIX | CL_ORG_HEAD)) return ET_ORG;
+    /* next word: a speech or human verb */
+    if (m < c->nt && (ent_tok_cls(c, m) & (CL_SPEECH | CL_PERSON_VERB)) &&
+        (c->toks[m].flags & TF_LOWER) && n >= 2)
+        return ET_PERSON;
+    if (k > 0 && (ent_tok_cls(c, k - 1) & CL_LOCPREP) && (c->toks[k - 1].flags & TF_LOWER) &&
+        n <= 2 && !(c->toks[k].flags & TF_UPPER))
+        return ET_GPE;
+    *guess = 1;
+    if (n >= 2 && n <= 3) {
+        /* two or three uncommon capitalised words: most often a person */
+        int common = 0;
+        for (size_t i = k; i < m; i++)
+            if (ent_tok_cls(c, i) & CL_COMMON) common++;
+            else if ((c->toks[i].flags & TF_UPPER) && c->toks[i].end - c->toks[i].start > 1) common++;
+        if (common == 0) return ET_PERSON;
+        return ET_ORG;
+    }
+    if (n > 3) return ET_ORG;
+    return ENT_UNKNOWN;     /* one word: settled by coreference */
+}
+
+/* Segment the chunk [a, b) into mentions. */
+static int segment(ent_ctx_t *c, size_t a, size_t b)
+{
+    size_t k = a;
+    int after_title = 0;
+    while (k < b) {
+        if (is_connector(c, k) || (c->toks[k].flags & (TF_HYPH | TF_PUNCT))) { k++; continue; }
+        /* a role word before "of": "CEO of TD International" */
+        if ((ent_tok_cls(c, k) & CL_PERSON_NOUN) && !(ent_tok_cls(c, k) & CL_ORG_HEAD) &&
+            k + 1 < b && is_connector(c, k + 1)) {
+            k += 2;
+            continue;
+        }
+        int32_t entry;
+        size_t tl;
+        size_t gl = ent_gaz_match(c, k, &entry, &tl);
+        if (gl + k > b) gl = b - k;   /* never past the chunk (cannot happen often) */
+        if (gl == 0 && plain_word(c, k)) {
+            if (c->dropped_n < c->dropped_cap) c->dropped[c->dropped_n++] = (uint32_t)k;
+            k++;
+            continue;
+        }
+        size_t oe = org_pattern(c, k, b);
+        if (oe && oe - k > gl && !(tl && tl >= oe - k)) {
+            if (emit(c, k, oe, ET_ORG, ENT_SRC_GUESS, -1) < 0) return -1;
+            k = oe;
+            after_title = 0;
+            continue;
+        }
+        if (gl && entry >= 0) {
+            const ent_entry_t *e = &c->kb->entries[entry];
+            unsigned cl = ent_tok_cls(c, k);
+            int skip = 0;
+            /* a given name that is also a place, followed by another name */
+            if ((cl & CL_GIVEN) && gl == 1 && e->type != ET_PERSON && k + 1 < b &&
+                namey(c, k + 1) && !(c->toks[k].flags & TF_UPPER)) {
+                int32_t e2;
+                if (ent_gaz_match(c, k + 1, &e2, NULL) == 0) skip = 1;
+            }
+            /* a one-word entry that is an ordinary word at a sentence start */
+            if (gl == 1 && plain_word(c, k) && !(cl & CL_STOP) && e->type != ET_NORP &&
+                (k + 1 >= b)) {
+                if (c->toks[k].flags & TF_HEAD) skip = 0;
+                else skip = 2;
+            }
+            if (gl == 1 && (cl & CL_STOP)) skip = 2;
+            if (tl > gl) skip = 3;                 /* title is longer: Prime Minister */
+            if (skip == 2) {
+                if (c->dropped_n < c->dropped_cap) c->dropped[c->dropped_n++] = (uint32_t)k;
+                k++;
+                continue;
+            }
+            if (!skip) {
+                int type = e->type;
+                /* GPE/NORP then a name ending in an org word: org */
+                if (emit(c, k, k + gl, type, ENT_SRC_GAZ, entry) < 0) return -1;
+                k += gl;
+                after_title = 0;
+                continue;
+            }
+        }
+        if (tl) {
+            k += tl;
+            after_title = 1;
+            continue;
+        }
+        /* unknown run */
+        size_t m = k;
+        while (m < b) {
+            if (m > k) {
+                if (is_connector(c, m)) {
+                    if ((ent_tok_cls(c, m) & CL_NAME_PART) && m + 1 < b && namey(c, m + 1)) { m++; continue; }
+                    break;
+                }
+                if (c->toks[m].flags & TF_HYPH) {
+                    if (m + 1 < b && namey(c, m + 1)) { m++; continue; }
+                    break;
+                }
+                int32_t e2;
+                size_t t2;
+                if (ent_gaz_match(c, m, &e2, &t2) > 0 || t2) break;
+            }
+            if (!namey(c, m)) break;
+            m++;
+        }
+        if (m == k) { k++; continue; }
+        /* drop leading ordinary words: "Calling Xi", "But Smith" */
+        while (k < m && plain_word(c, k)) {
+            if (c->dropped_n < c->dropped_cap) c->dropped[c->dropped_n++] = (uint32_t)k;
+            k++;
+        }
+        if (k == m) continue;
+        int guess;
+        int type = classify_run(c, k, m, after_title, &guess);
+        if (guess) {
+            int32_t we = weak_match(c, k, m);
+            if (we >= 0) {
+                if (emit(c, k, m, c->kb->entries[we].type, ENT_SRC_GAZ, we) < 0) return -1;
+                after_title = 0;
+                k = m;
+                continue;
+            }
+        }
+        if (m - k == 1 && (ent_tok_cls(c, k) & CL_COMMON) && !after_title &&
+            type == ENT_UNKNOWN && !(c->toks[k].flags & TF_UPPER)) {
+            /* a lone capitalised ordinary word mid-sentence: keep for coref only */
+            type = ENT_WEAK;
+        }
+        if (emit(c, k, m, type, ENT_SRC_GUESS, -1) < 0) return -1;
+        after_title = 0;
+        k = m;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- driver */
+
+static int ensure(ent_scratch_t *s, size_t nt, const ent_kb_t *kb)
+{
+    if (nt > s->toks_cap) {
+        size_t cap = nt < 1024 ? 1024 : nt;
+        ent_tok_t *t = realloc(s->toks, cap * sizeof *t);
+        if (!t) return -1;
+        s->toks = t;
+        s->toks_cap = cap;
+    }
+    if (nt * 6 > s->aux_cap) {
+        size_t cap = nt * 6 < 6144 ? 6144 : nt * 6;
+        int32_t *a = realloc(s->aux, cap * sizeof *a);
+        if (!a) return -1;
+        s->aux = a;
+        s->aux_cap = cap;
+    }
+    if (!s->md) {
+        s->md = pcre2_match_data_create(32, NULL);
+        s->mctx = pcre2_match_context_create(NULL);
+        if (!s->md || !s->mctx) return -1;
+        pcre2_set_match_limit(s->mctx, kb->match_limit);
+        pcre2_set_depth_limit(s->mctx, kb->depth_limit);
+    }
+    return 0;
+}
+
+void ent_scratch_free(ent_scratch_t *s)
+{
+    free(s->toks);
+    free(s->ments);
+    free(s->aux);
+    if (s->md) pcre2_match_data_free(s->md);
+    if (s->mctx) pcre2_match_context_free(s->mctx);
+    memset(s, 0, sizeof *s);
+}
+
+int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
+            char *err, size_t errlen)
+{
+    s->ments_n = 0;
+    if (len >= UINT32_MAX) { snprintf(err, errlen, "body too large"); return -1; }
+    if (ensure(s, len + 1, kb) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
+    ent_ctx_t c;
+    memset(&c, 0, sizeof c);
+    c.kb = kb;
+    c.s = s;
+    c.text = text;
+    c.len = len;
+    c.toks = s->toks;
+    c.nt = ent_tokenize(kb, text, len, s->toks);
+    size_t nt = c.nt;
+    c.rule_end = s->aux;
+    c.rule_es = s->aux + nt;
+    c.rule_ee = s->aux + 2 * nt;
+    c.rule_type = (uint8_t *)(s->aux + 3 * nt);
+    c.dropped = (uint32_t *)(s->aux + 4 * nt);
+    c.dropped_cap = nt;
+    int rc = run_rules(&c, err, errlen);
+    if (rc < 0) return rc;
+
+    size_t i = 0;
+    while (i < nt) {
+        const ent_tok_t *t = &c.toks[i];
+        size_t re = c.rule_end[i] >= 0 ? (size_t)c.rule_end[i] : 0;
+        if (!(t->flags & TF_WORD) && !re) { i++; continue; }
+        if (namey(&c, i)) {
+            size_t b = chunk_end(&c, i);
+            if (re && re >= b) {
+                if (emit(&c, (size_t)c.rule_es[i], (size_t)c.rule_ee[i], c.rule_type[i],
+                         ENT_SRC_RULE, -1) < 0) goto oom;
+                i = re;
+                continue;
+            }
+            if (re && c.rule_type[i] < ET_DATE) {
+                /* a name rule (titled person, org pattern) inside a longer chunk:
+                 * take the rule, then continue the chunk after it */
+                if (emit(&c, (size_t)c.rule_es[i], (size_t)c.rule_ee[i], c.rule_type[i],
+                         ENT_SRC_RULE, -1) < 0) goto oom;
+                i = re;
+                continue;
+            }
+            size_t before = s->ments_n;
+            if (segment(&c, i, b) < 0) goto oom;
+            /* a date rule that starts at the chunk and no name came out of it */
+            if (re && s->ments_n > before && s->ments[before].tstart == i &&
+                s->ments[before].tend <= re && s->ments[before].source != ENT_SRC_GAZ &&
+                c.rule_type[i] >= ET_DATE && !(ent_tok_cls(&c, i) & CL_GIVEN)) {
+                s->ments_n = before;
+                if (emit(&c, (size_t)c.rule_es[i], (size_t)c.rule_ee[i], c.rule_type[i],
+                         ENT_SRC_RULE, -1) < 0) goto oom;
+                i = re;
+                continue;
+            }
+            i = b;
+            continue;
+        }
+        if (re) {
+            if (emit(&c, (size_t)c.rule_es[i], (size_t)c.rule_ee[i], c.rule_type[i],
+                     ENT_SRC_RULE, -1) < 0) goto oom;
+            i = re;
+            continue;
+        }
+        i++;
+    }
+    if (ent_coref(&c) < 0) goto oom;
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}

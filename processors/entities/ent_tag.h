@@ -1,0 +1,33 @@
+/* ent_tag.h -- the per-article tagging context shared by ent_tag.c and
+ * ent_coref.c. */
+#ifndef ENT_TAG_H
+#define ENT_TAG_H
+
+#include "ent.h"
+#include "ent_kb.h"
+
+/* Provisional types used while tagging; never reach the output. */
+#define ENT_UNKNOWN (ET__COUNT + 1)   /* one unknown capitalised word */
+#define ENT_WEAK    (ET__COUNT + 2)   /* a capitalised ordinary word: kept only if coref joins it */
+
+typedef struct {
+    const ent_kb_t *kb;
+    ent_scratch_t *s;
+    const char *text;
+    size_t len;
+    ent_tok_t *toks;
+    size_t nt;
+    int32_t *rule_end;      /* per token: end token of the best rule match, or -1 */
+    int32_t *rule_es, *rule_ee;   /* its entity span */
+    uint8_t *rule_type;
+    uint32_t *dropped;      /* sentence-initial ordinary words skipped */
+    size_t dropped_n, dropped_cap;
+    char acro[1024];        /* acronyms built by coreference */
+    size_t acro_len;
+} ent_ctx_t;
+
+unsigned ent_tok_cls(ent_ctx_t *c, size_t i);
+size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len);
+int ent_coref(ent_ctx_t *c);
+
+#endif

@@ -1,0 +1,312 @@
+/* ent_tok.c -- UTF-8 tokenizer for entity tagging.
+ *
+ * Words are runs of letters and digits; numbers keep their inner "." "," ":"
+ * (1.13, 464,000, 11:30); dotted abbreviations stay whole (U.S., a.m.) and so
+ * do known abbreviations followed by a period (Oct., Inc.); the possessive 's
+ * is split off; hyphens are tokens of their own.  Every token also gets the
+ * shape flags the tagger needs (capitalised, all caps, sentence start,
+ * headline line), so later stages never look at bytes again except to
+ * compare text.  Invalid UTF-8 bytes are treated as single symbols. */
+#include <string.h>
+#include "ent.h"
+
+/* Decode one code point; *n receives its byte length (1 for a bad byte). */
+static uint32_t u8_decode(const unsigned char *s, size_t len, size_t *n)
+{
+    unsigned c = s[0];
+    if (c < 0x80) { *n = 1; return c; }
+    if (c >= 0xC2 && c < 0xE0 && len >= 2 && (s[1] & 0xC0) == 0x80) {
+        *n = 2; return ((c & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+    }
+    if (c >= 0xE0 && c < 0xF0 && len >= 3 && (s[1] & 0xC0) == 0x80 &&
+        (s[2] & 0xC0) == 0x80) {
+        uint32_t cp = ((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+        if (cp >= 0x800 && (cp < 0xD800 || cp > 0xDFFF)) { *n = 3; return cp; }
+    }
+    if (c >= 0xF0 && c < 0xF5 && len >= 4 && (s[1] & 0xC0) == 0x80 &&
+        (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80) {
+        uint32_t cp = ((c & 0x07u) << 18) | ((s[1] & 0x3Fu) << 12) |
+                      ((s[2] & 0x3Fu) << 6) | (s[3] & 0x3Fu);
+        if (cp >= 0x10000 && cp <= 0x10FFFF) { *n = 4; return cp; }
+    }
+    *n = 1;
+    return 0xFFFD;
+}
+
+enum { CC_OTHER = 0, CC_SPACE, CC_NL, CC_UPPER, CC_LOWER, CC_LETTER, CC_DIGIT };
+
+/* Character class.  Outside ASCII we know the case of Latin, Greek and
+ * Cyrillic letters; other scripts count as caseless letters, and the
+ * punctuation/symbol blocks as symbols. */
+static int cclass(uint32_t c)
+{
+    if (c < 0x80) {
+        if (c == '\n') return CC_NL;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') return CC_SPACE;
+        if (c >= 'A' && c <= 'Z') return CC_UPPER;
+        if (c >= 'a' && c <= 'z') return CC_LOWER;
+        if (c >= '0' && c <= '9') return CC_DIGIT;
+        return CC_OTHER;
+    }
+    if (c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
+        c == 0x3000) return CC_SPACE;
+    if (c == 0x2028 || c == 0x2029 || c == 0x85) return CC_NL;
+    if (c < 0xC0) return (c == 0xAA || c == 0xB5 || c == 0xBA) ? CC_LOWER : CC_OTHER;
+    if (c == 0xD7 || c == 0xF7) return CC_OTHER;
+    if (c <= 0xDE) return CC_UPPER;
+    if (c <= 0xFF) return CC_LOWER;
+    if (c <= 0x17F) return (c & 1) ? CC_LOWER : CC_UPPER;   /* Latin Extended-A, roughly */
+    if (c >= 0x391 && c <= 0x3A9) return CC_UPPER;
+    if (c >= 0x3B1 && c <= 0x3C9) return CC_LOWER;
+    if (c >= 0x400 && c <= 0x42F) return CC_UPPER;
+    if (c >= 0x430 && c <= 0x45F) return CC_LOWER;
+    if ((c >= 0x2010 && c <= 0x2BFF) || (c >= 0x3001 && c <= 0x303F) ||
+        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF0F) ||
+        (c >= 0xFFF0 && c <= 0xFFFF) || c >= 0x1F000) return CC_OTHER;
+    return CC_LETTER;
+}
+
+static int is_alnum_cc(int k) { return k >= CC_UPPER; }
+static int is_letter_cc(int k) { return k >= CC_UPPER && k <= CC_LETTER; }
+
+static int is_apos(uint32_t c) { return c == '\'' || c == 0x2019 || c == 0x2BC; }
+static int is_quote(uint32_t c)
+{
+    return c == '"' || c == 0x201C || c == 0x201D || c == 0x201E || c == 0xAB ||
+           c == 0xBB || c == 0x2018 || c == 0x2019 || c == '\'';
+}
+static int is_dash(uint32_t c) { return c == '-' || (c >= 0x2010 && c <= 0x2015); }
+
+/* Case-fold hash (FNV-1a): ASCII and Latin-1 letters fold to lower case, so
+ * "CHINA", "China" and "china" share a hash; text is compared afterwards. */
+uint64_t ent_hash_token(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = p[i];
+        if (c >= 'A' && c <= 'Z') c += 32;
+        else if (c == 0xC3 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9E &&
+                 p[i + 1] != 0x97) {
+            h ^= c; h *= 0x100000001b3ull;
+            c = p[++i] + 32;
+        }
+        /* Curly apostrophes hash like straight ones. */
+        else if (c == 0xE2 && i + 2 < len && p[i + 1] == 0x80 && p[i + 2] == 0x99) {
+            c = '\''; i += 2;
+        }
+        h ^= c;
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Dotted abbreviation at p: two or more "letter." pairs (U.S., a.m., U.S.A.).
+ * Returns its byte length or 0. */
+static size_t dotted(const unsigned char *s, size_t len, size_t p)
+{
+    size_t q = p, pairs = 0, n;
+    while (q < len) {
+        uint32_t c = u8_decode(s + q, len - q, &n);
+        if (!is_letter_cc(cclass(c)) || q + n >= len || s[q + n] != '.') break;
+        q += n + 1;
+        pairs++;
+        /* a letter right after the dot must itself be a one-letter pair */
+        if (q < len) {
+            size_t n2;
+            uint32_t c2 = u8_decode(s + q, len - q, &n2);
+            if (is_alnum_cc(cclass(c2)) && !(q + n2 < len && s[q + n2] == '.')) {
+                return 0;
+            }
+        }
+    }
+    return pairs >= 2 ? q - p : 0;
+}
+
+static void shape(const unsigned char *s, ent_tok_t *t)
+{
+    size_t i = t->start, n;
+    int first = 1, up = 0, low = 0, later_up = 0;
+    while (i < t->end) {
+        uint32_t c = u8_decode(s + i, t->end - i, &n);
+        int k = cclass(c);
+        if (first && is_alnum_cc(k)) {
+            if (k == CC_UPPER) t->flags |= TF_CAP;
+            else if (k == CC_LOWER) t->flags |= TF_LOWER;
+            else if (k == CC_DIGIT) t->flags |= TF_DIGIT;
+            first = 0;
+        } else if (k == CC_UPPER) later_up = 1;
+        if (k == CC_UPPER) up++;
+        else if (k == CC_LOWER) low++;
+        i += n;
+    }
+    if (up && !low) t->flags |= TF_UPPER;
+    if (later_up && low) t->flags |= TF_MIXED;
+}
+
+static int is_abbrev(const ent_kb_t *kb, const char *s, size_t len)
+{
+    return kb && (ent_kb_classes(kb, ent_hash_token(s, len)) & CL_ABBR);
+}
+
+size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t nt = 0, p = 0, n;
+    uint32_t pending = TF_NL;          /* flags for the next token */
+    int sent = 1;                      /* next word starts a sentence */
+    size_t line_first = 0;             /* first token of the current line */
+
+    while (p < len) {
+        uint32_t c = u8_decode(s + p, len - p, &n);
+        int k = cclass(c);
+        if (k == CC_SPACE) { pending |= TF_SPACE; p += n; continue; }
+        if (k == CC_NL) {
+            pending |= TF_SPACE | TF_NL;
+            sent = 1;
+            p += n;
+            continue;
+        }
+        ent_tok_t *t = &toks[nt];
+        t->start = (uint32_t)p;
+        t->flags = pending;
+        t->cls = 0;
+        pending = 0;
+        if (t->flags & TF_NL) line_first = nt;
+        (void)line_first;
+
+        if (is_alnum_cc(k)) {
+            size_t q = 0;
+            if (k != CC_DIGIT) q = dotted(s, len, p);
+            if (q) {
+                p += q;
+                t->flags |= TF_WORD | TF_ABBR;
+            } else {
+                size_t q0 = p;
+                int prev = k;
+                p += n;
+                while (p < len) {
+                    size_t m;
+                    uint32_t d = u8_decode(s + p, len - p, &m);
+                    int dk = cclass(d);
+                    if (is_alnum_cc(dk)) { prev = dk; p += m; continue; }
+                    size_t m2 = 0;
+                    uint32_t nx = p + m < len ? u8_decode(s + p + m, len - p - m, &m2) : 0;
+                    int nk = p + m < len ? cclass(nx) : CC_SPACE;
+                    if ((d == '.' || d == ',' || d == ':') && prev == CC_DIGIT && nk == CC_DIGIT) {
+                        p += m; continue;
+                    }
+                    if (is_apos(d) && is_letter_cc(nk)) {
+                        /* split the possessive 's; keep O'Brien, don't */
+                        size_t m3 = 0;
+                        int after = CC_SPACE;
+                        if (p + m + m2 < len)
+                            after = cclass(u8_decode(s + p + m + m2, len - p - m - m2, &m3));
+                        if ((nx == 's' || nx == 'S') && !is_alnum_cc(after)) break;
+                        p += m; continue;
+                    }
+                    if (d == '&' && prev == CC_UPPER && nk == CC_UPPER) { p += m; continue; }
+                    break;
+                }
+                /* Known abbreviation or an initial takes the following period. */
+                if (p < len && s[p] == '.') {
+                    size_t wl = p - q0;
+                    if (is_abbrev(kb, text + q0, wl)) {
+                        p++;
+                        t->flags |= TF_ABBR;
+                    } else if (wl == 1 && k == CC_UPPER && p + 1 < len && s[p + 1] == ' ' &&
+                               p + 2 < len && cclass(s[p + 2]) == CC_UPPER) {
+                        p++;
+                        t->flags |= TF_ABBR | TF_INITIAL;
+                    }
+                }
+            }
+            t->end = (uint32_t)p;
+            t->flags |= TF_WORD;
+            shape(s, t);
+            if (sent) { t->flags |= TF_SENT; sent = 0; }
+        } else {
+            p += n;
+            t->end = (uint32_t)p;
+            t->flags |= TF_PUNCT;
+            if (is_apos(c) && p < len && (s[p] == 's' || s[p] == 'S') &&
+                (p + 1 >= len || !is_alnum_cc(cclass(s[p + 1]))) &&
+                nt > 0 && !(t->flags & TF_SPACE) ) {
+                p++;
+                t->end = (uint32_t)p;
+                t->flags = (t->flags & ~TF_PUNCT) | TF_POSS;
+            } else if (is_apos(c) && p < len && (s[p] == 's' || s[p] == 'S') &&
+                       (p + 1 >= len || !is_alnum_cc(cclass(s[p + 1]))) && nt > 0 &&
+                       (toks[nt - 1].flags & TF_WORD)) {
+                /* space-separated "Trump 's" (pre-tokenized text) */
+                p++;
+                t->end = (uint32_t)p;
+                t->flags = (t->flags & ~TF_PUNCT) | TF_POSS;
+            } else if (is_apos(c) && nt > 0 && !(t->flags & TF_SPACE) &&
+                       (toks[nt - 1].flags & TF_WORD) &&
+                       (s[t->start - 1] == 's' || s[t->start - 1] == 'S') &&
+                       (p >= len || !is_alnum_cc(cclass(u8_decode(s + p, len - p, &n))))) {
+                t->flags |= TF_POSS;   /* plural possessive: countries' */
+            } else if (is_dash(c)) {
+                t->flags |= TF_HYPH;
+            } else if (is_quote(c)) {
+                t->flags |= TF_QUOTE;
+                /* An opening quote: the quoted words start a sentence. */
+                if ((t->flags & (TF_SPACE | TF_NL)) || nt == 0) {
+                    t->flags |= TF_OPEN;
+                    sent = 1;
+                }
+            } else if (c == '(' || c == '[' || c == '{') {
+                t->flags |= TF_OPEN;
+            } else if (c == '.' || c == '!' || c == '?') {
+                t->flags |= TF_END;
+                sent = 1;
+            } else if (c == ':' || c == ';') {
+                /* a colon at the end of a headline-like lead often starts a sentence */
+            }
+        }
+        nt++;
+    }
+
+    /* Abbreviations that end a sentence: "in the U.S. The talks" — a
+     * non-title abbreviation followed by a capitalised common word. */
+    for (size_t i = 0; i + 1 < nt; i++) {
+        if ((toks[i].flags & TF_ABBR) && !(toks[i].flags & TF_INITIAL) &&
+            (toks[i + 1].flags & TF_CAP) && !(toks[i + 1].flags & TF_SENT) && kb) {
+            unsigned a = ent_kb_classes(kb, ent_hash_token(text + toks[i].start,
+                                                           toks[i].end - toks[i].start - 1));
+            unsigned b = ent_kb_classes(kb, ent_hash_token(text + toks[i + 1].start,
+                                                           toks[i + 1].end - toks[i + 1].start));
+            if (!(a & CL_TITLE) && (b & (CL_COMMON | CL_STOP)) && !(b & CL_GIVEN))
+                toks[i + 1].flags |= TF_SENT;
+        }
+    }
+
+    /* Headline lines: letters mostly upper case.  Case says nothing there. */
+    size_t i = 0;
+    while (i < nt) {
+        size_t j = i + 1;
+        while (j < nt && !(toks[j].flags & TF_NL)) j++;
+        size_t up = 0, low = 0;
+        for (size_t m = i; m < j; m++) {
+            if (!(toks[m].flags & TF_WORD) || (toks[m].flags & TF_DIGIT)) continue;
+            if (toks[m].flags & TF_UPPER) up++;
+            else low++;
+        }
+        if (up >= 2 && low * 4 < up) {
+            for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
+        }
+        i = j;
+    }
+
+    for (size_t m = 0; m < nt; m++) {
+        size_t l = toks[m].end - toks[m].start;
+        /* "Oct." and "Inc." hash without their period, "U.S." with it. */
+        if ((toks[m].flags & TF_ABBR) && !(toks[m].flags & TF_INITIAL) &&
+            !dotted(s, len, toks[m].start))
+            l--;
+        toks[m].hend = toks[m].start + (uint32_t)l;
+        toks[m].h = ent_hash_token(text + toks[m].start, l);
+    }
+    return nt;
+}

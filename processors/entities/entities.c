@@ -1,0 +1,246 @@
+/* entities.c -- the "entities" processor: people, organisations, places,
+ * nationalities, dates, times, money, percentages and quantities, with
+ * canonical names and in-article coreference.
+ *
+ * create() compiles the gazetteers, word lists and PCRE2 rules named in the
+ * config into one knowledge base (ent_kb.c); process() tags the body
+ * (ent_tag.c) and writes `entities` (one object per mention) and
+ * `entity_groups` (one per canonical name and type).  process() is
+ * thread-safe: each call borrows a scratch area from a small free list. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "wirestream_processor.h"
+#include "ent.h"
+
+typedef struct {
+    ws_strlist_t lexicons;
+    ws_strlist_t gazetteers;
+    ws_strlist_t user_gazetteers;
+    ws_strlist_t weak_gazetteers;
+    ws_strlist_t rules;
+    int64_t max_entities;
+    int64_t match_limit;
+    int64_t depth_limit;
+} ent_config_t;
+
+static const ws_config_key_t config_keys[] = {
+    {WS_CFG_STRLIST, "lexicons", "entities/rules/*.tsv",
+     offsetof(ent_config_t, lexicons),
+     "Word lists and abbreviations (TSV: word, class), loaded before the gazetteers. "
+     "Paths or glob patterns, relative to the config directory.", NULL},
+    {WS_CFG_STRLIST, "gazetteers", "entities/gazetteers/*.tsv",
+     offsetof(ent_config_t, gazetteers),
+     "Gazetteer files (TSV: surface, type, canonical, id). Paths or glob patterns "
+     "relative to the config directory; the first entry of a surface and type wins.", NULL},
+    {WS_CFG_STRLIST, "user_gazetteers", NULL, offsetof(ent_config_t, user_gazetteers),
+     "Extra gazetteer files of your own, loaded after the shipped ones.", NULL},
+    {WS_CFG_STRLIST, "weak_gazetteers", "entities/gazetteers/ambiguous/*.tsv",
+     offsetof(ent_config_t, weak_gazetteers),
+     "Ambiguous names (places that are also words or surnames): used only when context "
+     "gives no better type for an unknown capitalised name.", NULL},
+    {WS_CFG_STRLIST, "rules", "entities/rules/*.rules", offsetof(ent_config_t, rules),
+     "PCRE2 rule files (TYPE<TAB>triggers<TAB>pattern).", NULL},
+    {WS_CFG_INT, "max_entities", "2000", offsetof(ent_config_t, max_entities),
+     "Soft limit: more mentions than this are cut and the record is marked truncated.", NULL},
+    {WS_CFG_INT, "match_limit", "100000", offsetof(ent_config_t, match_limit),
+     "PCRE2 match limit per rule attempt; hitting it fails the record with regex_limit.", NULL},
+    {WS_CFG_INT, "depth_limit", "10000", offsetof(ent_config_t, depth_limit),
+     "PCRE2 depth (backtracking) limit per rule attempt.", NULL},
+    {0}
+};
+
+typedef struct scratch_node {
+    ent_scratch_t s;
+    struct scratch_node *next;
+} scratch_node_t;
+
+typedef struct {
+    ent_kb_t *kb;
+    size_t max_entities;
+    pthread_mutex_t lock;
+    scratch_node_t *free_list;
+} ent_instance_t;
+
+static void *ent_create(const void *config, const ws_create_info_t *info,
+                        char *err, size_t errlen)
+{
+    const ent_config_t *cfg = config;
+    ent_instance_t *in = calloc(1, sizeof *in);
+    if (!in) { snprintf(err, errlen, "out of memory"); return NULL; }
+    if (cfg->max_entities < 1) {
+        snprintf(err, errlen, "max_entities must be at least 1");
+        free(in);
+        return NULL;
+    }
+    /* shipped gazetteers, then the user's: first entry wins */
+    size_t ng = cfg->gazetteers.n + cfg->user_gazetteers.n;
+    const char **gaz = calloc(ng ? ng : 1, sizeof *gaz);
+    if (!gaz) { free(in); snprintf(err, errlen, "out of memory"); return NULL; }
+    for (size_t i = 0; i < cfg->gazetteers.n; i++) gaz[i] = cfg->gazetteers.items[i];
+    for (size_t i = 0; i < cfg->user_gazetteers.n; i++)
+        gaz[cfg->gazetteers.n + i] = cfg->user_gazetteers.items[i];
+    ent_kb_opts_t o = {
+        .dir = info ? info->config_dir : NULL,
+        .lexicons = cfg->lexicons.items, .n_lexicons = cfg->lexicons.n,
+        .gazetteers = gaz, .n_gazetteers = ng,
+        .weak_gazetteers = cfg->weak_gazetteers.items, .n_weak = cfg->weak_gazetteers.n,
+        .rules = cfg->rules.items, .n_rules = cfg->rules.n,
+        .match_limit = cfg->match_limit > 0 ? (uint32_t)cfg->match_limit : 0,
+        .depth_limit = cfg->depth_limit > 0 ? (uint32_t)cfg->depth_limit : 0,
+    };
+    in->kb = ent_kb_load(&o, err, errlen);
+    free(gaz);
+    if (!in->kb) { free(in); return NULL; }
+    in->max_entities = (size_t)cfg->max_entities;
+    pthread_mutex_init(&in->lock, NULL);
+    return in;
+}
+
+static void ent_destroy(void *instance)
+{
+    ent_instance_t *in = instance;
+    if (!in) return;
+    while (in->free_list) {
+        scratch_node_t *n = in->free_list;
+        in->free_list = n->next;
+        ent_scratch_free(&n->s);
+        free(n);
+    }
+    pthread_mutex_destroy(&in->lock);
+    ent_kb_free(in->kb);
+    free(in);
+}
+
+static scratch_node_t *borrow(ent_instance_t *in)
+{
+    pthread_mutex_lock(&in->lock);
+    scratch_node_t *n = in->free_list;
+    if (n) in->free_list = n->next;
+    pthread_mutex_unlock(&in->lock);
+    if (!n) n = calloc(1, sizeof *n);
+    return n;
+}
+
+static void give_back(ent_instance_t *in, scratch_node_t *n)
+{
+    /* Don't keep a huge scratch from one outsized article. */
+    if (n->s.toks_cap > (1u << 20)) ent_scratch_free(&n->s);
+    pthread_mutex_lock(&in->lock);
+    n->next = in->free_list;
+    in->free_list = n;
+    pthread_mutex_unlock(&in->lock);
+}
+
+static ws_value_t *mention_value(const char *body, const ent_mention_t *m)
+{
+    ws_value_t *o = ws_value_object();
+    if (!o) return NULL;
+    if (ws_object_set(o, "text", ws_value_string(body + m->start, m->end - m->start)) < 0 ||
+        ws_object_set(o, "type", ws_value_string(ent_type_name(m->type),
+                                                 strlen(ent_type_name(m->type)))) < 0 ||
+        ws_object_set(o, "canonical", ws_value_string(m->canon, m->canon_len)) < 0 ||
+        ws_object_set(o, "start", ws_value_int(m->start)) < 0 ||
+        ws_object_set(o, "end", ws_value_int(m->end)) < 0) {
+        ws_value_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Group mentions by (canonical, type) in order of first appearance. */
+static ws_value_t *groups_value(const ent_mention_t *ms, size_t n)
+{
+    ws_value_t *arr = ws_value_array();
+    if (!arr) return NULL;
+    size_t *first = malloc((n ? n : 1) * sizeof *first);
+    size_t *count = malloc((n ? n : 1) * sizeof *count);
+    size_t ng = 0;
+    if (!first || !count) goto fail;
+    for (size_t i = 0; i < n; i++) {
+        size_t g;
+        for (g = 0; g < ng; g++) {
+            const ent_mention_t *f = &ms[first[g]];
+            if (f->type == ms[i].type && f->canon_len == ms[i].canon_len &&
+                memcmp(f->canon, ms[i].canon, f->canon_len) == 0) break;
+        }
+        if (g == ng) { first[ng] = i; count[ng++] = 0; }
+        count[g]++;
+    }
+    for (size_t g = 0; g < ng; g++) {
+        const ent_mention_t *f = &ms[first[g]];
+        ws_value_t *o = ws_value_object();
+        if (!o) goto fail;
+        if (ws_object_set(o, "canonical", ws_value_string(f->canon, f->canon_len)) < 0 ||
+            ws_object_set(o, "type", ws_value_string(ent_type_name(f->type),
+                                                     strlen(ent_type_name(f->type)))) < 0 ||
+            ws_object_set(o, "count", ws_value_int((int64_t)count[g])) < 0 ||
+            ws_object_set(o, "first", ws_value_int(f->start)) < 0) {
+            ws_value_free(o);
+            goto fail;
+        }
+        if (ws_array_push(arr, o) < 0) goto fail;
+    }
+    free(first);
+    free(count);
+    return arr;
+fail:
+    free(first);
+    free(count);
+    ws_value_free(arr);
+    return NULL;
+}
+
+static ws_result_t ent_process(void *instance, ws_record_t *rec, char *reason, size_t reasonlen)
+{
+    ent_instance_t *in = instance;
+    size_t len = 0;
+    const char *body = ws_record_field(rec, WS_FIELD_BODY, &len);
+    if (!body) { body = ""; len = 0; }
+    scratch_node_t *sn = borrow(in);
+    if (!sn) { snprintf(reason, reasonlen, "out of memory"); return WS_ERROR; }
+    int rc = ent_tag(in->kb, body, len, &sn->s, reason, reasonlen);
+    if (rc < 0) { give_back(in, sn); return WS_ERROR; }
+
+    size_t n = sn->s.ments_n;
+    if (n > in->max_entities) {
+        n = in->max_entities;
+        ws_record_set_truncated(rec);
+    }
+    ws_value_t *list = ws_value_array();
+    ws_value_t *groups = NULL;
+    if (!list) goto oom;
+    for (size_t i = 0; i < n; i++) {
+        ws_value_t *v = mention_value(body, &sn->s.ments[i]);
+        if (!v || ws_array_push(list, v) < 0) { ws_value_free(list); goto oom; }
+    }
+    groups = groups_value(sn->s.ments, n);
+    if (!groups) { ws_value_free(list); goto oom; }
+    give_back(in, sn);
+    sn = NULL;
+    if (ws_record_annotate(rec, NULL, list) < 0 ||
+        ws_record_annotate(rec, "entity_groups", groups) < 0) {
+        snprintf(reason, reasonlen, "out of memory");
+        return WS_ERROR;
+    }
+    return WS_KEEP;
+oom:
+    if (sn) give_back(in, sn);
+    snprintf(reason, reasonlen, "out of memory");
+    return WS_ERROR;
+}
+
+const ws_processor_t ws_builtin_entities = {
+    .abi_version = WS_PROCESSOR_ABI,
+    .name = "entities",
+    .description = "Tags people, organisations, places, nationalities, dates, times, money, "
+                   "percentages and quantities with gazetteers, PCRE2 rules and in-article "
+                   "coreference; writes `entities` (one object per mention) and `entity_groups`.",
+    .flags = WS_PROCESSOR_THREAD_SAFE,
+    .config = config_keys,
+    .config_size = sizeof(ent_config_t),
+    .create = ent_create,
+    .process = ent_process,
+    .destroy = ent_destroy,
+};

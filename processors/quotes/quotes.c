@@ -1,0 +1,239 @@
+/* quotes.c -- the built-in "quotes" processor: direct quotes with their
+ * speakers, linked to the entities annotation of an earlier entry.
+ *
+ * The work is in qx_*.c; this file reads the config and the entity list,
+ * and writes the "quotes" annotation:
+ *   [{text, start, end, spans: [[s, e], ...], speaker: {name, text, start,
+ *     end} | null, cue, partial}, ...]
+ * with half-open UTF-8 byte offsets into body, quote marks excluded. */
+#include "wirestream_processor.h"
+#include "qx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    const char *entities_from;
+    const char *data_dir;
+    int64_t max_quotes;
+    int keep_unattributed;
+} quotes_config_t;
+
+static const ws_config_key_t quotes_config[] = {
+    {WS_CFG_STRING, "entities_from", "entities", offsetof(quotes_config_t, entities_from),
+     "Annotation to read entity mentions from (a list of {text, type, canonical, start, end}); "
+     "speakers get canonical names from it. Without it, speakers keep their text.", NULL},
+    {WS_CFG_STRING, "data_dir", "quotes", offsetof(quotes_config_t, data_dir),
+     "Directory with cues.txt, pronouns.txt, descriptions.txt and grammar.txt "
+     "(relative paths resolve against the config directory).", NULL},
+    {WS_CFG_INT, "max_quotes", "500", offsetof(quotes_config_t, max_quotes),
+     "Most quotes kept per article; more marks the record truncated.", NULL},
+    {WS_CFG_BOOL, "keep_unattributed", "false", offsetof(quotes_config_t, keep_unattributed),
+     "Also emit partial quotes that have no cue (usually scare quotes).", NULL},
+    {0}
+};
+
+typedef struct {
+    qx_lex_t *lx;
+    char *entities_from;
+    size_t max_quotes;
+    qx_opts_t opt;
+} quotes_t;
+
+static void *quotes_create(const void *config, const ws_create_info_t *info,
+                           char *err, size_t errlen)
+{
+    const quotes_config_t *cfg = config;
+    if (cfg->max_quotes < 0) {
+        snprintf(err, errlen, "quotes: max_quotes must be >= 0");
+        return NULL;
+    }
+    const char *dd = cfg->data_dir ? cfg->data_dir : "quotes";
+    char dir[4096];
+    if (dd[0] == '/' || !info || !info->config_dir) snprintf(dir, sizeof(dir), "%s", dd);
+    else snprintf(dir, sizeof(dir), "%s/%s", info->config_dir, dd);
+    quotes_t *q = calloc(1, sizeof(*q));
+    if (!q) {
+        snprintf(err, errlen, "quotes: out of memory");
+        return NULL;
+    }
+    q->entities_from = strdup(cfg->entities_from ? cfg->entities_from : "entities");
+    q->lx = qx_lex_load(dir, err, errlen);
+    if (!q->entities_from || !q->lx) {
+        if (!q->entities_from) snprintf(err, errlen, "quotes: out of memory");
+        qx_lex_free(q->lx);
+        free(q->entities_from);
+        free(q);
+        return NULL;
+    }
+    q->max_quotes = (size_t)cfg->max_quotes;
+    q->opt.keep_unattributed = cfg->keep_unattributed;
+    return q;
+}
+
+static void quotes_destroy(void *inst)
+{
+    quotes_t *q = inst;
+    if (!q) return;
+    qx_lex_free(q->lx);
+    free(q->entities_from);
+    free(q);
+}
+
+static qx_etype_t etype(const char *s)
+{
+    if (!s) return QX_E_OTHER;
+    if (!strcmp(s, "PERSON")) return QX_E_PERSON;
+    if (!strcmp(s, "ORG")) return QX_E_ORG;
+    if (!strcmp(s, "GPE")) return QX_E_GPE;
+    if (!strcmp(s, "NORP")) return QX_E_NORP;
+    return QX_E_OTHER;
+}
+
+static int ent_cmp(const void *a, const void *b)
+{
+    const qx_ent_t *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->end < y->end ? -1 : x->end > y->end;
+}
+
+/* Reads the entity list; bad entries are skipped, never trusted. */
+static qx_ent_t *read_entities(const ws_value_t *v, size_t blen, size_t *n)
+{
+    *n = 0;
+    if (ws_value_type(v) != WS_VALUE_ARRAY || ws_array_size(v) == 0) return NULL;
+    size_t cap = ws_array_size(v);
+    qx_ent_t *e = malloc(cap * sizeof(*e));
+    if (!e) return NULL;
+    int sorted = 1;
+    for (size_t i = 0; i < cap; i++) {
+        const ws_value_t *m = ws_array_at(v, i);
+        const ws_value_t *vs = ws_object_get(m, "start"), *ve = ws_object_get(m, "end");
+        if (ws_value_type(vs) != WS_VALUE_NUMBER || ws_value_type(ve) != WS_VALUE_NUMBER) continue;
+        double s = ws_value_num(vs), en = ws_value_num(ve);
+        if (!(s >= 0 && en > s && en <= (double)blen)) continue;
+        qx_ent_t *x = &e[*n];
+        x->start = (uint32_t)s;
+        x->end = (uint32_t)en;
+        x->type = etype(ws_value_str(ws_object_get(m, "type"), NULL));
+        x->canon = ws_value_str(ws_object_get(m, "canonical"), &x->canon_len);
+        if (*n > 0 && ent_cmp(&e[*n - 1], x) > 0) sorted = 0;
+        (*n)++;
+    }
+    if (!sorted) qsort(e, *n, sizeof(*e), ent_cmp);
+    return e;
+}
+
+typedef struct {
+    char *p;
+    size_t n, cap;
+} sbuf_t;
+
+static int sbuf_add(sbuf_t *b, const char *s, size_t n)
+{
+    if (b->n + n > b->cap) {
+        size_t nc = b->cap ? b->cap : 1024;
+        while (nc < b->n + n) nc *= 2;
+        char *np = realloc(b->p, nc);
+        if (!np) return -1;
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    return 0;
+}
+
+static ws_value_t *str_or_null(const char *s, size_t n)
+{
+    return s ? ws_value_string(s, n) : ws_value_null();
+}
+
+/* One quote as a value; NULL on allocation failure. */
+static ws_value_t *quote_value(const char *body, const qx_quote_t *q, sbuf_t *tb)
+{
+    ws_value_t *o = ws_value_object();
+    if (!o) return NULL;
+    tb->n = 0;
+    ws_value_t *spans = ws_value_array();
+    int rc = spans ? 0 : -1;
+    for (int i = 0; rc == 0 && i < q->nspans; i++) {
+        uint32_t s = q->span[i][0], e = q->span[i][1];
+        if (i > 0) rc |= sbuf_add(tb, " ", 1);
+        rc |= sbuf_add(tb, body + s, e - s);
+        ws_value_t *pair = ws_value_array();
+        if (!pair) { rc = -1; break; }
+        rc |= ws_array_push(pair, ws_value_int(s));
+        rc |= ws_array_push(pair, ws_value_int(e));
+        rc |= ws_array_push(spans, pair);
+    }
+    rc |= ws_object_set(o, "text", ws_value_string(tb->p ? tb->p : "", tb->n));
+    rc |= ws_object_set(o, "start", ws_value_int(q->span[0][0]));
+    rc |= ws_object_set(o, "end", ws_value_int(q->span[q->nspans - 1][1]));
+    rc |= ws_object_set(o, "spans", spans);
+    if (q->sp_kind != QX_SP_NONE) {
+        ws_value_t *sp = ws_value_object();
+        if (!sp) rc = -1;
+        else {
+            rc |= ws_object_set(sp, "name", str_or_null(q->name, q->name_len));
+            rc |= ws_object_set(sp, "text", ws_value_string(body + q->sp_start, q->sp_end - q->sp_start));
+            rc |= ws_object_set(sp, "start", ws_value_int(q->sp_start));
+            rc |= ws_object_set(sp, "end", ws_value_int(q->sp_end));
+            rc |= ws_object_set(o, "speaker", sp);
+        }
+    } else {
+        rc |= ws_object_set(o, "speaker", ws_value_null());
+    }
+    rc |= ws_object_set(o, "cue", q->cue_end ? ws_value_string(body + q->cue_start, q->cue_end - q->cue_start)
+                                             : ws_value_null());
+    rc |= ws_object_set(o, "partial", ws_value_bool(q->partial));
+    if (rc != 0) {
+        ws_value_free(o);
+        return NULL;
+    }
+    return o;
+}
+
+static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, size_t reasonlen)
+{
+    quotes_t *qp = inst;
+    size_t blen = 0;
+    const char *body = ws_record_field(rec, WS_FIELD_BODY, &blen);
+    size_t nents = 0;
+    qx_ent_t *ents = NULL;
+    if (body && blen) ents = read_entities(ws_record_annotation(rec, qp->entities_from), blen, &nents);
+    qx_quotes_t qs = {NULL, 0, 0};
+    ws_value_t *list = ws_value_array();
+    sbuf_t tb = {NULL, 0, 0};
+    int rc = list ? 0 : -1;
+    if (rc == 0 && body && blen) rc = qx_extract(qp->lx, &qp->opt, body, blen, ents, nents, &qs);
+    size_t n = qs.n;
+    if (rc == 0 && n > qp->max_quotes) {
+        n = qp->max_quotes;
+        ws_record_set_truncated(rec);
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        ws_value_t *v = quote_value(body, &qs.q[i], &tb);
+        if (!v || ws_array_push(list, v) != 0) rc = -1;
+    }
+    free(tb.p);
+    free(qs.q);
+    free(ents);
+    if (rc == 0 && ws_record_annotate(rec, NULL, list) == 0) return WS_KEEP;
+    if (rc != 0) ws_value_free(list);
+    snprintf(reason, reasonlen, "quotes: out of memory");
+    return WS_ERROR;
+}
+
+const ws_processor_t ws_builtin_quotes = {
+    .abi_version = WS_PROCESSOR_ABI,
+    .name = "quotes",
+    .description = "Direct quotes with spans, cue and speaker (linked to entity mentions).",
+    .flags = WS_PROCESSOR_THREAD_SAFE,
+    .config = quotes_config,
+    .config_size = sizeof(quotes_config_t),
+    .create = quotes_create,
+    .process = quotes_process,
+    .destroy = quotes_destroy,
+};

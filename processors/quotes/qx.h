@@ -1,0 +1,109 @@
+/* qx.h -- quote extraction internals: word lexicon, quote-mark scanner,
+ * attribution.  Pure functions over a body and an entity list, so they are
+ * unit-tested without the record API; quotes.c is the processor glue. */
+#ifndef QX_H
+#define QX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---------------------------------------------------------------- lexicon */
+
+/* Word classes read from the data files (a word may carry several). */
+enum {
+    QX_W_CUE = 1u << 0,          /* a cue verb form: said, told, adding */
+    QX_W_CUE_HEAD = 1u << 1,     /* first word of a multi-word cue */
+    QX_W_PRON_PERSON = 1u << 2,  /* he, she, I */
+    QX_W_PRON_GROUP = 1u << 3,   /* they, we: a PERSON group or an ORG */
+    QX_W_PRON_ORG = 1u << 4,     /* it */
+    QX_W_RELATIVE = 1u << 5,     /* who, which: point back to the antecedent */
+    QX_W_NOUN = 1u << 6,         /* heads of speaker descriptions: official */
+    QX_W_DET = 1u << 7,          /* a, the, several: open a description */
+    QX_W_ABBREV = 1u << 8,       /* Mr, Sen, Gov: the period does not end a sentence */
+    QX_W_MINOR = 1u << 9,        /* of, the, and: lower case allowed in titles */
+    QX_W_SKIP = 1u << 10,        /* also, was, Thursday: between subject and cue */
+    QX_W_ELISION = 1u << 11,     /* tis, em: 'tis is an apostrophe, not a mark */
+    QX_W_TITLE = 1u << 12,       /* President, Sen: a title before a name */
+    QX_W_CUE_PREP = 1u << 13,    /* according to: the speaker follows */
+    QX_W_NOSPEAK = 1u << 14      /* there, this, that: never a speaker */
+};
+#define QX_W_PRONOUN (QX_W_PRON_PERSON | QX_W_PRON_GROUP | QX_W_PRON_ORG)
+
+typedef struct qx_lex qx_lex_t;
+
+/* Loads every known data file in dir.  Returns NULL with a message. */
+qx_lex_t *qx_lex_load(const char *dir, char *err, size_t errlen);
+void qx_lex_free(qx_lex_t *lx);
+/* Classes of the word s[0..n) (ASCII case-folded; 0 when unknown). */
+uint32_t qx_lex_word(const qx_lex_t *lx, const char *s, size_t n);
+/* Same for a multi-word phrase written with single spaces. */
+uint32_t qx_lex_phrase(const qx_lex_t *lx, const char *s, size_t n);
+
+/* ---------------------------------------------------------------- entities */
+
+typedef enum {
+    QX_E_OTHER = 0, QX_E_PERSON, QX_E_ORG, QX_E_GPE, QX_E_NORP
+} qx_etype_t;
+
+typedef struct {
+    uint32_t start, end;          /* byte offsets into body */
+    qx_etype_t type;
+    const char *canon;            /* canonical name (may be NULL) */
+    size_t canon_len;
+} qx_ent_t;
+
+/* ---------------------------------------------------------------- output */
+
+#define QX_MAX_SPANS 16
+
+typedef enum {
+    QX_SP_NONE = 0, QX_SP_ENTITY, QX_SP_PRONOUN, QX_SP_NAME, QX_SP_DESC
+} qx_spkind_t;
+
+typedef struct {
+    uint32_t span[QX_MAX_SPANS][2];   /* content pieces, marks excluded */
+    uint32_t outer[QX_MAX_SPANS][2];  /* the same pieces with their marks */
+    int nspans;
+    int partial;
+    int title;                        /* all Title Case: not emitted */
+    int unclosed;                     /* ran to a paragraph end unclosed */
+    uint32_t open, close_end;         /* outer marks of the first/last piece */
+    uint32_t para, last_para;         /* paragraph of the first/last piece */
+    /* attribution */
+    qx_spkind_t sp_kind;
+    uint32_t sp_start, sp_end;        /* speaker mention in body */
+    const char *name;                 /* canonical name or NULL */
+    size_t name_len;
+    int inherited;                    /* speaker taken from an earlier quote */
+    uint32_t cue_start, cue_end;      /* cue == none when cue_end == 0 */
+} qx_quote_t;
+
+typedef struct {
+    qx_quote_t *q;
+    size_t n, cap;
+} qx_quotes_t;
+
+typedef struct {
+    int keep_unattributed;   /* emit partial quotes that have no cue */
+} qx_opts_t;
+
+/* Finds and attributes the quotes of body[0..len).  ents must be sorted by
+ * start.  out is reset first; the caller frees out->q.  0, or -1 on
+ * allocation failure. */
+int qx_extract(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
+               size_t len, const qx_ent_t *ents, size_t nents,
+               qx_quotes_t *out);
+
+/* ---------------------------------------------------------------- internal */
+
+/* Quote-mark scanning (qx_marks.c): appends raw quotes, one piece each
+ * except multi-paragraph quotes, with title and unclosed set. */
+int qx_scan_marks(const qx_lex_t *lx, const char *body, size_t len,
+                  qx_quotes_t *out);
+int qx_quotes_push(qx_quotes_t *qs, const qx_quote_t *q);
+
+/* UTF-8 helpers shared by the scanner and the tokenizer. */
+int qx_is_space_at(const char *s, size_t len, size_t i, size_t *clen);
+int qx_is_dash_at(const char *s, size_t len, size_t i, size_t *clen);
+
+#endif

@@ -1,0 +1,770 @@
+/* qx_attr.c -- attribution: finds the cue and the speaker of each quote,
+ * merges split quotes and lets cue-less quote paragraphs inherit.
+ *
+ * Patterns are matched on the tokens of the quote's paragraph (qx_tok.c):
+ *   after the quote   "…," X said / "…," said X, <title> / "…," according to X
+ *   before the quote  X said: "…" / X told reporters "…" / X, who said "…"
+ * A speaker is an entity mention (PERSON, ORG, GPE, NORP), a pronoun
+ * resolved to the nearest fitting earlier entity, a capitalised name, or a
+ * description ending in a known noun ("a senior official"). */
+#include "qx_tok.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define LEAD_MAX 60     /* tokens searched back for a cue */
+#define TRAIL_MAX 40    /* tokens of the sentence after a quote */
+#define TRAIL_CUE 15    /* a cue after a full quote must come this early */
+#define TRAIL_CUE_PARTIAL 6
+
+enum { A_NONE = 0, A_TRAIL, A_LEAD, A_COLON, A_INHERIT };
+
+typedef struct {
+    qx_spkind_t kind;
+    uint32_t s, e;
+    int ent;
+} sp_t;
+
+/* Per-quote attribution facts the merge pass needs. */
+typedef struct {
+    int how;            /* A_* */
+    int own_trail;      /* a cue follows this quote in its sentence */
+    int gap_intro;      /* a cue right before this quote introduces it */
+    int gap_clean;      /* that gap is empty or one attribution sentence */
+    int adjacent;       /* previous token-level neighbour is the previous quote */
+    int para_initial;   /* first thing in its paragraph */
+    int ent;            /* speaker entity, or -1 */
+} info_t;
+
+typedef struct {
+    const qx_lex_t *lx;
+    const qx_opts_t *opt;
+    const char *b;
+    size_t len;
+    const qx_ent_t *ents;
+    size_t nents;
+    qx_quotes_t *qs;
+    info_t *info;
+    qx_toks_t cur, aux;
+} ctx_t;
+
+/* ---------------------------------------------------------------- helpers */
+
+static uint32_t cls(ctx_t *c, qx_tok_t *t)
+{
+    return qx_tok_cls(c->lx, c->b, t);
+}
+
+/* The entity covering [s, e), or -1.  ents are sorted by start. */
+static int ent_at(ctx_t *c, uint32_t s, uint32_t e)
+{
+    size_t lo = 0, hi = c->nents;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->ents[mid].start <= s) lo = mid + 1;
+        else hi = mid;
+    }
+    /* Check a few candidates left of the insertion point (nested spans). */
+    for (size_t k = lo, n = 0; k > 0 && n < 3; k--, n++) {
+        const qx_ent_t *en = &c->ents[k - 1];
+        if (en->start <= s && en->end >= e) return (int)(k - 1);
+    }
+    return -1;
+}
+
+static int speaker_type(qx_etype_t t)
+{
+    return t == QX_E_PERSON || t == QX_E_ORG || t == QX_E_GPE || t == QX_E_NORP;
+}
+
+/* Cue at token j: returns its classes (QX_W_CUE or QX_W_CUE_PREP) and the
+ * index of its last token. */
+static uint32_t cue_at(ctx_t *c, qx_toks_t *tk, size_t j, size_t *last)
+{
+    qx_tok_t *t = &tk->t[j];
+    if (!(t->f & T_WORD)) return 0;
+    uint32_t k = cls(c, t);
+    *last = j;
+    if ((k & QX_W_CUE_HEAD) && j + 1 < tk->n && (tk->t[j + 1].f & T_WORD)) {
+        char buf[64];
+        size_t a = t->e - t->s, bl = tk->t[j + 1].e - tk->t[j + 1].s;
+        if (a + bl + 1 < sizeof(buf)) {
+            memcpy(buf, c->b + t->s, a);
+            buf[a] = ' ';
+            memcpy(buf + a + 1, c->b + tk->t[j + 1].s, bl);
+            uint32_t pk = qx_lex_phrase(c->lx, buf, a + 1 + bl);
+            if (pk & (QX_W_CUE | QX_W_CUE_PREP)) {
+                *last = j + 1;
+                return pk & (QX_W_CUE | QX_W_CUE_PREP);
+            }
+        }
+    }
+    /* A capitalised cue word mid-sentence is a name ("Tell", "Says"). */
+    return k & QX_W_CUE;
+}
+
+static int skippable(ctx_t *c, qx_tok_t *t)
+{
+    if (!(t->f & T_WORD)) return 0;
+    uint32_t k = cls(c, t);
+    if (k & QX_W_SKIP) return 1;
+    if ((t->f & T_LY) && !(t->f & T_CAP) && !(k & (QX_W_NOUN | QX_W_CUE))) return 1;
+    int e = ent_at(c, t->s, t->e);
+    if (e >= 0 && !speaker_type(c->ents[e].type) && (t->f & T_CAP)) return 1;   /* Thursday */
+    return 0;
+}
+
+static void sp_set(sp_t *sp, qx_spkind_t kind, uint32_t s, uint32_t e, int ent)
+{
+    sp->kind = kind;
+    sp->s = s;
+    sp->e = e;
+    sp->ent = ent;
+}
+
+/* A word that can be part of a capitalised name. */
+static int name_word(ctx_t *c, qx_tok_t *t)
+{
+    if (!(t->f & T_WORD) || !(t->f & T_CAP)) return 0;
+    uint32_t k = cls(c, t);
+    return !(k & (QX_W_DET | QX_W_CUE | QX_W_PRONOUN | QX_W_NOSPEAK | QX_W_SKIP | QX_W_RELATIVE));
+}
+
+/* ---------------------------------------------------------------- NPs */
+
+/* A speaker phrase ending at token i, not reaching before lo. */
+static int np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
+{
+    /* Skip a parenthesis: Rep. Jane Roe (D-Ore.) said. */
+    if (i >= lo && (tk->t[i].f & T_RPAREN)) {
+        long j = i - 1;
+        while (j >= lo && i - j < 10 && !(tk->t[j].f & T_LPAREN)) j--;
+        if (j < lo || !(tk->t[j].f & T_LPAREN)) return 0;
+        i = j - 1;
+    }
+    if (i < lo) return 0;
+    qx_tok_t *t = &tk->t[i];
+    if (!(t->f & T_WORD)) return 0;
+    int e = ent_at(c, t->s, t->e);
+    if (e >= 0 && speaker_type(c->ents[e].type)) {
+        sp_set(sp, QX_SP_ENTITY, c->ents[e].start, c->ents[e].end, e);
+        return 1;
+    }
+    uint32_t k = cls(c, t);
+    if (k & QX_W_NOSPEAK) return 0;
+    if (k & QX_W_PRONOUN) {
+        sp_set(sp, QX_SP_PRONOUN, t->s, t->e, -1);
+        return 1;
+    }
+    if ((k & QX_W_CUE) && !(k & QX_W_NOUN)) return 0;
+    if (k & QX_W_NOUN) {
+        /* Extend over modifiers back to a determiner: a senior State
+         * Department official. */
+        long j = i;
+        while (j - 1 >= lo && i - j < 5) {
+            qx_tok_t *p = &tk->t[j - 1];
+            if (!(p->f & T_WORD)) break;
+            uint32_t pk = cls(c, p);
+            if (pk & (QX_W_CUE | QX_W_PRONOUN | QX_W_NOSPEAK | QX_W_RELATIVE | QX_W_SKIP)) break;
+            j--;
+            if (pk & QX_W_DET) break;
+        }
+        sp_set(sp, QX_SP_DESC, tk->t[j].s, t->e, -1);
+        return 1;
+    }
+    if (name_word(c, t)) {
+        long j = i;
+        while (j - 1 >= lo && i - j < 5 && name_word(c, &tk->t[j - 1])) j--;
+        sp_set(sp, QX_SP_NAME, tk->t[j].s, t->e, -1);
+        return 1;
+    }
+    /* "the letter", "the announcer": a determiner close before. */
+    if (!(t->f & (T_CAP | T_NUM | T_ING | T_LY))) {
+        for (long j = i - 1; j >= lo && i - j <= 3; j--) {
+            qx_tok_t *p = &tk->t[j];
+            if (!(p->f & T_WORD)) break;
+            uint32_t pk = cls(c, p);
+            if (pk & QX_W_DET) {
+                sp_set(sp, QX_SP_DESC, p->s, t->e, -1);
+                return 1;
+            }
+            if (pk & (QX_W_CUE | QX_W_PRONOUN | QX_W_NOSPEAK | QX_W_RELATIVE | QX_W_SKIP)) break;
+        }
+    }
+    return 0;
+}
+
+/* A speaker phrase starting at token i, not reaching hi. */
+static int np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
+{
+    while (i < hi && skippable(c, &tk->t[i]) && !(cls(c, &tk->t[i]) & QX_W_DET)) i++;
+    if (i >= hi) return 0;
+    qx_tok_t *t = &tk->t[i];
+    if (!(t->f & T_WORD)) return 0;
+    uint32_t k = cls(c, t);
+    if (k & (QX_W_NOSPEAK | QX_W_CUE)) return 0;
+    int e = ent_at(c, t->s, t->e);
+    if (e >= 0 && speaker_type(c->ents[e].type)) {
+        sp_set(sp, QX_SP_ENTITY, c->ents[e].start, c->ents[e].end, e);
+        return 1;
+    }
+    if (k & QX_W_PRONOUN) {
+        sp_set(sp, QX_SP_PRONOUN, t->s, t->e, -1);
+        return 1;
+    }
+    /* the Harbor Authority: the entity after the article. */
+    if ((k & QX_W_DET) && i + 1 < hi) {
+        int en = ent_at(c, tk->t[i + 1].s, tk->t[i + 1].e);
+        if (en >= 0 && speaker_type(c->ents[en].type)) {
+            sp_set(sp, QX_SP_ENTITY, c->ents[en].start, c->ents[en].end, en);
+            return 1;
+        }
+    }
+    if (name_word(c, t) || (k & QX_W_TITLE)) {
+        /* Sen. Jane Roe: prefer an entity inside the name. */
+        size_t j = i;
+        while (j + 1 < hi && j - i < 5 && name_word(c, &tk->t[j + 1])) j++;
+        /* RNC spokesman Sean Spicer: a role noun, then the name. */
+        if (j + 2 < hi && (cls(c, &tk->t[j + 1]) & QX_W_NOUN) && !(tk->t[j + 1].f & T_CAP) &&
+            name_word(c, &tk->t[j + 2])) {
+            i = j + 2;
+            t = &tk->t[i];
+            j = i;
+            while (j + 1 < hi && j - i < 5 && name_word(c, &tk->t[j + 1])) j++;
+        }
+        for (size_t m = i; m <= j; m++) {
+            int em = ent_at(c, tk->t[m].s, tk->t[m].e);
+            if (em >= 0 && speaker_type(c->ents[em].type)) {
+                sp_set(sp, QX_SP_ENTITY, c->ents[em].start, c->ents[em].end, em);
+                return 1;
+            }
+        }
+        if (!(k & QX_W_NOUN) || j > i) {
+            sp_set(sp, QX_SP_NAME, t->s, tk->t[j].e, -1);
+            return 1;
+        }
+    }
+    /* A description: [det] modifiers noun. */
+    size_t j = i;
+    int det = (k & QX_W_DET) != 0;
+    for (; j < hi && j - i < 7; j++) {
+        qx_tok_t *p = &tk->t[j];
+        if (!(p->f & T_WORD)) break;
+        uint32_t pk = cls(c, p);
+        if (j > i && (pk & (QX_W_CUE | QX_W_RELATIVE | QX_W_NOSPEAK | QX_W_DET))) break;
+        if (pk & QX_W_NOUN) {
+            sp_set(sp, QX_SP_DESC, t->s, p->e, -1);
+            return 1;
+        }
+    }
+    /* said the announcer. */
+    if (det && j > i + 1 && j - i <= 4 && (j >= hi || !(tk->t[j].f & T_WORD))) {
+        sp_set(sp, QX_SP_DESC, t->s, tk->t[j - 1].e, -1);
+        return 1;
+    }
+    return 0;
+}
+
+/* The subject of the cue at token ci: the phrase before it, past adverbs,
+ * auxiliaries, dates, appositives and "who". */
+static int subject_back(ctx_t *c, qx_toks_t *tk, long ci, long lo, int participle, sp_t *sp)
+{
+    long j = ci - 1;
+    int skipped = 0;
+    while (j >= lo && skipped < 6) {
+        qx_tok_t *t = &tk->t[j];
+        if (!(t->f & T_WORD)) break;
+        uint32_t k = cls(c, t);
+        if (skippable(c, t) && !(k & (QX_W_PRONOUN | QX_W_NOUN | QX_W_DET))) { j--; skipped++; continue; }
+        /* was overheard saying: any plain verb before a participle cue. */
+        if (participle && skipped < 3 && !(t->f & (T_CAP | T_NUM)) &&
+            !(k & (QX_W_PRONOUN | QX_W_NOUN | QX_W_DET | QX_W_CUE | QX_W_NOSPEAK | QX_W_RELATIVE)) &&
+            ent_at(c, t->s, t->e) < 0) {
+            j--;
+            skipped++;
+            continue;
+        }
+        break;
+    }
+    if (j < lo) return 0;
+    qx_tok_t *t = &tk->t[j];
+    if (t->f & T_COMMA) {
+        /* X, a senior official, said / X, 45, a lawyer, said */
+        long k = j - 1;
+        for (int commas = 0; commas < 3 && k >= lo; commas++) {
+            long n = 0;
+            while (k >= lo && n < 25 &&
+                   !(tk->t[k].f & (T_COMMA | T_END | T_QUOTE | T_COLON | T_SEMI))) { k--; n++; }
+            if (k < lo || !(tk->t[k].f & T_COMMA)) break;
+            if (np_back(c, tk, k - 1, lo, sp)) return 1;
+            k--;
+        }
+        return 0;
+    }
+    if (t->f & T_WORD && (cls(c, t) & QX_W_RELATIVE)) {
+        long k = j - 1;
+        if (k >= lo && (tk->t[k].f & T_COMMA)) k--;
+        return np_back(c, tk, k, lo, sp);
+    }
+    return np_back(c, tk, j, lo, sp);
+}
+
+/* ---------------------------------------------------------------- patterns */
+
+typedef struct {
+    sp_t sp;
+    uint32_t cue_s, cue_e;
+} attr_t;
+
+/* Index of the token holding piece `piece` of quote qi in tk, or -1. */
+static long atom_index(qx_toks_t *tk, size_t qi, int piece)
+{
+    for (size_t i = 0; i < tk->n; i++)
+        if ((tk->t[i].f & T_QUOTE) && tk->t[i].q == (int32_t)qi && tk->t[i].piece == piece)
+            return (long)i;
+    return -1;
+}
+
+/* The sentence start before token i (exclusive bound). */
+static long sentence_start(qx_toks_t *tk, long i)
+{
+    long lo = i;
+    while (lo > 0 && i - lo < LEAD_MAX && !(tk->t[lo - 1].f & (T_END | T_SEMI | T_QUOTE))) lo--;
+    return lo;
+}
+
+/* After the quote: "…," X said / said X / according to X. */
+static int attr_trail(ctx_t *c, qx_toks_t *tk, long qz, int partial, int ends_sentence, attr_t *a)
+{
+    size_t k = (size_t)qz + 1;
+    while (k < tk->n && (tk->t[k].f & (T_COMMA | T_DASH))) k++;
+    size_t hi = k;
+    while (hi < tk->n && hi - k < TRAIL_MAX && !(tk->t[hi].f & (T_END | T_SEMI | T_QUOTE))) hi++;
+    /* A quote that ends its own sentence ("…." Trump said.) takes only a
+     * short tag after it. */
+    if (ends_sentence && hi - k > 8) return 0;
+    size_t lim = k + (partial ? TRAIL_CUE_PARTIAL : TRAIL_CUE);
+    if (lim > hi) lim = hi;
+    for (size_t ci = k; ci < lim; ci++) {
+        qx_tok_t *t = &tk->t[ci];
+        if (t->f & (T_COLON | T_LPAREN)) break;
+        size_t last;
+        uint32_t ck = cue_at(c, tk, ci, &last);
+        if (!ck) continue;
+        a->cue_s = t->s;
+        a->cue_e = tk->t[last].e;
+        if (ck & QX_W_CUE_PREP) return np_fwd(c, tk, last + 1, hi, &a->sp);
+        size_t first = k;
+        while (first < ci && skippable(c, &tk->t[first])) first++;
+        if (first == ci) return np_fwd(c, tk, last + 1, hi, &a->sp);
+        if (subject_back(c, tk, (long)ci, (long)k, (t->f & T_ING) != 0, &a->sp)) return 1;
+        return np_fwd(c, tk, k, ci, &a->sp);
+    }
+    return 0;
+}
+
+/* Before the quote: the nearest cue in the sentence and its subject. */
+static int attr_lead(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, attr_t *a)
+{
+    for (long j = qa - 1; j >= lo; j--) {
+        size_t last;
+        uint32_t ck = cue_at(c, tk, (size_t)j, &last);
+        if (!ck || (long)last >= qa) continue;
+        qx_tok_t *t = &tk->t[j];
+        a->cue_s = t->s;
+        a->cue_e = tk->t[last].e;
+        if (ck & QX_W_CUE_PREP) return np_fwd(c, tk, last + 1, (size_t)qa, &a->sp);
+        int participle = (t->f & T_ING) != 0;
+        if (subject_back(c, tk, j, lo, participle, &a->sp)) return 1;
+        /* adding / saying with no subject of its own: the subject of an
+         * earlier cue in the sentence, or of the quote just before. */
+        for (long k = j - 1; k >= lo; k--) {
+            size_t l2;
+            if (cue_at(c, tk, (size_t)k, &l2) & QX_W_CUE) {
+                if (subject_back(c, tk, k, lo, (tk->t[k].f & T_ING) != 0, &a->sp)) return 1;
+                break;
+            }
+        }
+        if (lo > 0 && (tk->t[lo - 1].f & T_QUOTE) && tk->t[lo - 1].q >= 0 &&
+            (size_t)tk->t[lo - 1].q < qi) {
+            const qx_quote_t *pq = &c->qs->q[tk->t[lo - 1].q];
+            if (pq->sp_kind != QX_SP_NONE) {
+                sp_set(&a->sp, pq->sp_kind, pq->sp_start, pq->sp_end,
+                       c->info[tk->t[lo - 1].q].ent);
+                return 1;
+            }
+        }
+        /* Said Smith: "…" */
+        if (j == lo && !participle && (size_t)last + 1 < (size_t)qa &&
+            (tk->t[qa - 1].f & (T_COLON | T_COMMA)) && np_fwd(c, tk, last + 1, (size_t)qa, &a->sp))
+            return 1;
+        /* Calling Xi a "tough negotiator," Trump said: try after. */
+        return 0;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- driver */
+
+static void para_bounds(ctx_t *c, uint32_t pos, uint32_t *ps, uint32_t *pe)
+{
+    uint32_t s = pos;
+    while (s > 0 && c->b[s - 1] != '\n') s--;
+    const char *nl = pos < c->len ? memchr(c->b + pos, '\n', c->len - pos) : NULL;
+    *ps = s;
+    *pe = nl ? (uint32_t)(nl - c->b) : (uint32_t)c->len;
+}
+
+static int ensure_tokens(ctx_t *c, qx_toks_t *tk, uint32_t pos)
+{
+    if (tk->valid && pos >= tk->ps && pos < tk->pe) return 0;
+    uint32_t ps, pe;
+    para_bounds(c, pos, &ps, &pe);
+    return qx_tokenize(c->lx, c->b, c->len, c->qs, ps, pe, tk);
+}
+
+static int starts_upper(ctx_t *c, const qx_quote_t *q)
+{
+    unsigned char ch = (unsigned char)c->b[q->span[0][0]];
+    return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch >= 0x80;
+}
+
+static int ends_sentence(ctx_t *c, const qx_quote_t *q)
+{
+    unsigned char ch = (unsigned char)c->b[q->span[q->nspans - 1][1] - 1];
+    return ch == '.';
+}
+
+static void apply(qx_quote_t *q, info_t *in, const attr_t *a, int how)
+{
+    q->sp_kind = a->sp.kind;
+    q->sp_start = a->sp.s;
+    q->sp_end = a->sp.e;
+    q->cue_start = a->cue_s;
+    q->cue_end = a->cue_e;
+    in->how = how;
+    in->ent = a->sp.ent;
+}
+
+/* Previous paragraph ends with a colon: "Cruz continued:" introduces it. */
+static int attr_colon(ctx_t *c, uint32_t ps, size_t qi, attr_t *a)
+{
+    uint32_t e = ps;
+    size_t cl;
+    while (e > 0) {   /* back over blank lines and spaces */
+        uint32_t j = e - 1;
+        while (j > 0 && ((unsigned char)c->b[j] & 0xC0) == 0x80) j--;
+        if (c->b[j] == '\n' || (qx_is_space_at(c->b, c->len, j, &cl) && j + cl == e)) { e = j; continue; }
+        break;
+    }
+    if (e == 0 || c->b[e - 1] != ':') return 0;
+    if (ensure_tokens(c, &c->aux, e - 1) != 0) return -1;
+    qx_toks_t *tk = &c->aux;
+    if (tk->n == 0) return 0;
+    long end = (long)tk->n - 1;   /* the colon */
+    long lo = sentence_start(tk, end);
+    memset(a, 0, sizeof(*a));
+    a->sp.ent = -1;
+    return attr_lead(c, tk, end, lo, qi, a);
+}
+
+static int attribute(ctx_t *c, size_t qi)
+{
+    qx_quote_t *q = &c->qs->q[qi];
+    info_t *in = &c->info[qi];
+    in->ent = -1;
+    if (ensure_tokens(c, &c->cur, q->outer[0][0]) != 0) return -1;
+    qx_toks_t *tk = &c->cur;
+    long qa = atom_index(tk, qi, 0);
+    if (qa < 0) return 0;
+    long lo = sentence_start(tk, qa);
+    in->para_initial = qa == 0;
+    /* The gap to the previous quote: is it one attribution sentence
+     * ("…," he said. "…"), and does a cue of its own introduce this one
+     * ("…," he said, later adding, "…")? */
+    {
+        long g = qa - 1;
+        int clean = 1, intro = 0;
+        uint32_t pcue = qi > 0 ? c->qs->q[qi - 1].cue_start : 0;
+        while (g >= 0 && !(tk->t[g].f & T_QUOTE)) {
+            size_t last;
+            /* "later adding, …" introduces; "in a Friday tweet. …" does not. */
+            if (qa - g <= 4 && tk->t[g].s != pcue && !(tk->t[qa - 1].f & T_END) &&
+                cue_at(c, tk, (size_t)g, &last))
+                intro = 1;
+            if ((tk->t[g].f & (T_END | T_SEMI)) && g != qa - 1) clean = 0;
+            g--;
+        }
+        in->adjacent = g >= 0 && tk->t[g].q == (int32_t)qi - 1;
+        in->gap_intro = intro;
+        in->gap_clean = clean && qa - g - 1 <= 60;
+    }
+
+    /* Partial: the quote sits inside a sentence rather than making one up
+     * or following "X said:". */
+    int full = 1;
+    if (q->nspans == 1 && !q->unclosed && qa > lo) {
+        qx_tok_t *p = &tk->t[qa - 1];
+        size_t last;
+        /* "…," he said, "because …": the same sentence goes on. */
+        int cont = (p->f & T_COMMA) && lo > 0 && (tk->t[lo - 1].f & T_QUOTE) &&
+                   tk->t[lo - 1].q == (int32_t)qi - 1 && qi > 0 && c->qs->q[qi - 1].cue_end;
+        full = cont || (p->f & T_COLON) ||
+               (starts_upper(c, q) && ((p->f & (T_COMMA | T_DASH)) ||
+                                       cue_at(c, tk, (size_t)qa - 1, &last) ||
+                                       (qa - 2 >= lo && cue_at(c, tk, (size_t)qa - 2, &last))));
+    }
+    q->partial = !full;
+
+    /* The trail is read in the paragraph of the last piece. */
+    attr_t a;
+    memset(&a, 0, sizeof(a));
+    a.sp.ent = -1;
+    int got = 0;
+    qx_toks_t *tz = tk;
+    long qz = qa;
+    if (q->nspans > 1) {
+        qz = atom_index(tk, qi, q->nspans - 1);
+        if (qz < 0) {
+            if (ensure_tokens(c, &c->aux, q->outer[q->nspans - 1][0]) != 0) return -1;
+            tz = &c->aux;
+            qz = atom_index(tz, qi, q->nspans - 1);
+        }
+    }
+    int es = ends_sentence(c, q);
+    if (qz >= 0 && !q->partial) {
+        got = attr_trail(c, tz, qz, 0, es, &a);
+        in->own_trail = a.cue_e != 0;
+        if (got) { apply(q, in, &a, A_TRAIL); return 0; }
+    }
+    memset(&a, 0, sizeof(a));
+    a.sp.ent = -1;
+    if (attr_lead(c, tk, qa, lo, qi, &a)) { apply(q, in, &a, A_LEAD); return 0; }
+    if (q->partial && qz >= 0) {
+        memset(&a, 0, sizeof(a));
+        a.sp.ent = -1;
+        if (attr_trail(c, tz, qz, 1, es, &a)) {
+            in->own_trail = 1;
+            apply(q, in, &a, A_TRAIL);
+            return 0;
+        }
+    }
+    if (in->para_initial) {
+        memset(&a, 0, sizeof(a));
+        a.sp.ent = -1;
+        int r = attr_colon(c, tk->ps, qi, &a);
+        if (r < 0) return -1;
+        if (r) { apply(q, in, &a, A_COLON); return 0; }
+    }
+    return 0;
+}
+
+/* Nearest earlier entity that fits the pronoun. */
+static int resolve_pronoun(ctx_t *c, const qx_quote_t *q)
+{
+    qx_tok_t t = {q->sp_start, q->sp_end, T_WORD, 0, -1, 0};
+    uint32_t k = qx_tok_cls(c->lx, c->b, &t);
+    size_t lo = 0, hi = c->nents;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->ents[mid].start < q->sp_start) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i > 0; i--) {
+        const qx_ent_t *e = &c->ents[i - 1];
+        if (e->end > q->sp_start) continue;
+        if ((k & QX_W_PRON_PERSON) && e->type == QX_E_PERSON) return (int)(i - 1);
+        if ((k & QX_W_PRON_ORG) && (e->type == QX_E_ORG || e->type == QX_E_GPE)) return (int)(i - 1);
+        if ((k & QX_W_PRON_GROUP) &&
+            (e->type == QX_E_ORG || e->type == QX_E_GPE || e->type == QX_E_NORP))
+            return (int)(i - 1);
+    }
+    return -1;
+}
+
+/* Does the canonical name w[0..wn) contain s[0..n) as whole words? */
+static int has_words(const char *w, size_t wn, const char *s, size_t n)
+{
+    for (size_t i = 0; i + n <= wn; i++) {
+        if ((i == 0 || w[i - 1] == ' ') && (i + n == wn || w[i + n] == ' ') && memcmp(w + i, s, n) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The PERSON or ORG entity, nearest before (else after) the name, whose
+ * canonical name contains it; -1 if none. */
+static int link_name(ctx_t *c, uint32_t s, uint32_t e)
+{
+    const char *n = c->b + s;
+    size_t len = e - s;
+    if (len < 2) return -1;
+    int best = -1;
+    for (size_t i = 0; i < c->nents; i++) {
+        const qx_ent_t *en = &c->ents[i];
+        if ((en->type != QX_E_PERSON && en->type != QX_E_ORG) || !en->canon) continue;
+        if (!has_words(en->canon, en->canon_len, n, len)) continue;
+        if (en->start < s) best = (int)i;
+        else if (best < 0) return (int)i;
+        else break;
+    }
+    return best;
+}
+
+static void set_name(ctx_t *c, qx_quote_t *q, int ent, const qx_quote_t *last_named)
+{
+    q->name = NULL;
+    q->name_len = 0;
+    switch (q->sp_kind) {
+    case QX_SP_ENTITY:
+        if (ent >= 0 && c->ents[ent].canon) {
+            q->name = c->ents[ent].canon;
+            q->name_len = c->ents[ent].canon_len;
+        } else {
+            q->name = c->b + q->sp_start;
+            q->name_len = q->sp_end - q->sp_start;
+        }
+        break;
+    case QX_SP_NAME: {
+        /* A name the entities entry missed ("Xi said"): link it to an
+         * entity whose canonical name has it as a word ("Xi Jinping"). */
+        int e = link_name(c, q->sp_start, q->sp_end);
+        if (e >= 0) {
+            q->name = c->ents[e].canon;
+            q->name_len = c->ents[e].canon_len;
+        } else {
+            q->name = c->b + q->sp_start;
+            q->name_len = q->sp_end - q->sp_start;
+        }
+        break;
+    }
+    case QX_SP_PRONOUN: {
+        int e = resolve_pronoun(c, q);
+        if (e >= 0) {
+            q->name = c->ents[e].canon ? c->ents[e].canon : c->b + c->ents[e].start;
+            q->name_len = c->ents[e].canon ? c->ents[e].canon_len : c->ents[e].end - c->ents[e].start;
+        } else if (c->nents == 0 && last_named) {
+            /* No entities to resolve against: the last named speaker. */
+            q->name = last_named->name;
+            q->name_len = last_named->name_len;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Start of the last non-blank paragraph before the one holding pos. */
+static uint32_t prev_para_start(const char *b, uint32_t pos)
+{
+    uint32_t s = pos;
+    while (s > 0 && b[s - 1] != '\n') s--;
+    /* s is the start of pos's paragraph; walk back over blank lines. */
+    uint32_t e = s;
+    for (;;) {
+        if (e == 0) return 0;
+        uint32_t ps = e - 1;   /* the newline ending the previous paragraph */
+        while (ps > 0 && b[ps - 1] != '\n') ps--;
+        int blank = 1;
+        for (uint32_t x = ps; x < e - 1 && blank; x++) {
+            unsigned char ch = (unsigned char)b[x];
+            if (!(ch == ' ' || ch == '\t' || ch == '\r' || ch == 0xC2 || ch == 0xA0)) blank = 0;
+        }
+        if (!blank) return ps;
+        e = ps;
+    }
+}
+
+int qx_extract(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
+               size_t len, const qx_ent_t *ents, size_t nents, qx_quotes_t *out)
+{
+    out->n = 0;
+    if (!body || len == 0 || len >= UINT32_MAX) return 0;
+    if (qx_scan_marks(lx, body, len, out) != 0) return -1;
+    if (out->n == 0) return 0;
+    ctx_t c;
+    memset(&c, 0, sizeof(c));
+    c.lx = lx;
+    c.opt = opt;
+    c.b = body;
+    c.len = len;
+    c.ents = ents;
+    c.nents = nents;
+    c.qs = out;
+    c.info = calloc(out->n, sizeof(*c.info));
+    int rc = c.info ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < out->n; i++) {
+        if (out->q[i].title) continue;
+        rc = attribute(&c, i);
+    }
+    if (rc != 0) goto done;
+
+    /* Merge split quotes, inherit speakers, drop what is not a quote. */
+    size_t w = 0;
+    long prev = -1;       /* output index of the previous kept quote */
+    long prev_raw = -1;   /* its raw index (the last piece merged into it) */
+    const qx_quote_t *last_named = NULL;
+    for (size_t i = 0; i < out->n; i++) {
+        qx_quote_t q = out->q[i];
+        info_t *in = &c.info[i];
+        if (q.title) continue;
+        if (prev >= 0 && prev_raw == (long)i - 1) {
+            qx_quote_t *p = &out->q[prev];
+            const info_t *pi = &c.info[prev_raw];
+            int mergeable = in->adjacent && !q.partial && !in->own_trail &&
+                            pi->how != A_NONE && p->sp_kind != QX_SP_NONE &&
+                            in->gap_clean && p->last_para == q.para && !p->partial &&
+                            !in->gap_intro && (pi->how == A_TRAIL || in->how == A_NONE) &&
+                            p->nspans + q.nspans <= QX_MAX_SPANS;
+            if (mergeable) {
+                for (int s = 0; s < q.nspans; s++) {
+                    p->span[p->nspans][0] = q.span[s][0];
+                    p->span[p->nspans][1] = q.span[s][1];
+                    p->outer[p->nspans][0] = q.outer[s][0];
+                    p->outer[p->nspans][1] = q.outer[s][1];
+                    p->nspans++;
+                }
+                p->close_end = q.close_end;
+                p->last_para = q.last_para;
+                p->unclosed = q.unclosed;
+                *in = *pi;   /* later quotes see the merged quote's facts */
+                prev_raw = (long)i;
+                continue;
+            }
+        }
+        if (q.sp_kind == QX_SP_NONE && !q.partial && prev >= 0 && in->para_initial &&
+            c.info[prev_raw].how != A_NONE) {
+            /* A cue-less quote paragraph right after a paragraph that ends
+             * an attributed quote inherits its speaker. */
+            const qx_quote_t *p = &out->q[prev];
+            if (p->sp_kind != QX_SP_NONE && p->close_end >= prev_para_start(body, q.open)) {
+                q.sp_kind = p->sp_kind;
+                q.sp_start = p->sp_start;
+                q.sp_end = p->sp_end;
+                q.name = p->name;
+                q.name_len = p->name_len;
+                q.inherited = 1;
+                q.cue_start = q.cue_end = 0;
+                in->how = A_INHERIT;
+            }
+        }
+        int attributed = q.sp_kind != QX_SP_NONE || q.cue_end != 0;
+        if (!attributed && (q.partial || q.unclosed) && !opt->keep_unattributed) {
+            in->how = A_NONE;
+            continue;
+        }
+        if (!q.inherited) set_name(&c, &q, in->ent, last_named);
+        out->q[w] = q;
+        if (q.name && q.sp_kind != QX_SP_PRONOUN) last_named = &out->q[w];
+        prev = (long)w;
+        prev_raw = (long)i;
+        w++;
+    }
+    out->n = w;
+done:
+    free(c.info);
+    free(c.cur.t);
+    free(c.aux.t);
+    return rc;
+}

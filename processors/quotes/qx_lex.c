@@ -1,0 +1,236 @@
+/* qx_lex.c -- the word lexicon of the quotes processor.
+ *
+ * Words and phrases come from plain-text files in the data directory: one
+ * entry a line, '#' comments, and "[section]" headers naming the class of
+ * the entries below them.  They go into one open-addressing table of
+ * case-folded keys, so the hot path looks a word up without copying it. */
+#include "qx.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QX_KEY_MAX 48
+
+typedef struct {
+    uint32_t off;     /* key offset into the arena; 0 = empty slot */
+    uint32_t len;
+    uint32_t hash;
+    uint32_t cls;
+} qx_slot_t;
+
+struct qx_lex {
+    qx_slot_t *slots;
+    size_t nslots, used;
+    char *arena;
+    size_t alen, acap;
+};
+
+/* The files read, in order.  Each may hold several sections. */
+static const char *const qx_files[] = {
+    "cues.txt", "pronouns.txt", "descriptions.txt", "grammar.txt", NULL
+};
+
+static const struct { const char *name; uint32_t cls; } qx_sections[] = {
+    {"cues", QX_W_CUE},
+    {"cue_prepositions", QX_W_CUE_PREP},
+    {"person_pronouns", QX_W_PRON_PERSON},
+    {"group_pronouns", QX_W_PRON_GROUP},
+    {"org_pronouns", QX_W_PRON_ORG},
+    {"relative_pronouns", QX_W_RELATIVE},
+    {"not_speakers", QX_W_NOSPEAK},
+    {"nouns", QX_W_NOUN},
+    {"determiners", QX_W_DET},
+    {"titles", QX_W_TITLE},
+    {"abbreviations", QX_W_ABBREV},
+    {"title_minor_words", QX_W_MINOR},
+    {"skip", QX_W_SKIP},
+    {"elisions", QX_W_ELISION},
+    {NULL, 0}
+};
+
+static uint32_t fold_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        h = (h ^ c) * 16777619u;
+    }
+    return h;
+}
+
+static int fold_eq(const char *a, const char *key, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)a[i];
+        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
+        if (c != (unsigned char)key[i]) return 0;
+    }
+    return 1;
+}
+
+static qx_slot_t *find_slot(const qx_lex_t *lx, const char *s, size_t n, uint32_t h)
+{
+    size_t mask = lx->nslots - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        qx_slot_t *sl = &lx->slots[i];
+        if (sl->off == 0) return sl;
+        if (sl->hash == h && sl->len == n && fold_eq(s, lx->arena + sl->off, n))
+            return sl;
+    }
+}
+
+static int grow(qx_lex_t *lx)
+{
+    size_t nn = lx->nslots ? lx->nslots * 2 : 1024;
+    qx_slot_t *ns = calloc(nn, sizeof(*ns));
+    if (!ns) return -1;
+    qx_slot_t *old = lx->slots;
+    size_t on = lx->nslots;
+    lx->slots = ns;
+    lx->nslots = nn;
+    for (size_t i = 0; i < on; i++) {
+        if (!old[i].off) continue;
+        qx_slot_t *sl = find_slot(lx, lx->arena + old[i].off, old[i].len, old[i].hash);
+        *sl = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+static int add_entry(qx_lex_t *lx, const char *s, size_t n, uint32_t cls)
+{
+    if (n == 0 || n > QX_KEY_MAX) return 0;
+    if ((lx->used + 1) * 2 > lx->nslots && grow(lx) != 0) return -1;
+    char key[QX_KEY_MAX + 1];
+    for (size_t i = 0; i < n; i++) key[i] = (char)tolower((unsigned char)s[i]);
+    uint32_t h = fold_hash(key, n);
+    qx_slot_t *sl = find_slot(lx, key, n, h);
+    if (sl->off) {
+        sl->cls |= cls;
+        return 0;
+    }
+    if (lx->alen + n + 1 > lx->acap) {
+        size_t nc = lx->acap ? lx->acap * 2 : 8192;
+        while (nc < lx->alen + n + 1) nc *= 2;
+        char *na = realloc(lx->arena, nc);
+        if (!na) return -1;
+        lx->arena = na;
+        lx->acap = nc;
+    }
+    memcpy(lx->arena + lx->alen, key, n);
+    lx->arena[lx->alen + n] = '\0';
+    sl->off = (uint32_t)lx->alen;
+    sl->len = (uint32_t)n;
+    sl->hash = h;
+    sl->cls = cls;
+    lx->alen += n + 1;
+    lx->used++;
+    /* A phrase also marks its first word, so lookups try the phrase only
+     * when it can match. */
+    const char *sp = memchr(key, ' ', n);
+    if (sp) return add_entry(lx, key, (size_t)(sp - key), QX_W_CUE_HEAD);
+    return 0;
+}
+
+static uint32_t section_class(const char *name, size_t n)
+{
+    for (size_t i = 0; qx_sections[i].name; i++)
+        if (strlen(qx_sections[i].name) == n && memcmp(qx_sections[i].name, name, n) == 0)
+            return qx_sections[i].cls;
+    return 0;
+}
+
+static int load_file(qx_lex_t *lx, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "quotes: cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[512];
+    uint32_t cls = 0;
+    int lineno = 0, rc = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        char *p = line, *e;
+        char *hash = strchr(p, '#');
+        if (hash) *hash = '\0';
+        while (*p == ' ' || *p == '\t') p++;
+        e = p + strlen(p);
+        while (e > p && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t')) e--;
+        if (e == p) continue;
+        if (*p == '[') {
+            if (e[-1] != ']' || !(cls = section_class(p + 1, (size_t)(e - p - 2)))) {
+                snprintf(err, errlen, "quotes: %s:%d: unknown section %.*s", path,
+                         lineno, (int)(e - p), p);
+                rc = -1;
+                break;
+            }
+            continue;
+        }
+        if (!cls) {
+            snprintf(err, errlen, "quotes: %s:%d: entry before any [section]", path, lineno);
+            rc = -1;
+            break;
+        }
+        if (add_entry(lx, p, (size_t)(e - p), cls) != 0) {
+            snprintf(err, errlen, "quotes: out of memory reading %s", path);
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    return rc;
+}
+
+qx_lex_t *qx_lex_load(const char *dir, char *err, size_t errlen)
+{
+    qx_lex_t *lx = calloc(1, sizeof(*lx));
+    if (!lx || grow(lx) != 0) {
+        snprintf(err, errlen, "quotes: out of memory");
+        qx_lex_free(lx);
+        return NULL;
+    }
+    lx->alen = 1;   /* offset 0 marks an empty slot */
+    lx->arena = malloc(8192);
+    if (!lx->arena) {
+        snprintf(err, errlen, "quotes: out of memory");
+        qx_lex_free(lx);
+        return NULL;
+    }
+    lx->acap = 8192;
+    lx->arena[0] = '\0';
+    for (size_t i = 0; qx_files[i]; i++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", dir, qx_files[i]);
+        if (load_file(lx, path, err, errlen) != 0) {
+            qx_lex_free(lx);
+            return NULL;
+        }
+    }
+    return lx;
+}
+
+void qx_lex_free(qx_lex_t *lx)
+{
+    if (!lx) return;
+    free(lx->slots);
+    free(lx->arena);
+    free(lx);
+}
+
+uint32_t qx_lex_word(const qx_lex_t *lx, const char *s, size_t n)
+{
+    if (n == 0 || n > QX_KEY_MAX) return 0;
+    qx_slot_t *sl = find_slot(lx, s, n, fold_hash(s, n));
+    return sl->off ? sl->cls : 0;
+}
+
+uint32_t qx_lex_phrase(const qx_lex_t *lx, const char *s, size_t n)
+{
+    return qx_lex_word(lx, s, n);
+}

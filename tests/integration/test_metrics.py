@@ -1,0 +1,79 @@
+"""Metrics from the logs (issue 7): a backlog is loaded before wirestream
+starts; the metrics lines of the run show lag above 0 while it drains and 0
+once drained, and the counters equal what was produced and consumed, with the
+DLQ count (by reason) equal to the malformed inputs."""
+import harness as h
+
+GOOD = 4000
+BAD = {  # reason -> messages
+    "invalid_json": [b'{"id": "m-j%d", "body": ' % i for i in range(5)],
+    "invalid_utf8": [b'{"id": "m-u%d", "body": "bad \xff\xfe bytes"}' % i for i in range(5)],
+    "empty_body": [b'{"id": "m-e%d", "title": "t", "body": ""}' % i for i in range(5)],
+}
+
+
+def test():
+    n = h.names("metrics")
+    h.create_topic(n["in"], 4)
+    arts = h.make_articles(GOOD, "mx")
+    msgs = [h.article_message(a) for a in arts]
+    nbad = 0
+    for reason, vals in BAD.items():
+        for i, v in enumerate(vals):
+            msgs.insert(len(msgs) * (i + 1) // (len(vals) + 1), {"key": "bad-%s-%d" % (reason, i), "value": v})
+            nbad += 1
+    total = len(msgs)
+    h.produce(n["in"], msgs)
+    value_bytes = sum(len(m["value"] if isinstance(m["value"], bytes) else m["value"].encode()) for m in msgs)
+
+    ws = h.wirestream(n, metrics_ms=100)
+    h.wait_for_keys(n["out"], [a["id"] for a in arts], 240, proc=ws)
+    h.wait_until(lambda: any(l.get("in_msgs") == total and l.get("lag_total") == 0 and l.get("partitions")
+                             for l in h.metrics_lines(ws)), 60,
+                 "a metrics line with in_msgs=%d and lag_total=0" % total)
+    ws.signal(h.signal.SIGTERM)
+    rc = ws.wait(60)
+    h.check(rc == 0, "wirestream exited %s after SIGTERM; log tail:\n%s" % (rc, ws.tail()))
+
+    lines = h.metrics_lines(ws)
+    h.check(len(lines) >= 3, "only %d metrics lines on stderr with a 100 ms interval" % len(lines))
+    for l in lines:
+        for f in ("ts", "level", "component"):
+            h.check(f in l, "metrics line lacks %r: %s" % (f, l))
+    draining = [i for i, l in enumerate(lines) if (l.get("lag_total") or 0) > 0]
+    h.check(draining, "no metrics line showed lag_total > 0 while the backlog of %d was drained "
+            "(lag_total values: %s)" % (total, [l.get("lag_total") for l in lines][:20]))
+    first = lines[draining[0]]
+    h.check(isinstance(first.get("lag"), dict) and sum(first["lag"].values()) == first["lag_total"],
+            "per-partition lag %r does not add up to lag_total %r" % (first.get("lag"), first.get("lag_total")))
+    drained = [l for l in lines[draining[0]:] if l.get("lag_total") == 0 and l.get("partitions")
+               and not l.get("lag_unknown")]
+    h.check(drained, "lag never returned to 0 for all assigned partitions after draining")
+
+    final = lines[-1]
+    h.check(final.get("final") is True, "the last metrics line is not the final one: %s" % final)
+    h.check(final.get("lag_total") == 0, "final lag_total %r, expected 0" % final.get("lag_total"))
+    h.check(final.get("in_msgs") == total, "in_msgs %r, expected %d consumed" % (final.get("in_msgs"), total))
+    h.check(final.get("out_msgs") == GOOD, "out_msgs %r, expected %d enriched records" % (
+        final.get("out_msgs"), GOOD))
+    h.check(final.get("dlq_total") == nbad, "dlq_total %r, expected %d malformed" % (final.get("dlq_total"), nbad))
+    want = {r: len(v) for r, v in BAD.items()}
+    h.check(final.get("dlq_by_reason") == want, "dlq_by_reason %r, expected %r" % (
+        final.get("dlq_by_reason"), want))
+    h.check(final.get("dropped_total") == 0, "dropped_total %r for distinct articles" % final.get("dropped_total"))
+    h.check((final.get("in_bytes") or 0) >= value_bytes,
+            "in_bytes %r is below the %d value bytes consumed" % (final.get("in_bytes"), value_bytes))
+    pl = final.get("pipeline") or {}
+    h.check(pl, "final metrics line has no per-entry pipeline counters")
+    for name, e in pl.items():
+        h.check(e.get("in") == GOOD, "pipeline entry %s: in=%r, expected %d" % (name, e.get("in"), GOOD))
+        h.check(e.get("errors") == 0, "pipeline entry %s: errors=%r" % (name, e.get("errors")))
+        h.check((e.get("p99_us") or 0) >= (e.get("p50_us") or 0), "pipeline entry %s: p99 < p50" % name)
+    out = h.consume(n["out"], values=False)
+    dlq = h.consume(n["dlq"], values=False)
+    h.check(len(out) == GOOD and len(dlq) == nbad, "topics hold %d outputs and %d DLQ records, expected %d/%d" % (
+        len(out), len(dlq), GOOD, nbad))
+
+
+if __name__ == "__main__":
+    h.main(test)

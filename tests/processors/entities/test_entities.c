@@ -1,0 +1,375 @@
+/* test_entities.c -- unit tests of the entities processor: the tokenizer,
+ * the tagger (titles, possessives, abbreviations, coreference, acronyms,
+ * numeric rules, overlaps), the regex limit, and the processor through the
+ * record API.  Shipped rules and word lists; a small invented gazetteer
+ * (data/gaz.tsv), so the results don't move when the shipped lists grow. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "wirestream_processor.h"
+#include "ws_record_host.h"
+#include "ws_article.h"
+#include "ent.h"
+
+static int failures, checks;
+
+#define CHECK(cond, ...) do { checks++; if (!(cond)) { failures++; \
+    fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); fprintf(stderr, __VA_ARGS__); \
+    fputc('\n', stderr); } } while (0)
+
+static ent_kb_t *kb;
+static ent_scratch_t sc;
+
+static ent_kb_t *load(const char *extra_rules, uint32_t match_limit)
+{
+    const char *lex[] = {"entities/rules/*.tsv"};
+    const char *gaz[] = {ENT_TEST_DATA "/gaz.tsv"};
+    const char *rules[] = {"entities/rules/*.rules", extra_rules};
+    ent_kb_opts_t o = {.dir = WS_DATA_DIR, .lexicons = lex, .n_lexicons = 1,
+                       .gazetteers = gaz, .n_gazetteers = 1,
+                       .rules = rules, .n_rules = extra_rules ? 2 : 1,
+                       .match_limit = match_limit};
+    char err[256];
+    ent_kb_t *k = ent_kb_load(&o, err, sizeof err);
+    if (!k) fprintf(stderr, "kb load: %s\n", err);
+    return k;
+}
+
+static const char *text;
+
+static void tag(const char *t)
+{
+    char err[256];
+    text = t;
+    int rc = ent_tag(kb, t, strlen(t), &sc, err, sizeof err);
+    CHECK(rc == 0, "ent_tag failed: %s", err);
+}
+
+/* The mention whose text is s (the n-th such, from 0), or NULL. */
+static const ent_mention_t *find(const char *s, int n)
+{
+    for (size_t i = 0; i < sc.ments_n; i++) {
+        const ent_mention_t *m = &sc.ments[i];
+        if (m->end - m->start == strlen(s) && memcmp(text + m->start, s, strlen(s)) == 0 && n-- == 0)
+            return m;
+    }
+    return NULL;
+}
+
+static int canon_is(const ent_mention_t *m, const char *c)
+{
+    return m && m->canon_len == strlen(c) && memcmp(m->canon, c, m->canon_len) == 0;
+}
+
+static void expect(const char *s, int type, const char *canon)
+{
+    const ent_mention_t *m = find(s, 0);
+    CHECK(m != NULL, "no mention '%s' in: %s", s, text);
+    if (!m) return;
+    CHECK(m->type == type, "'%s' is %s, want %s", s, ent_type_name(m->type), ent_type_name(type));
+    if (canon)
+        CHECK(canon_is(m, canon), "'%s' canonical is '%.*s', want '%s'", s, (int)m->canon_len,
+              m->canon, canon);
+}
+
+static void expect_none(const char *s)
+{
+    CHECK(find(s, 0) == NULL, "unexpected mention '%s' in: %s", s, text);
+}
+
+static void no_overlaps(void)
+{
+    for (size_t i = 1; i < sc.ments_n; i++)
+        CHECK(sc.ments[i - 1].end <= sc.ments[i].start, "mentions %zu and %zu overlap", i - 1, i);
+}
+
+/* ---------------------------------------------------------------- tokenizer */
+
+static void test_tokenizer(void)
+{
+    const char *t = "The U.S. envoy met Trump\xE2\x80\x99s aide at 11 a.m. on Oct. 9. Asia-Pacific talks' end.";
+    ent_tok_t toks[128];
+    size_t n = ent_tokenize(kb, t, strlen(t), toks);
+    char buf[64];
+    const char *want[] = {"The", "U.S.", "envoy", "met", "Trump", "\xE2\x80\x99s", "aide", "at",
+                          "11", "a.m.", "on", "Oct.", "9", ".", "Asia", "-", "Pacific", "talks",
+                          "'", "end", "."};
+    size_t nw = sizeof want / sizeof want[0];
+    CHECK(n == nw, "token count %zu, want %zu", n, nw);
+    for (size_t i = 0; i < n && i < nw; i++) {
+        snprintf(buf, sizeof buf, "%.*s", (int)(toks[i].end - toks[i].start), t + toks[i].start);
+        CHECK(strcmp(buf, want[i]) == 0, "token %zu is '%s', want '%s'", i, buf, want[i]);
+    }
+    if (n == nw) {
+        CHECK(toks[5].flags & TF_POSS, "curly 's is a possessive");
+        CHECK(toks[18].flags & TF_POSS, "plural ' is a possessive");
+        CHECK(toks[1].flags & TF_ABBR, "U.S. is an abbreviation");
+        CHECK(toks[14].flags & TF_SENT, "Asia starts a sentence");
+        CHECK(!(toks[12].flags & TF_SENT), "9 after Oct. does not start a sentence");
+        CHECK(toks[15].flags & TF_HYPH, "hyphen token");
+    }
+    const char *h = "FREEDONIA WINS AGAIN\nThe team won.";
+    n = ent_tokenize(kb, h, strlen(h), toks);
+    CHECK(n == 7 && (toks[0].flags & TF_HEAD) && !(toks[3].flags & TF_HEAD),
+          "headline line flagged, next line not");
+    /* invalid UTF-8 and control bytes never break it */
+    const char bad[] = "\xff\xfe Caf\xc3 \xe2\x82 X\x01Y";
+    n = ent_tokenize(kb, bad, sizeof bad - 1, toks);
+    CHECK(n > 0 && toks[n - 1].end <= sizeof bad - 1, "invalid UTF-8 tokenized within bounds");
+}
+
+/* ---------------------------------------------------------------- tagger */
+
+static void test_titles_and_possessives(void)
+{
+    tag("Freedonian President Anna Kowalczyk met Trade Minister Marten Olvey on Monday. "
+        "Kowalczyk's plan was praised; Olvey\xE2\x80\x99s was not.");
+    expect("Freedonian", ET_NORP, "Freedonian");
+    expect("Anna Kowalczyk", ET_PERSON, "Anna Kowalczyk");
+    expect_none("President Anna Kowalczyk");
+    expect("Marten Olvey", ET_PERSON, "Marten Olvey");
+    expect_none("Trade Minister Marten Olvey");
+    expect("Kowalczyk", ET_PERSON, "Anna Kowalczyk");
+    expect_none("Kowalczyk's");
+    expect("Olvey", ET_PERSON, "Marten Olvey");
+    expect("Monday", ET_DATE, NULL);
+    no_overlaps();
+}
+
+static void test_coreference_short_forms(void)
+{
+    tag("Talks were led by Premier Zhao Wenliang. Zhao said the deal was close.\n"
+        "Later, Zhao left Portvale.");
+    expect("Zhao Wenliang", ET_PERSON, "Zhao Wenliang");
+    const ent_mention_t *z1 = find("Zhao", 0), *z2 = find("Zhao", 1);
+    CHECK(z1 && z1->type == ET_PERSON && canon_is(z1, "Zhao Wenliang"), "first-name-first short form");
+    CHECK(z2 && canon_is(z2, "Zhao Wenliang"), "second short form");
+    expect("Portvale", ET_GPE, "Portvale");
+}
+
+static void test_acronyms_and_gazetteer_canonicals(void)
+{
+    tag("The Federal Widget Commission (FWC) fined Quillfeather Inc on Tuesday. "
+        "The FWC said the US and the U.S. agreed, and America welcomed it.");
+    expect("Federal Widget Commission", ET_ORG, NULL);
+    expect("FWC", ET_ORG, "Federal Widget Commission");
+    const ent_mention_t *f2 = find("FWC", 1);
+    CHECK(f2 && canon_is(f2, "Federal Widget Commission"), "second acronym joins too");
+    expect("Quillfeather Inc", ET_ORG, NULL);
+    expect("US", ET_GPE, "United States");
+    expect("U.S.", ET_GPE, "United States");
+    expect("America", ET_GPE, "United States");
+    no_overlaps();
+}
+
+static void test_org_patterns_and_apposition(void)
+{
+    tag("\"It will pass,\" said Dorin Vasquell, senior fellow at the Foundation for Open "
+        "Standards in Portvale. Jessamy Trell, a former ministry official who now runs "
+        "Corvane Lattice, a risk advisory firm, disagreed.");
+    expect("Foundation for Open Standards", ET_ORG, NULL);
+    expect("Dorin Vasquell", ET_PERSON, NULL);
+    expect("Jessamy Trell", ET_PERSON, NULL);
+    expect("Corvane Lattice", ET_ORG, NULL);
+    expect("Portvale", ET_GPE, NULL);
+    expect_none("It");
+    no_overlaps();
+}
+
+static void test_numeric_rules(void)
+{
+    tag("Profits rose 30% to $1.13bn (\xC2\xA3" "600m) on 2025-10-30, up 30 percent since Oct. 9. "
+        "The ship sailed 76 km at 11 a.m. on Thursday; three crews came second in April.");
+    expect("30%", ET_PERCENT, NULL);
+    expect("$1.13bn", ET_MONEY, NULL);
+    expect("\xC2\xA3" "600m", ET_MONEY, NULL);
+    expect("2025-10-30", ET_DATE, NULL);
+    expect("30 percent", ET_PERCENT, NULL);
+    expect("Oct. 9", ET_DATE, NULL);
+    expect("76 km", ET_QUANTITY, NULL);
+    expect("11 a.m.", ET_TIME, NULL);
+    expect("Thursday", ET_DATE, NULL);
+    expect("three", ET_CARDINAL, NULL);
+    expect("second", ET_ORDINAL, NULL);
+    expect("April", ET_DATE, NULL);
+    expect_none("Profits");
+    expect_none("The");
+    no_overlaps();
+}
+
+static void test_sentence_starts_and_headlines(void)
+{
+    tag("FREEDONIA SAYS WIDGET TALKS WITH PORTVALE WENT WELL\n"
+        "Calling Anna Kowalczyk a partner, officials in Freedonia smiled. However, nothing changed.");
+    expect("FREEDONIA", ET_GPE, "Freedonia");
+    expect("PORTVALE", ET_GPE, "Portvale");
+    expect_none("SAYS");
+    expect_none("WIDGET");
+    expect_none("Calling");
+    expect_none("Calling Anna Kowalczyk");
+    expect("Anna Kowalczyk", ET_PERSON, NULL);
+    expect_none("However");
+    no_overlaps();
+}
+
+static void test_regex_limit(void)
+{
+    ent_kb_t *slow = load(ENT_TEST_DATA "/slow.rules", 2000);
+    CHECK(slow != NULL, "kb with slow rule loads");
+    if (!slow) return;
+    const char *t = "Aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn oooo pppp qqqq";
+    char err[256] = "";
+    ent_scratch_t s2 = {0};
+    int rc = ent_tag(slow, t, strlen(t), &s2, err, sizeof err);
+    CHECK(rc == -2, "catastrophic rule stops with -2, got %d", rc);
+    CHECK(strncmp(err, "regex_limit:", 12) == 0, "reason starts with regex_limit: (%s)", err);
+    ent_scratch_free(&s2);
+    ent_kb_free(slow);
+}
+
+static void test_bad_config(void)
+{
+    const char *rules[] = {ENT_TEST_DATA "/does-not-exist.rules"};
+    ent_kb_opts_t o = {.dir = WS_DATA_DIR, .rules = rules, .n_rules = 1};
+    char err[256] = "";
+    ent_kb_t *k = ent_kb_load(&o, err, sizeof err);
+    CHECK(k == NULL && strstr(err, "does-not-exist.rules"), "missing rule file named: %s", err);
+    ent_kb_free(k);
+}
+
+/* Random bytes and pathological inputs: never crash, spans stay in bounds. */
+static void test_robustness(void)
+{
+    unsigned seed = 12345;
+    char buf[2048];
+    for (int round = 0; round < 300; round++) {
+        size_t n = (size_t)(round * 7) % sizeof buf;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char alphabet[] = "Aa. ,'\"-$%1\n\xC3\xA9\xE2\x80\x99\xffMr U.S.Inc of";
+            buf[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        char err[256];
+        int rc = ent_tag(kb, buf, n, &sc, err, sizeof err);
+        CHECK(rc == 0, "random input %d: %s", round, err);
+        for (size_t i = 0; i < sc.ments_n; i++)
+            CHECK(sc.ments[i].start < sc.ments[i].end && sc.ments[i].end <= n, "span in bounds");
+        for (size_t i = 1; i < sc.ments_n; i++)
+            CHECK(sc.ments[i - 1].end <= sc.ments[i].start, "no overlap on random input");
+    }
+    char err[256];
+    CHECK(ent_tag(kb, "", 0, &sc, err, sizeof err) == 0 && sc.ments_n == 0, "empty text");
+}
+
+/* ---------------------------------------------------------------- processor */
+
+extern const ws_processor_t ws_builtin_entities;
+
+typedef struct {
+    ws_strlist_t lexicons, gazetteers, user_gazetteers, weak, rules;
+    int64_t max_entities, match_limit, depth_limit;
+} cfg_t;
+
+static ws_record_t *make_record(const char *json)
+{
+    ws_article_opts_t o;
+    ws_article_opts_default(&o);
+    ws_article_t a;
+    memset(&a, 0, sizeof a);
+    const char *reason = NULL;
+    char err[256];
+    if (ws_article_parse(&o, json, strlen(json), &a, &reason, err, sizeof err) != 0) return NULL;
+    ws_record_t *r = ws_record_new();
+    ws_record_take_article(r, &a);
+    ws_article_clear(&a);
+    ws_record_set_entry(r, "entities");
+    return r;
+}
+
+static void test_processor(void)
+{
+    const ws_processor_t *p = &ws_builtin_entities;
+    CHECK(p->abi_version == WS_PROCESSOR_ABI && strcmp(p->name, "entities") == 0, "descriptor");
+    CHECK(p->flags & WS_PROCESSOR_THREAD_SAFE, "declared thread-safe");
+    CHECK(p->config_size == sizeof(cfg_t), "config struct layout");
+    const char *lex[] = {"entities/rules/*.tsv"};
+    const char *gaz[] = {ENT_TEST_DATA "/gaz.tsv"};
+    const char *rules[] = {"entities/rules/*.rules"};
+    cfg_t cfg = {.lexicons = {1, lex}, .gazetteers = {1, gaz}, .rules = {1, rules},
+                 .max_entities = 3, .match_limit = 100000, .depth_limit = 10000};
+    ws_create_info_t info = {.entry_name = "entities", .config_dir = WS_DATA_DIR};
+    char err[256];
+    void *inst = p->create(&cfg, &info, err, sizeof err);
+    CHECK(inst != NULL, "create: %s", err);
+    if (!inst) return;
+    ws_record_t *r = make_record("{\"id\":\"t1\",\"body\":\"President Anna Kowalczyk of Freedonia "
+                                 "met officials in Portvale. Kowalczyk left on Friday for the US.\"}");
+    CHECK(r != NULL, "record");
+    if (r) {
+        char reason[256] = "";
+        ws_result_t res = p->process(inst, r, reason, sizeof reason);
+        CHECK(res == WS_KEEP, "process keeps the record (%s)", reason);
+        const ws_value_t *ents = ws_record_annotation(r, "entities");
+        const ws_value_t *groups = ws_record_annotation(r, "entity_groups");
+        CHECK(ws_array_size(ents) == 3, "max_entities=3 cuts the list (got %zu)", ws_array_size(ents));
+        CHECK(ws_record_truncated(r), "record marked truncated");
+        const ws_value_t *e0 = ws_array_at(ents, 0);
+        size_t l;
+        const char *tx = ws_value_str(ws_object_get(e0, "text"), &l);
+        CHECK(tx && strcmp(tx, "Anna Kowalczyk") == 0, "first mention text (%s)", tx ? tx : "null");
+        CHECK(ws_value_num(ws_object_get(e0, "start")) == 10 && ws_value_num(ws_object_get(e0, "end")) == 24,
+              "byte offsets of the first mention");
+        const char *ty = ws_value_str(ws_object_get(e0, "type"), NULL);
+        CHECK(ty && strcmp(ty, "PERSON") == 0, "type");
+        CHECK(ws_array_size(groups) == 3, "groups over the kept mentions (%zu)", ws_array_size(groups));
+        const ws_value_t *g0 = ws_array_at(groups, 0);
+        const char *gc = ws_value_str(ws_object_get(g0, "canonical"), NULL);
+        CHECK(gc && strcmp(gc, "Anna Kowalczyk") == 0 && ws_value_num(ws_object_get(g0, "count")) == 1 &&
+              ws_value_num(ws_object_get(g0, "first")) == 10, "first group");
+        ws_record_free(r);
+    }
+    p->destroy(inst);
+
+    /* groups count every mention of one canonical */
+    cfg.max_entities = 2000;
+    inst = p->create(&cfg, &info, err, sizeof err);
+    r = make_record("{\"id\":\"t2\",\"body\":\"The US and America: the U.S. again.\"}");
+    if (inst && r) {
+        char reason[256];
+        CHECK(p->process(inst, r, reason, sizeof reason) == WS_KEEP, "process");
+        const ws_value_t *groups = ws_record_annotation(r, "entity_groups");
+        CHECK(ws_array_size(groups) == 1, "one group for US/America/U.S. (%zu)", ws_array_size(groups));
+        CHECK(ws_value_num(ws_object_get(ws_array_at(groups, 0), "count")) == 3, "count 3");
+        CHECK(!ws_record_truncated(r), "not truncated");
+    }
+    if (r) ws_record_free(r);
+    if (inst) p->destroy(inst);
+
+    /* bad config: a missing rules file is reported by name */
+    const char *missing[] = {"entities/rules/no-such-file.rules"};
+    cfg.rules.items = missing;
+    inst = p->create(&cfg, &info, err, sizeof err);
+    CHECK(inst == NULL && strstr(err, "no-such-file.rules"), "create fails naming the file (%s)", err);
+    if (inst) p->destroy(inst);
+}
+
+int main(void)
+{
+    kb = load(NULL, 0);
+    if (!kb) return 1;
+    test_tokenizer();
+    test_titles_and_possessives();
+    test_coreference_short_forms();
+    test_acronyms_and_gazetteer_canonicals();
+    test_org_patterns_and_apposition();
+    test_numeric_rules();
+    test_sentence_starts_and_headlines();
+    test_regex_limit();
+    test_bad_config();
+    test_robustness();
+    test_processor();
+    ent_scratch_free(&sc);
+    ent_kb_free(kb);
+    printf("entities: %d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}

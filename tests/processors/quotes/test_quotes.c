@@ -1,0 +1,494 @@
+/* test_quotes.c -- the quote extractor, pattern by pattern, on sentences
+ * written for these tests.  Each case runs qx_extract() on a body and an
+ * optional entity list and checks the quotes it returns. */
+#include "qx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static qx_lex_t *lx;
+static int failures, checks;
+
+#define CHECK(cond, ...)                                              \
+    do {                                                              \
+        checks++;                                                     \
+        if (!(cond)) {                                                \
+            failures++;                                               \
+            fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);      \
+            fprintf(stderr, __VA_ARGS__);                             \
+            fputc('\n', stderr);                                      \
+        }                                                             \
+    } while (0)
+
+typedef struct {
+    const char *text;   /* surface text */
+    const char *type;
+    const char *canon;
+} ent_spec_t;
+
+static qx_etype_t etype(const char *s)
+{
+    if (!strcmp(s, "PERSON")) return QX_E_PERSON;
+    if (!strcmp(s, "ORG")) return QX_E_ORG;
+    if (!strcmp(s, "GPE")) return QX_E_GPE;
+    if (!strcmp(s, "NORP")) return QX_E_NORP;
+    return QX_E_OTHER;
+}
+
+/* Runs the extractor; entities are given by surface text and found at
+ * every occurrence in body (as an entity annotator would mark them). */
+static qx_quotes_t run(const char *body, const ent_spec_t *es)
+{
+    qx_ent_t ents[64];
+    size_t n = 0;
+    for (size_t k = 0; es && es[k].text; k++) {
+        size_t tl = strlen(es[k].text);
+        for (const char *p = body; (p = strstr(p, es[k].text)) && n < 64; p += tl) {
+            ents[n].start = (uint32_t)(p - body);
+            ents[n].end = (uint32_t)(p - body + tl);
+            ents[n].type = etype(es[k].type);
+            ents[n].canon = es[k].canon;
+            ents[n].canon_len = strlen(es[k].canon);
+            n++;
+        }
+    }
+    /* sort by start (insertion sort: tiny lists) */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && ents[j - 1].start > ents[j].start; j--) {
+            qx_ent_t t = ents[j];
+            ents[j] = ents[j - 1];
+            ents[j - 1] = t;
+        }
+    qx_quotes_t qs = {NULL, 0, 0};
+    qx_opts_t opt = {0};
+    if (qx_extract(lx, &opt, body, strlen(body), ents, n, &qs) != 0) {
+        fprintf(stderr, "qx_extract failed\n");
+        exit(1);
+    }
+    return qs;
+}
+
+/* Quote text: pieces joined with a space (as the processor outputs it). */
+static const char *qtext(const char *body, const qx_quote_t *q)
+{
+    static char buf[2048];
+    size_t n = 0;
+    for (int i = 0; i < q->nspans; i++) {
+        size_t l = q->span[i][1] - q->span[i][0];
+        if (n + l + 2 >= sizeof(buf)) break;
+        if (i) buf[n++] = ' ';
+        memcpy(buf + n, body + q->span[i][0], l);
+        n += l;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static int eqn(const char *a, size_t an, const char *b)
+{
+    return b ? (a && an == strlen(b) && memcmp(a, b, an) == 0) : a == NULL;
+}
+
+static const char *speaker_text(const char *body, const qx_quote_t *q)
+{
+    static char buf[256];
+    if (q->sp_kind == QX_SP_NONE) return "(none)";
+    snprintf(buf, sizeof(buf), "%.*s", (int)(q->sp_end - q->sp_start), body + q->sp_start);
+    return buf;
+}
+
+static const char *cue_text(const char *body, const qx_quote_t *q)
+{
+    static char buf[64];
+    if (!q->cue_end) return "(none)";
+    snprintf(buf, sizeof(buf), "%.*s", (int)(q->cue_end - q->cue_start), body + q->cue_start);
+    return buf;
+}
+
+/* One quote check: text, speaker text, speaker name (NULL = null), cue
+ * ("(none)" = null), partial. */
+static void expect(const char *body, const qx_quote_t *q, const char *text, const char *sp,
+                   const char *name, const char *cue, int partial)
+{
+    CHECK(!strcmp(qtext(body, q), text), "text [%s], want [%s]", qtext(body, q), text);
+    CHECK(!strcmp(speaker_text(body, q), sp), "speaker [%s], want [%s] (quote [%s])",
+          speaker_text(body, q), sp, text);
+    CHECK(eqn(q->name, q->name_len, name), "name [%.*s], want [%s] (quote [%s])", (int)q->name_len,
+          q->name ? q->name : "(null)", name ? name : "(null)", text);
+    CHECK(!strcmp(cue_text(body, q), cue), "cue [%s], want [%s] (quote [%s])", cue_text(body, q), cue, text);
+    CHECK(q->partial == partial, "partial %d, want %d (quote [%s])", q->partial, partial, text);
+}
+
+/* ---------------------------------------------------------------- marks */
+
+static void test_straight_quotes_after_pattern(void)
+{
+    const char *b = "\"We will finish the bridge by spring,\" Mayor Ann Patel said on Monday.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) {
+        expect(b, &qs.q[0], "We will finish the bridge by spring,", "Mayor Ann Patel", "Mayor Ann Patel", "said", 0);
+        CHECK(qs.q[0].nspans == 1 && qs.q[0].span[0][0] == 1, "span starts after the mark");
+    }
+    free(qs.q);
+}
+
+static void test_curly_quotes_and_entity_canonical(void)
+{
+    const ent_spec_t es[] = {{"Ann Patel", "PERSON", "Ann Patel"}, {"Patel", "PERSON", "Ann Patel"}, {0}};
+    const char *b = "Mayor Ann Patel opened the bridge.\n“It took longer than we hoped,” Patel said.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "It took longer than we hoped,", "Patel", "Ann Patel", "said", 0);
+    free(qs.q);
+}
+
+static void test_guillemets(void)
+{
+    const char *b = "«The river is rising fast,» Tom Berg told reporters.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "The river is rising fast,", "Tom Berg", "Tom Berg", "told", 0);
+    free(qs.q);
+}
+
+static void test_low_high_marks(void)
+{
+    const char *b = "„The talks will go on,“ Lena Vogt said.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "The talks will go on,", "Lena Vogt", "Lena Vogt", "said", 0);
+    free(qs.q);
+}
+
+static void test_nested_single_quotes_stay_inside(void)
+{
+    const char *b = "\"He told me 'never again,' and then he left,\" Omar Haddad said.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1)
+        expect(b, &qs.q[0], "He told me 'never again,' and then he left,", "Omar Haddad", "Omar Haddad", "said", 0);
+    free(qs.q);
+}
+
+static void test_apostrophes_are_not_marks(void)
+{
+    /* Double marks present: apostrophes never split the quote. */
+    const char *b = "\"They're sure the U.S. administration's plan works,\" Kim Lo said.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1)
+        expect(b, &qs.q[0], "They're sure the U.S. administration's plan works,", "Kim Lo", "Kim Lo", "said", 0);
+    free(qs.q);
+
+    /* Single marks as the primary ones: 'tis, they're and a plural
+     * possessive are apostrophes; the quote is found whole. */
+    const char *s = "'Tis the season, the farmers' union noted.\n"
+                    "'They're not the buyers' friends,' said Rob Kay.";
+    qs = run(s, NULL);
+    CHECK(qs.n == 1, "%zu quotes (single-mark mode)", qs.n);
+    if (qs.n == 1) expect(s, &qs.q[0], "They're not the buyers' friends,", "Rob Kay", "Rob Kay", "said", 0);
+    free(qs.q);
+}
+
+static void test_split_quote_is_one_quote(void)
+{
+    const char *b = "\"The plan is sound,\" said Ruth Okafor, director of the port authority. "
+                    "\"We expect the first ships in May.\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) {
+        expect(b, &qs.q[0], "The plan is sound, We expect the first ships in May.", "Ruth Okafor",
+               "Ruth Okafor", "said", 0);
+        CHECK(qs.q[0].nspans == 2, "%d spans", qs.q[0].nspans);
+    }
+    free(qs.q);
+}
+
+static void test_second_cue_keeps_quotes_apart(void)
+{
+    const ent_spec_t es[] = {{"Ruth Okafor", "PERSON", "Ruth Okafor"}, {"Okafor", "PERSON", "Ruth Okafor"}, {0}};
+    const char *b = "Ruth Okafor spoke first.\n"
+                    "\"Costs are falling,\" Okafor said, later adding, \"The budget holds.\"";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 2, "%zu quotes", qs.n);
+    if (qs.n == 2) {
+        expect(b, &qs.q[0], "Costs are falling,", "Okafor", "Ruth Okafor", "said", 0);
+        expect(b, &qs.q[1], "The budget holds.", "Okafor", "Ruth Okafor", "adding", 0);
+    }
+    free(qs.q);
+}
+
+static void test_multi_paragraph_quote(void)
+{
+    const char *b = "Dr. Sara Lind described the outbreak.\n"
+                    "\"The first cases came in late March. We had no tests then.\n"
+                    "\"By June the wards were full,\" Lind said.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) {
+        expect(b, &qs.q[0], "The first cases came in late March. We had no tests then. By June the wards were full,",
+               "Lind", "Lind", "said", 0);
+        CHECK(qs.q[0].nspans == 2, "%d spans", qs.q[0].nspans);
+    }
+    free(qs.q);
+}
+
+static void test_partial_quote(void)
+{
+    const ent_spec_t es[] = {{"Max Gruber", "PERSON", "Max Gruber"}, {"Gruber", "PERSON", "Max Gruber"},
+                             {"Lee", "PERSON", "Dana Lee"}, {0}};
+    const char *b = "Max Gruber met Dana Lee on Tuesday.\n"
+                    "Calling Lee a “shrewd bargainer,” Gruber said he expected a “fair deal” soon.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 2, "%zu quotes", qs.n);
+    if (qs.n == 2) {
+        expect(b, &qs.q[0], "shrewd bargainer,", "Gruber", "Max Gruber", "said", 1);
+        expect(b, &qs.q[1], "fair deal", "Gruber", "Max Gruber", "said", 1);
+    }
+    free(qs.q);
+}
+
+static void test_titles_and_scare_quotes_are_not_quotes(void)
+{
+    const char *b = "She starred in \"The Art of the Deal\" and later in \"Night on the River,\" a drama.\n"
+                    "Critics of the so-called \"reform\" stayed home.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 0, "%zu quotes, want none", qs.n);
+    free(qs.q);
+}
+
+/* ---------------------------------------------------------------- patterns */
+
+static void test_said_x_with_title(void)
+{
+    const char *b = "\"Nobody expected this,\" said Jorge Ruiz, a senior analyst at the bank.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "Nobody expected this,", "Jorge Ruiz", "Jorge Ruiz", "said", 0);
+    free(qs.q);
+}
+
+static void test_x_said_colon_before(void)
+{
+    const ent_spec_t es[] = {{"Ines Moreau", "PERSON", "Ines Moreau"}, {0}};
+    const char *b = "Ines Moreau said: \"We will appeal the ruling.\"";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "We will appeal the ruling.", "Ines Moreau", "Ines Moreau", "said", 0);
+    free(qs.q);
+}
+
+static void test_x_told_reporters_before(void)
+{
+    const char *b = "Coach Bill Hart told reporters \"We played our best game of the year.\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1)
+        expect(b, &qs.q[0], "We played our best game of the year.", "Coach Bill Hart", "Coach Bill Hart", "told", 0);
+    free(qs.q);
+}
+
+static void test_according_to(void)
+{
+    const ent_spec_t es[] = {{"Harbor Authority", "ORG", "Port Harbor Authority"}, {0}};
+    const char *b = "\"Traffic will double by 2030,\" according to the Harbor Authority.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1)
+        expect(b, &qs.q[0], "Traffic will double by 2030,", "Harbor Authority", "Port Harbor Authority",
+               "according to", 0);
+    free(qs.q);
+}
+
+static void test_who_said_there_was(void)
+{
+    const ent_spec_t es[] = {{"Nadia Karim", "PERSON", "Nadia Karim"}, {0}};
+    const char *b = "The deal was backed by Nadia Karim, who said there was \"real momentum\" in the talks.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "real momentum", "Nadia Karim", "Nadia Karim", "said", 1);
+    free(qs.q);
+}
+
+static void test_pronoun_resolves_to_earlier_person(void)
+{
+    const ent_spec_t es[] = {{"Ana Silva", "PERSON", "Ana Silva"}, {"Lisbon", "GPE", "Lisbon"}, {0}};
+    const char *b = "Ana Silva arrived in Lisbon on Friday.\n\"I am glad to be home,\" she said.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "I am glad to be home,", "she", "Ana Silva", "said", 0);
+    free(qs.q);
+}
+
+static void test_pronoun_they_resolves_to_org(void)
+{
+    const ent_spec_t es[] = {{"Nordbank", "ORG", "Nordbank AG"}, {"Pia Holm", "PERSON", "Pia Holm"}, {0}};
+    const char *b = "Pia Holm runs Nordbank.\n\"We see no risk,\" they said in a filing.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "We see no risk,", "they", "Nordbank AG", "said", 0);
+    free(qs.q);
+}
+
+static void test_description_speaker(void)
+{
+    const char *b = "\"The talks have stalled,\" a senior official said.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "The talks have stalled,", "a senior official", NULL, "said", 0);
+    free(qs.q);
+}
+
+static void test_appositive_before_cue(void)
+{
+    const ent_spec_t es[] = {{"Ken Adeyemi", "PERSON", "Ken Adeyemi"}, {0}};
+    const char *b = "\"Prices will rise,\" Ken Adeyemi, chief economist at the bank, said.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "Prices will rise,", "Ken Adeyemi", "Ken Adeyemi", "said", 0);
+    free(qs.q);
+}
+
+static void test_cueless_paragraph_inherits_speaker(void)
+{
+    const ent_spec_t es[] = {{"Mia Chen", "PERSON", "Mia Chen"}, {"Chen", "PERSON", "Mia Chen"}, {0}};
+    const char *b = "Mia Chen leads the union.\n"
+                    "\"We asked for a fair wage,\" Chen said.\n\n"
+                    "\"We will strike if we must.\"";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 2, "%zu quotes", qs.n);
+    if (qs.n == 2) {
+        expect(b, &qs.q[0], "We asked for a fair wage,", "Chen", "Mia Chen", "said", 0);
+        expect(b, &qs.q[1], "We will strike if we must.", "Chen", "Mia Chen", "(none)", 0);
+        CHECK(qs.q[1].inherited, "second quote inherits");
+    }
+    free(qs.q);
+}
+
+static void test_colon_paragraph_introduces_quote(void)
+{
+    const char *b = "Governor Eva Lund wrote in a letter to the council:\n\n"
+                    "\"The budget must pass this week.\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1)
+        expect(b, &qs.q[0], "The budget must pass this week.", "Governor Eva Lund", "Governor Eva Lund", "wrote", 0);
+    free(qs.q);
+}
+
+static void test_name_without_entity_links_to_canonical(void)
+{
+    /* The entity list missed the bare surname; it still gets the full name. */
+    const ent_spec_t es[] = {{"Hana Sato", "PERSON", "Hana Sato"}, {0}};
+    const char *b = "Hana Sato chairs the board.\n\"Our margins held,\" Sato said.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "Our margins held,", "Sato", "Hana Sato", "said", 0);
+    free(qs.q);
+}
+
+static void test_unattributed_full_quote_has_null_speaker(void)
+{
+    const char *b = "The crowd roared.\n\"Build the wall higher!\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "Build the wall higher!", "(none)", NULL, "(none)", 0);
+    free(qs.q);
+}
+
+/* ---------------------------------------------------------------- robustness */
+
+static void test_garbage_never_crashes(void)
+{
+    static const char *const parts[] = {
+        "\"", "“", "”", "„", "«", "»", "'", "’", "‘", "\n", " ", "said", "he", "Smith", ",", ".",
+        ":", "\xE2\x80", "\xC2", "\xFF", "a", "according to", "(", ")", "—", "who", "The", "X,"};
+    const size_t np = sizeof(parts) / sizeof(parts[0]);
+    char body[4096];
+    unsigned seed = 12345;
+    qx_quotes_t qs = {NULL, 0, 0};
+    qx_opts_t opt = {1};
+    qx_ent_t ents[4];
+    for (int it = 0; it < 3000; it++) {
+        size_t n = 0;
+        int len = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 200;
+        for (int k = 0; k < len; k++) {
+            const char *p = parts[((seed = seed * 1103515245u + 12345u) >> 16) % np];
+            size_t pl = strlen(p);
+            if (n + pl >= sizeof(body)) break;
+            memcpy(body + n, p, pl);
+            n += pl;
+        }
+        body[n] = '\0';
+        size_t ne = 0;
+        if (n > 4) {   /* entities at arbitrary (valid) offsets */
+            ents[0].start = 0; ents[0].end = (uint32_t)n / 2; ents[0].type = QX_E_PERSON;
+            ents[0].canon = "X"; ents[0].canon_len = 1;
+            ents[1].start = (uint32_t)n / 3; ents[1].end = (uint32_t)n; ents[1].type = QX_E_ORG;
+            ents[1].canon = NULL; ents[1].canon_len = 0;
+            ne = 2;
+        }
+        int rc = qx_extract(lx, &opt, body, n, ents, ne, &qs);
+        CHECK(rc == 0, "extract failed on iteration %d", it);
+        for (size_t i = 0; i < qs.n; i++) {
+            const qx_quote_t *q = &qs.q[i];
+            int ok = q->nspans >= 1 && q->nspans <= QX_MAX_SPANS;
+            for (int s = 0; ok && s < q->nspans; s++)
+                ok = q->span[s][0] < q->span[s][1] && q->span[s][1] <= n &&
+                     (s == 0 || q->span[s][0] >= q->span[s - 1][1]);
+            if (q->sp_kind != QX_SP_NONE) ok = ok && q->sp_start < q->sp_end && q->sp_end <= n;
+            if (q->cue_end) ok = ok && q->cue_start < q->cue_end && q->cue_end <= n;
+            CHECK(ok, "bad offsets on iteration %d", it);
+        }
+    }
+    free(qs.q);
+}
+
+static void test_bad_data_dir_is_an_error(void)
+{
+    char err[256] = "";
+    qx_lex_t *bad = qx_lex_load("/nonexistent/quotes", err, sizeof(err));
+    CHECK(bad == NULL && strstr(err, "cues.txt"), "want an error naming the file, got [%s]", err);
+}
+
+int main(int argc, char **argv)
+{
+    char err[512];
+    const char *dir = argc > 1 ? argv[1] : WS_DATA_DIR "/quotes";
+    lx = qx_lex_load(dir, err, sizeof(err));
+    if (!lx) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    test_straight_quotes_after_pattern();
+    test_curly_quotes_and_entity_canonical();
+    test_guillemets();
+    test_low_high_marks();
+    test_nested_single_quotes_stay_inside();
+    test_apostrophes_are_not_marks();
+    test_split_quote_is_one_quote();
+    test_second_cue_keeps_quotes_apart();
+    test_multi_paragraph_quote();
+    test_partial_quote();
+    test_titles_and_scare_quotes_are_not_quotes();
+    test_said_x_with_title();
+    test_x_said_colon_before();
+    test_x_told_reporters_before();
+    test_according_to();
+    test_who_said_there_was();
+    test_pronoun_resolves_to_earlier_person();
+    test_pronoun_they_resolves_to_org();
+    test_description_speaker();
+    test_appositive_before_cue();
+    test_cueless_paragraph_inherits_speaker();
+    test_colon_paragraph_introduces_quote();
+    test_name_without_entity_links_to_canonical();
+    test_unattributed_full_quote_has_null_speaker();
+    test_garbage_never_crashes();
+    test_bad_data_dir_is_an_error();
+    qx_lex_free(lx);
+    printf("%d checks, %d failures\n", checks, failures);
+    return failures ? 1 : 0;
+}
