@@ -35,7 +35,8 @@ int ws_cmd_check_config(int argc, char **argv) {
     if (text) printf("%s\n", text);
     free(text);
     cJSON_Delete(j);
-    ws_log(WS_LOG_INFO, "config", "%s: valid", cfg->source_file);
+    ws_log(WS_LOG_INFO, "config", "%s: valid (data paths resolve against %s)", cfg->source_file,
+           cfg->config_dir);
     ws_config_free(cfg);
     return text ? WS_EXIT_OK : WS_EXIT_FAIL;
 }

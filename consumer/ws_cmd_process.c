@@ -23,6 +23,8 @@
 
 typedef struct {
     const ws_config_t *cfg;
+    ws_article_opts_t line_opts;        /* .jsonl and stdin: JSON unless format is "text" */
+    const ws_article_opts_t *opts;      /* the ones in use for the current input */
     ws_pipeline_t *pipeline;
     ws_record_t *rec;
     ws_buf_t out;
@@ -64,7 +66,7 @@ static void one(proc_t *p, const char *name, size_t line, const char *buf, size_
     ws_article_t a;
     p->read++;
     ws_record_reset(p->rec);
-    if (ws_article_parse(&p->cfg->article, buf, len, &a, &reason, err, sizeof err) < 0) {
+    if (ws_article_parse(p->opts, buf, len, &a, &reason, err, sizeof err) < 0) {
         p->failed++;
         count_reason(p, reason);
         place(where, sizeof where, name, line);
@@ -107,6 +109,7 @@ static int has_suffix(const char *s, const char *suf) {
 }
 
 static void lines(proc_t *p, FILE *f, const char *name) {
+    p->opts = &p->line_opts;
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     ssize_t n;
@@ -124,6 +127,7 @@ static void lines(proc_t *p, FILE *f, const char *name) {
 }
 
 static int whole_file(proc_t *p, FILE *f, const char *name) {
+    p->opts = &p->cfg->article;
     ws_buf_t b;
     ws_buf_init(&b);
     char chunk[65536];
@@ -190,6 +194,9 @@ int ws_cmd_process(int argc, char **argv) {
     proc_t p;
     memset(&p, 0, sizeof p);
     p.cfg = cfg;
+    p.line_opts = cfg->article;
+    if (p.line_opts.format == WS_FORMAT_AUTO) p.line_opts.format = WS_FORMAT_JSON;
+    p.opts = &cfg->article;
     if (ws_pipeline_new(cfg, o.without, o.nwithout, 0, &p.pipeline, err, sizeof err) < 0) {
         ws_log(WS_LOG_ERROR, "config", "%s", err);
         ws_config_free(cfg);

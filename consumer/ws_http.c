@@ -336,3 +336,78 @@ void ws_http_stop(ws_http_t *s) {
     close(s->wake[1]);
     free(s);
 }
+
+/* ------------------------------------------------------------- probe client */
+
+/* Waits for fd to become ready for events until deadline; 1 ready, 0 not. */
+static int wait_fd(int fd, short events, int64_t deadline) {
+    for (;;) {
+        int64_t left = deadline - mono_ms();
+        if (left <= 0) return 0;
+        struct pollfd p = {.fd = fd, .events = events};
+        int r = poll(&p, 1, (int)left);
+        if (r < 0 && errno == EINTR) continue;
+        return r > 0;
+    }
+}
+
+int ws_http_get_status(const char *host, int port, const char *path, int timeout_ms,
+                       char *err, size_t errlen) {
+    int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    struct addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    int gai = getaddrinfo(host, portstr, &hints, &res);
+    if (gai != 0) {
+        snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(gai));
+        return -1;
+    }
+    int fd = -1;
+    for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+        if (fd < 0) continue;
+        int soerr = 0;
+        socklen_t sl = sizeof soerr;
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 &&
+            (errno != EINPROGRESS || !wait_fd(fd, POLLOUT, deadline) ||
+             getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0 || soerr != 0)) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot connect to %s:%d", host, port);
+        return -1;
+    }
+    char req[512];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", path, host);
+    size_t off = 0, len = n > 0 && (size_t)n < sizeof req ? (size_t)n : 0;
+    while (off < len) {
+        if (!wait_fd(fd, POLLOUT, deadline)) break;
+        ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    char resp[64];
+    size_t got = 0;
+    while (off == len && len && got < sizeof resp - 1 && !memchr(resp, '\n', got)) {
+        if (!wait_fd(fd, POLLIN, deadline)) break;
+        ssize_t r = recv(fd, resp + got, sizeof resp - 1 - got, 0);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (r <= 0) break;
+        got += (size_t)r;
+    }
+    close(fd);
+    resp[got] = '\0';
+    int status = -1;
+    if (sscanf(resp, "HTTP/1.%*d %d", &status) != 1 || status < 100 || status > 599) {
+        snprintf(err, errlen, "no HTTP answer from %s:%d%s", host, port, path);
+        return -1;
+    }
+    return status;
+}

@@ -32,5 +32,10 @@ int ws_http_start(const char *bind, int port, ws_http_handler_fn *handler, void 
 int ws_http_port(const ws_http_t *s);                   /* the port actually bound */
 /* Stops the thread, closes every socket and frees s.  NULL is a no-op. */
 void ws_http_stop(ws_http_t *s);
+/* A minimal client for health probes (e.g. a container HEALTHCHECK without
+ * curl): GET path from host:port within timeout_ms.  Returns the HTTP status
+ * code, or -1 with err filled when there is no answer. */
+int ws_http_get_status(const char *host, int port, const char *path, int timeout_ms,
+                       char *err, size_t errlen);
 
 #endif

@@ -45,6 +45,7 @@ typedef struct {
 } part_t;
 
 typedef struct {
+    ws_histogram_t start;       /* latency snapshot when the metrics started */
     ws_histogram_t prev;        /* latency snapshot at the previous line */
     uint64_t p50_us, p99_us;    /* over the last interval, for /metrics */
 } entry_iv_t;
@@ -60,6 +61,7 @@ struct ws_metrics {
     _Atomic uint64_t in_msgs, in_bytes, out_msgs, out_bytes;
     _Atomic uint64_t rebalances;
     _Atomic uint64_t e2e_max_iv;     /* max since the previous line */
+    _Atomic uint64_t e2e_max_all;    /* max since start */
     _Atomic int64_t queue_depth;
     _Atomic uint64_t last_beat_ms;
     _Atomic int alive;
@@ -100,6 +102,7 @@ ws_metrics_t *ws_metrics_new(const ws_config_t *cfg, ws_pipeline_t *pipeline,
     /* 0 turns the periodic lines off; the final line is still written. */
     m->interval_ms = cfg ? cfg->metrics_interval_ms : 10000;
     if (m->interval_ms < 0) m->interval_ms = 0;
+    if (m->interval_ms > 1000000000000LL) m->interval_ms = 1000000000000LL; /* no overflow below */
     m->stall_ms = m->interval_ms > METRICS_MIN_STALL_MS / 3 ? 3 * m->interval_ms
                                                           : METRICS_MIN_STALL_MS;
     m->http_port = cfg ? cfg->http_port : 0;
@@ -121,8 +124,9 @@ ws_metrics_t *ws_metrics_new(const ws_config_t *cfg, ws_pipeline_t *pipeline,
     for (size_t i = 0; i < m->n_entries; i++) {
         ws_entry_stats_t st;
         ws_pipeline_stats(pipeline, i, &st);
-        if (st.latency_us) ws_histogram_snapshot(st.latency_us, &m->entries[i].prev);
-        else ws_histogram_init(&m->entries[i].prev);
+        if (st.latency_us) ws_histogram_snapshot(st.latency_us, &m->entries[i].start);
+        else ws_histogram_init(&m->entries[i].start);
+        m->entries[i].prev = m->entries[i].start;
     }
     atomic_store(&m->alive, 1);
     m->start_ms = now_ms(m);
@@ -205,13 +209,18 @@ void ws_metrics_dropped(ws_metrics_t *m, const char *reason) {
     if (m) reason_count(m, &m->dropped, reason);
 }
 
+static void atomic_max(_Atomic uint64_t *a, uint64_t v) {
+    uint64_t cur = atomic_load_explicit(a, memory_order_relaxed);
+    while (v > cur && !atomic_compare_exchange_weak_explicit(a, &cur, v, memory_order_relaxed,
+                                                             memory_order_relaxed)) {
+    }
+}
+
 void ws_metrics_e2e_us(ws_metrics_t *m, uint64_t us) {
     if (!m) return;
     ws_histogram_record(&m->e2e, us);
-    uint64_t cur = atomic_load_explicit(&m->e2e_max_iv, memory_order_relaxed);
-    while (us > cur && !atomic_compare_exchange_weak_explicit(
-                           &m->e2e_max_iv, &cur, us, memory_order_relaxed, memory_order_relaxed)) {
-    }
+    atomic_max(&m->e2e_max_iv, us);
+    atomic_max(&m->e2e_max_all, us);
 }
 
 void ws_metrics_queue_depth(ws_metrics_t *m, int64_t n) {
@@ -317,15 +326,18 @@ static void add_reasons(cJSON *f, const char *total_key, const char *map_key,
     for (size_t i = 0; i < map->n; i++) cJSON_AddNumberToObject(o, map->r[i].name, (double)map->r[i].n);
 }
 
-/* Builds the fields of one metrics line and advances the interval.  Caller
- * holds emit_lock. */
+/* Builds the fields of one metrics line and advances the interval.  The
+ * final line summarises the whole run instead: its rates, quantiles and max
+ * cover everything since start, since its own interval is often a few ms
+ * after the previous line.  Caller holds emit_lock. */
 static cJSON *build_line(ws_metrics_t *m, int final) {
     cJSON *f = cJSON_CreateObject();
     if (!f) return NULL;
     uint64_t now = now_ms(m);
-    uint64_t last = atomic_load(&m->last_emit_ms);
+    uint64_t last = final ? m->start_ms : atomic_load(&m->last_emit_ms);
     uint64_t elapsed = now > last ? now - last : 0;
     double secs = (double)elapsed / 1000.0;   /* 0: a line right after another */
+    if (final) m->prev_in_msgs = m->prev_in_bytes = m->prev_out_msgs = m->prev_out_bytes = 0;
     uint64_t in_msgs = atomic_load(&m->in_msgs), in_bytes = atomic_load(&m->in_bytes);
     uint64_t out_msgs = atomic_load(&m->out_msgs), out_bytes = atomic_load(&m->out_bytes);
 
@@ -361,7 +373,8 @@ static cJSON *build_line(ws_metrics_t *m, int final) {
         uint64_t p50 = 0, p99 = 0;
         if (st.latency_us) {
             ws_histogram_snapshot(st.latency_us, &m->scratch_now);
-            ws_histogram_diff(&m->scratch_now, &m->entries[i].prev, &m->scratch_diff);
+            ws_histogram_diff(&m->scratch_now, final ? &m->entries[i].start : &m->entries[i].prev,
+                              &m->scratch_diff);
             p50 = ws_histogram_quantile(&m->scratch_diff, 0.5);
             p99 = ws_histogram_quantile(&m->scratch_diff, 0.99);
             m->entries[i].prev = m->scratch_now;
@@ -392,11 +405,13 @@ static cJSON *build_line(ws_metrics_t *m, int final) {
     }
 
     ws_histogram_snapshot(&m->e2e, &m->scratch_now);
+    if (final) ws_histogram_init(&m->e2e_prev);   /* the live histogram started empty */
     ws_histogram_diff(&m->scratch_now, &m->e2e_prev, &m->scratch_diff);
     m->e2e_prev = m->scratch_now;
     uint64_t e50 = ws_histogram_quantile(&m->scratch_diff, 0.5);
     uint64_t e99 = ws_histogram_quantile(&m->scratch_diff, 0.99);
     uint64_t emax = atomic_exchange(&m->e2e_max_iv, 0);
+    if (final) emax = atomic_load(&m->e2e_max_all);
     cJSON_AddNumberToObject(f, "e2e_p50_us", (double)e50);
     cJSON_AddNumberToObject(f, "e2e_p99_us", (double)e99);
     cJSON_AddNumberToObject(f, "e2e_max_us", (double)emax);

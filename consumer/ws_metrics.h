@@ -39,7 +39,9 @@ void ws_metrics_partition_remove(ws_metrics_t *m, const char *topic, int32_t par
 void ws_metrics_set_healthy(ws_metrics_t *m, int alive);       /* heartbeat from the main loop */
 
 /* Called from the main loop often: logs the metrics line when the interval
- * has elapsed.  ws_metrics_final() logs one more line at shutdown. */
+ * has elapsed (never when metrics_interval_ms is 0), and counts as a
+ * heartbeat.  ws_metrics_final() logs one more line at shutdown, "final":true,
+ * whose rates and quantiles summarise the whole run. */
 void ws_metrics_tick(ws_metrics_t *m);
 void ws_metrics_final(ws_metrics_t *m);
 /* Start/stop the HTTP endpoint when cfg->http_port != 0. */

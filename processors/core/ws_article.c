@@ -264,10 +264,23 @@ int ws_article_parse(const ws_article_opts_t *o, const char *buf, size_t len,
         snprintf(err, errlen, "message is not valid UTF-8");
         return -1;
     }
+    /* A UTF-8 byte order mark is an encoding artefact, not content. */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3;
+        len -= 3;
+    }
     const char *p = buf;
     while (p < buf + len && is_ws(*p)) p++;
     int json = o->format == WS_FORMAT_JSON ||
                (o->format == WS_FORMAT_AUTO && p < buf + len && *p == '{');
+    /* Auto mode: a message that is valid JSON but not an object (an array,
+     * a string, a number) is a producer mistake, not a plain-text article. */
+    if (!json && o->format == WS_FORMAT_AUTO && p < buf + len &&
+        ws_json_scan_object(buf, len, o->max_json_depth, NULL, NULL, NULL, 0) == WS_JSON_ERR_NOT_OBJECT) {
+        *reason = WS_REASON_NOT_OBJECT;
+        snprintf(err, errlen, "top-level JSON value is not an object");
+        return -1;
+    }
     int rc = json ? parse_json(o, buf, len, out, reason, err, errlen) : parse_text(buf, len, out);
     if (rc < 0) {
         if (!json) {
@@ -278,11 +291,16 @@ int ws_article_parse(const ws_article_opts_t *o, const char *buf, size_t len,
         return -1;
     }
 
-    if (o->html && out->value[WS_FIELD_BODY] &&
-        ws_html_detect(out->value[WS_FIELD_BODY], out->len[WS_FIELD_BODY])) {
+    int kind = o->html && out->value[WS_FIELD_BODY]
+                   ? ws_html_detect(out->value[WS_FIELD_BODY], out->len[WS_FIELD_BODY]) : 0;
+    if (kind) {
+        /* Markup is converted; a body with only character references keeps
+         * its own line breaks. */
         ws_buf_t t;
         ws_buf_init(&t);
-        if (ws_html_to_text(out->value[WS_FIELD_BODY], out->len[WS_FIELD_BODY], &t) < 0 ||
+        int rc = kind == 2 ? ws_html_to_text(out->value[WS_FIELD_BODY], out->len[WS_FIELD_BODY], &t)
+                           : ws_html_decode_refs(out->value[WS_FIELD_BODY], out->len[WS_FIELD_BODY], &t);
+        if (rc < 0 ||
             set_field(out, WS_FIELD_BODY, t.data, t.len) < 0) {
             ws_buf_free(&t);
             ws_article_clear(out);

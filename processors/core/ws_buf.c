@@ -89,6 +89,7 @@ int ws_buf_append_json_string(ws_buf_t *b, const char *s, size_t n) {
     size_t i = 0;
     while (i < n) {
         size_t start = i;
+        while (i + 8 <= n && !ws_json_special8(s + i)) i += 8;
         while (i < n && !needs_escape((unsigned char)s[i])) i++;
         if (i > start && ws_buf_append(b, s + start, i - start) < 0) return -1;
         if (i >= n) break;

@@ -2,6 +2,8 @@
 #ifndef WS_BUF_H
 #define WS_BUF_H
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 typedef struct {
     char *data;
@@ -23,5 +25,16 @@ int ws_buf_printf(ws_buf_t *b, const char *fmt, ...)
 /* Append s as a JSON string literal, quotes included.  Invalid UTF-8 is
  * never produced: callers pass validated text. */
 int ws_buf_append_json_string(ws_buf_t *b, const char *s, size_t n);
+
+/* 1 if any of the 8 bytes at p needs escaping in a JSON string (a control
+ * byte, '"' or '\\').  Word-at-a-time scanning for the string fast paths. */
+static inline int ws_json_special8(const char *p) {
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t w, q, b;
+    memcpy(&w, p, 8);
+    q = w ^ (ones * 0x22);
+    b = w ^ (ones * 0x5C);
+    return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs ? 1 : 0;
+}
 
 #endif

@@ -373,11 +373,33 @@ int ws_configmap_doc(const ws_config_key_t *table, const char *prefix, ws_buf_t 
         ws_buf_appends(out, ws_configmap_type_name(k->type));
         if (k->choices) { ws_buf_appends(out, ": `"); cell(out, k->choices); ws_buf_appendc(out, '`'); }
         ws_buf_appends(out, " | ");
-        if (k->def) {
+        if (k->def && k->type == WS_CFG_STRLIST) {
+            /* Shown as the JSON list a user would write. */
+            ws_buf_appends(out, "`[");
+            const char *p = k->def;
+            int first = 1;
+            while (*p) {
+                const char *c = strchr(p, ',');
+                size_t l = c ? (size_t)(c - p) : strlen(p);
+                while (l && *p == ' ') { p++; l--; }
+                if (l) {
+                    if (!first) ws_buf_appends(out, ", ");
+                    first = 0;
+                    ws_buf_appendc(out, '"');
+                    char tmp[256];
+                    snprintf(tmp, sizeof tmp, "%.*s", (int)(l < 255 ? l : 255), p);
+                    cell(out, tmp);
+                    ws_buf_appendc(out, '"');
+                }
+                if (!c) break;
+                p = c + 1;
+            }
+            ws_buf_appends(out, "]`");
+        } else if (k->def) {
             ws_buf_appendc(out, '`');
-            if (k->type == WS_CFG_STRING || k->type == WS_CFG_STRLIST) ws_buf_appendc(out, '"');
+            if (k->type == WS_CFG_STRING) ws_buf_appendc(out, '"');
             cell(out, k->def);
-            if (k->type == WS_CFG_STRING || k->type == WS_CFG_STRLIST) ws_buf_appendc(out, '"');
+            if (k->type == WS_CFG_STRING) ws_buf_appendc(out, '"');
             ws_buf_appendc(out, '`');
         } else {
             ws_buf_appends(out, "none");

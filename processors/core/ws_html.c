@@ -57,8 +57,21 @@ static int in_list(const char *const *list, const char *name, size_t n) {
     return 0;
 }
 
+static size_t decode_ref(const char *s, const char *end, unsigned *cp);
+
 int ws_html_detect(const char *s, size_t n) {
-    return memchr(s, '<', n) != NULL || memchr(s, '&', n) != NULL;
+    const char *end = s + n;
+    int refs = 0;
+    for (const char *p = s; p < end; p++) {
+        if (*p == '<' && p + 1 < end) {
+            char c = p[1];
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '/' || c == '!') return 2;
+        } else if (*p == '&' && !refs) {
+            unsigned cp;
+            if (decode_ref(p, end, &cp)) refs = 1;
+        }
+    }
+    return refs;
 }
 
 typedef struct {
@@ -105,7 +118,9 @@ static void emit_cp(emitter_t *e, unsigned cp) {
     emit_raw(e, t, n);
 }
 
-/* Decodes a character reference at s ('&'); returns bytes consumed, 0 if none. */
+/* Decodes a character reference at s ('&'); returns bytes consumed, 0 if none.
+ * Numeric references may omit the ';' (browsers accept that); named ones
+ * need it, so "AT&T" stays as it is. */
 static size_t decode_ref(const char *s, const char *end, unsigned *cp) {
     const char *p = s + 1;
     if (p < end && *p == '#') {
@@ -231,4 +246,35 @@ int ws_html_to_text(const char *s, size_t n, ws_buf_t *out) {
         p = r;
     }
     return e.fail ? -1 : 0;
+}
+
+int ws_html_decode_refs(const char *s, size_t n, ws_buf_t *out) {
+    const char *p = s, *end = s + n;
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p));
+        if (!amp) return ws_buf_append(out, p, (size_t)(end - p));
+        if (ws_buf_append(out, p, (size_t)(amp - p)) < 0) return -1;
+        unsigned cp;
+        size_t used = decode_ref(amp, end, &cp);
+        if (!used) {
+            if (ws_buf_appendc(out, '&') < 0) return -1;
+            p = amp + 1;
+            continue;
+        }
+        if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+        char t[4];
+        size_t len;
+        if (cp < 0x80) { t[0] = (char)cp; len = 1; }
+        else if (cp < 0x800) { t[0] = (char)(0xC0 | (cp >> 6)); t[1] = (char)(0x80 | (cp & 0x3F)); len = 2; }
+        else if (cp < 0x10000) {
+            t[0] = (char)(0xE0 | (cp >> 12)); t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+            t[2] = (char)(0x80 | (cp & 0x3F)); len = 3;
+        } else {
+            t[0] = (char)(0xF0 | (cp >> 18)); t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+            t[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (char)(0x80 | (cp & 0x3F)); len = 4;
+        }
+        if (ws_buf_append(out, t, len) < 0) return -1;
+        p = amp + used;
+    }
+    return 0;
 }

@@ -7,8 +7,11 @@
 #include "ws_buf.h"
 
 /* Prototypes */
-/* 1 if s looks like it has markup or character references worth converting. */
+/* What a body holds: 0 plain text, 1 character references only (decode
+ * them, keep the whitespace), 2 markup (convert). */
 int ws_html_detect(const char *s, size_t n);
+/* Appends s with character references decoded and nothing else changed. */
+int ws_html_decode_refs(const char *s, size_t n, ws_buf_t *out);
 /* Appends the text of s to out.  0, or -1 on allocation failure. */
 int ws_html_to_text(const char *s, size_t n, ws_buf_t *out);
 

@@ -50,6 +50,8 @@ static int read_hex4(const char *p, const char *end, unsigned *out) {
 static int read_string(reader_t *r) {
     r->p++;
     while (r->p < r->end) {
+        while (r->end - r->p >= 8 && !ws_json_special8(r->p)) r->p += 8;
+        if (r->p >= r->end) break;
         unsigned char c = (unsigned char)*r->p;
         if (c == '"') { r->p++; return 0; }
         if (c < 0x20) return fail(r, WS_JSON_ERR_SYNTAX, "control character in string");
@@ -214,7 +216,8 @@ int ws_json_decode_string(const char *raw, size_t rawlen, ws_buf_t *out) {
     if (ws_buf_reserve(out, rawlen) < 0) return -1;
     while (p < end) {
         const char *s = p;
-        while (p < end && *p != '\\') p++;
+        p = memchr(p, '\\', (size_t)(end - p));
+        if (!p) p = end;
         if (p > s && ws_buf_append(out, s, (size_t)(p - s)) < 0) return -1;
         if (p >= end) break;
         char e = p[1];

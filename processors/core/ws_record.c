@@ -139,7 +139,7 @@ const ws_value_t *ws_record_annotation(const ws_record_t *rec, const char *key) 
 
 /* Keys an annotation may never take: they belong to the record itself. */
 static int reserved_key(const char *key) {
-    if (!*key) return 1;
+    if (!*key || !ws_utf8_valid(key, strlen(key))) return 1;
     for (int i = 0; i < WS_FIELD__COUNT; i++)
         if (strcmp(key, field_keys[i]) == 0) return 1;
     return strcmp(key, "kafka") == 0 || strcmp(key, "truncated") == 0;

@@ -5,6 +5,8 @@
  * and look keys up linearly (annotation objects are small). */
 #include "ws_value.h"
 
+#include "ws_article.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,13 +197,38 @@ static int append_double(ws_buf_t *b, double d) {
     return ws_buf_appends(b, tmp);
 }
 
+/* Strings come from processors, which may slice text in the middle of a
+ * UTF-8 sequence by mistake; the output must stay valid JSON text, so bad
+ * bytes become U+FFFD. */
+static int render_string(ws_buf_t *out, const char *s, size_t n) {
+    if (ws_utf8_valid(s, n)) return ws_buf_append_json_string(out, s, n);
+    ws_buf_t fixed;
+    ws_buf_init(&fixed);
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i + 1;
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (len && i + len <= n && ws_utf8_valid(s + i, len)) j = i + len;
+        else len = 0;
+        if (len ? ws_buf_append(&fixed, s + i, len) : ws_buf_append(&fixed, "\xEF\xBF\xBD", 3)) {
+            ws_buf_free(&fixed);
+            return -1;
+        }
+        i = j;
+    }
+    int rc = ws_buf_append_json_string(out, fixed.data, fixed.len);
+    ws_buf_free(&fixed);
+    return rc;
+}
+
 int ws_value_render(const ws_value_t *v, ws_buf_t *out) {
     if (!v) return ws_buf_append(out, "null", 4);
     switch (v->type) {
     case WS_VALUE_NULL: return ws_buf_append(out, "null", 4);
     case WS_VALUE_BOOL: return v->u.b ? ws_buf_append(out, "true", 4) : ws_buf_append(out, "false", 5);
     case WS_VALUE_NUMBER: return v->is_int ? append_int(out, v->u.i) : append_double(out, v->u.d);
-    case WS_VALUE_STRING: return ws_buf_append_json_string(out, v->u.s.p, v->u.s.len);
+    case WS_VALUE_STRING: return render_string(out, v->u.s.p, v->u.s.len);
     case WS_VALUE_ARRAY:
     case WS_VALUE_OBJECT: {
         int obj = v->type == WS_VALUE_OBJECT;
@@ -210,7 +237,7 @@ int ws_value_render(const ws_value_t *v, ws_buf_t *out) {
             if (i && ws_buf_appendc(out, ',') < 0) return -1;
             if (obj) {
                 const char *k = v->u.c.keys[i];
-                if (ws_buf_append_json_string(out, k, strlen(k)) < 0 ||
+                if (render_string(out, k, strlen(k)) < 0 ||
                     ws_buf_appendc(out, ':') < 0)
                     return -1;
             }

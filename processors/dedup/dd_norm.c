@@ -129,8 +129,9 @@ static inline uint64_t rotl(uint64_t x, unsigned r) {
 static inline void end_word(scan_state_t *st, uint64_t wh) {
     wh *= 0x9E3779B97F4A7C15ULL;
     wh ^= wh >> 32;
-    st->exact = (st->exact ^ wh) * 0xFF51AFD7ED558CCDULL;
-    st->exact ^= st->exact >> 29;
+    /* Position-weighted sum: order-sensitive without a serial multiply
+     * chain from word to word. */
+    st->exact += wh * (2 * (uint64_t)st->words + 1);
     uint64_t *slot = &st->ring[st->words % WS_DD_MAX_SHINGLE];
     uint64_t old = st->words >= st->shingle
                        ? st->ring[(st->words - st->shingle) % WS_DD_MAX_SHINGLE] : 0;
@@ -271,10 +272,8 @@ void ws_dd_scan(const char *body, size_t n, unsigned shingle,
                 have = 1;
             }
         }
-        if (have) {
-            word_mix(&w, w.chunk ^ ((uint64_t)w.nchunk << 60));
-            end_word(&st, w.wh);
-        }
+        if (have)   /* end_word's multiply finishes the last chunk */
+            end_word(&st, w.wh ^ w.chunk ^ ((uint64_t)w.nchunk << 60));
     }
 
     /* A body shorter than one shingle is one shingle of all its words. */

@@ -331,6 +331,15 @@ int64_t ws_dd_store_find_near(const ws_dd_store_t *s, const uint8_t *sig,
     return best;
 }
 
+void ws_dd_store_prefetch(const ws_dd_store_t *s, const char *id, size_t idlen,
+                          uint64_t exact, const uint8_t *sig) {
+    ws_dd_table_prefetch(&s->by_id, ws_dd_hash_bytes(id, idlen));
+    ws_dd_table_prefetch(&s->by_exact, exact);
+    if (sig)
+        for (unsigned b = 0; b < s->p.bands; b++)
+            ws_dd_table_prefetch(&s->band[b], ws_dd_band_hash(sig, b, s->p.rows));
+}
+
 const ws_dd_entry_t *ws_dd_store_entry(const ws_dd_store_t *s, uint32_t ref) {
     return ent(s, ref);
 }

@@ -67,6 +67,11 @@ int64_t ws_dd_store_find_exact(const ws_dd_store_t *s, uint64_t exact, uint32_t 
 int64_t ws_dd_store_find_near(const ws_dd_store_t *s, const uint8_t *sig,
                               uint32_t cutoff, double *sim);
 
+/* Start loading the index slots the lookups of this article will touch,
+ * so their cache misses overlap (sig may be NULL). */
+void ws_dd_store_prefetch(const ws_dd_store_t *s, const char *id, size_t idlen,
+                          uint64_t exact, const uint8_t *sig);
+
 const ws_dd_entry_t *ws_dd_store_entry(const ws_dd_store_t *s, uint32_t ref);
 const uint8_t *ws_dd_store_sig(const ws_dd_store_t *s, uint32_t ref);
 const char *ws_dd_store_id(const ws_dd_store_t *s, uint32_t ref, size_t *len);

@@ -45,4 +45,8 @@ int64_t ws_dd_table_first(const ws_dd_table_t *t, uint64_t hash, ws_dd_iter_t *i
 int64_t ws_dd_table_next(const ws_dd_table_t *t, ws_dd_iter_t *it);
 size_t ws_dd_table_bytes(const ws_dd_table_t *t);
 
+static inline void ws_dd_table_prefetch(const ws_dd_table_t *t, uint64_t hash) {
+    __builtin_prefetch(&t->slot[(uint32_t)(hash >> (64 - t->bits))]);
+}
+
 #endif

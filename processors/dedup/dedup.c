@@ -202,6 +202,7 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
         has_sig = ws_dd_sketch_finish(&sk, sig) == 0;
 
     pthread_mutex_lock(&d->lock);
+    ws_dd_store_prefetch(d->store, id, idlen, nm.exact, has_sig ? sig : NULL);
     int64_t now = record_time(d, rec);
     if (now > d->clock) d->clock = now;
     uint32_t ts = clamp_ts(now), cutoff = cutoff_of(d);
@@ -229,11 +230,13 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
                 /* Correction: the new body replaces the old fingerprint. */
                 status = ST_UPDATE;
                 ws_dd_store_kill(d->store, (uint32_t)r);
-                ws_dd_store_insert(d->store, id, idlen, nm.exact, ts, has_sig ? sig : NULL,
-                                   WS_DD_F_UPDATE, d->tombstones && d->has_state ? put_tombstone : NULL,
-                                   rec);
-                put_fingerprint(d, rec, id, idlen, nm.exact, ts, has_sig ? sig : NULL,
-                                WS_DD_F_UPDATE | (has_sig ? WS_DD_F_SIG : 0));
+                if (ts >= cutoff) {
+                    ws_dd_store_insert(d->store, id, idlen, nm.exact, ts, has_sig ? sig : NULL,
+                                       WS_DD_F_UPDATE,
+                                       d->tombstones && d->has_state ? put_tombstone : NULL, rec);
+                    put_fingerprint(d, rec, id, idlen, nm.exact, ts, has_sig ? sig : NULL,
+                                    WS_DD_F_UPDATE | (has_sig ? WS_DD_F_SIG : 0));
+                }
             }
         }
     }
@@ -256,7 +259,8 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
             size_t n;
             const char *other = ws_dd_store_id(d->store, (uint32_t)r, &n);
             dup = ws_value_string(other, n);
-        } else if (idlen > 0) {
+        } else if (idlen > 0 && ts >= cutoff) {
+            /* (An article dated before the window is not remembered.) */
             ws_dd_store_insert(d->store, id, idlen, nm.exact, ts, has_sig ? sig : NULL, 0,
                                d->tombstones && d->has_state ? put_tombstone : NULL, rec);
             put_fingerprint(d, rec, id, idlen, nm.exact, ts, has_sig ? sig : NULL,
@@ -332,7 +336,8 @@ const ws_processor_t ws_builtin_dedup = {
     .description = "Drops or flags exact and near-duplicate articles (MinHash over word "
                    "shingles) within a time window; same-id replays pass, corrections "
                    "pass as updates; state survives restarts through a state topic",
-    .flags = 0,
+    /* The store has its own lock; normalising and sketching run unlocked. */
+    .flags = WS_PROCESSOR_THREAD_SAFE,
     .config = config_keys,
     .config_size = sizeof(dedup_config_t),
     .create = dedup_create,

@@ -68,7 +68,8 @@ enum {
     TF_MIXED  = 1u << 14,  /* upper-case letter after the first (McCain, eBay) */
     TF_END    = 1u << 15,  /* . ! ? ending a sentence */
     TF_INITIAL= 1u << 16,  /* single capital with period: F. */
-    TF_OPEN   = 1u << 17   /* opening bracket or opening quote */
+    TF_OPEN   = 1u << 17,  /* opening bracket or opening quote */
+    TF__HASHED= 1u << 30   /* tokenizer-internal: hash already computed */
 };
 
 typedef struct {

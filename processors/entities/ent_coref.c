@@ -59,10 +59,22 @@ static int cmp_ment(const void *a, const void *b)
 }
 
 /* Default type for one unknown capitalised word nobody explains. */
+static int ends_with(const ent_ctx_t *c, const ent_tok_t *t, const char *suf)
+{
+    size_t l = strlen(suf), n = t->hend - t->start;
+    return n > l + 2 && memcmp(c->text + t->hend - l, suf, l) == 0;
+}
+
 static int default_type(ent_ctx_t *c, const ent_mention_t *m)
 {
     const ent_tok_t *t = &c->toks[m->tstart];
     if ((t->flags & TF_UPPER) && t->hend - t->start >= 2) return ET_ORG;
+    /* adjectives of peoples, religions, movements: Islamic, Zairean, Olympic */
+    if (!(ent_tok_cls(c, m->tstart) & (CL_GIVEN | CL_SURNAME)) &&
+        (m->tend >= c->nt || !(c->toks[m->tend].flags & TF_CAP)) &&
+        (ends_with(c, t, "ic") || ends_with(c, t, "ian") || ends_with(c, t, "ean") ||
+         ends_with(c, t, "ese") || ends_with(c, t, "ish") || ends_with(c, t, "ist")))
+        return ET_NORP;
     if (m->tend < c->nt && (ent_tok_cls(c, m->tend) & (CL_SPEECH | CL_PERSON_VERB)))
         return ET_PERSON;
     if (m->tstart > 0 && (ent_tok_cls(c, m->tstart - 1) & CL_LOCPREP) &&
@@ -97,7 +109,7 @@ int ent_coref(ent_ctx_t *c)
                 al[na++].acronym = 0;
             }
             const ent_tok_t *ft = &c->toks[first];
-            if (!(ent_tok_cls(c, first) & (CL_GIVEN | CL_COMMON)) && !(ft->flags & TF_INITIAL)) {
+            if (!(ent_tok_cls(c, first) & CL_GIVEN) && !(ft->flags & TF_INITIAL)) {
                 al[na].s = c->text + ft->start;
                 al[na].len = ft->hend - ft->start;
                 al[na].ment = (uint32_t)i;
@@ -237,13 +249,39 @@ int ent_coref(ent_ctx_t *c)
             const char *id = c->kb->pool + e->id;
             int country = e->id_len == 2 && id[0] >= 'A' && id[0] <= 'Z' && id[1] >= 'A' && id[1] <= 'Z';
             if (!country) m->type = ET_ORG;
-        } else if (m->source == ENT_SRC_GUESS && m->tend - m->tstart == 1 &&
-                   !(ent_tok_cls(c, m->tstart) & CL_GIVEN)) {
+        } else if (m->source == ENT_SRC_GUESS && m->type != ET_NORP &&
+                   (m->tend - m->tstart == 1 ||
+                    (m->tstart > 0 && (c->toks[m->tstart - 1].flags & TF_DIGIT)) ||
+                    (m->tend + 1 < c->nt && (c->toks[m->tend + 1].flags & TF_CAP))) &&
+                   !(ent_tok_cls(c, m->tstart) & (CL_GIVEN | CL_SURNAME)) &&
+                   !(c->toks[m->tstart].flags & TF_INITIAL)) {
             m->type = ET_ORG;
         }
     }
 
-    /* 6. adjacent nationalities are one: "Iraqi Kurds" */
+    /* 6. a capital standing for its government: "Beijing's curbs", "Moscow
+     * said" -> the country's canonical name */
+    for (size_t i = 0; i < s->ments_n; i++) {
+        ent_mention_t *m = &s->ments[i];
+        if (m->type != ET_GPE || m->source != ENT_SRC_GAZ || m->entry < 0 || m->tend >= c->nt)
+            continue;
+        const ent_tok_t *nx = &c->toks[m->tend];
+        if (!(nx->flags & TF_POSS) &&
+            !((nx->flags & TF_LOWER) && (ent_tok_cls(c, m->tend) & CL_SPEECH)))
+            continue;
+        const ent_entry_t *e0 = &c->kb->entries[m->entry];
+        for (int32_t e = e0->next; e >= 0; e = c->kb->entries[e].next) {
+            const ent_entry_t *ce = &c->kb->entries[e];
+            if (ce->type == ENT_T_CAPITAL && ce->packed_len == e0->packed_len &&
+                memcmp(c->kb->pool + ce->packed, c->kb->pool + e0->packed, e0->packed_len) == 0) {
+                m->canon = c->kb->pool + ce->canon;
+                m->canon_len = ce->canon_len;
+                break;
+            }
+        }
+    }
+
+    /* 7. adjacent nationalities are one: "Iraqi Kurds" */
     for (size_t i = 0; i + 1 < s->ments_n; i++) {
         ent_mention_t *a = &s->ments[i], *b = &s->ments[i + 1];
         if (a->type == ET_NORP && b->type == ET_NORP && a->tend == b->tstart &&
@@ -257,7 +295,7 @@ int ent_coref(ent_ctx_t *c)
         }
     }
 
-    /* 7. compact and sort */
+    /* 8. compact and sort */
     size_t o = 0;
     for (size_t i = 0; i < s->ments_n; i++) {
         if (s->ments[i].type == ET_NONE || s->ments[i].type >= ET__COUNT) continue;

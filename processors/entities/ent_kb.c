@@ -126,7 +126,7 @@ static ent_slot_t *slot_get(ent_kb_t *kb, uint64_t key)
 unsigned ent_kb_classes(const ent_kb_t *kb, uint64_t h)
 {
     ent_slot_t *s = slot_find(kb, ent_seq_hash(ENT_SEQ_SEED, h));
-    return s ? s->cls : 0;
+    return s ? (s->cls & ~ENT_SLOT_PREFIX) : 0;
 }
 
 size_t ent_kb_entries(const ent_kb_t *kb) { return kb->entries_n; }
@@ -205,6 +205,8 @@ static int add_line(ent_kb_t *kb, char **f, size_t nf)
     unsigned cls = ent_class_from_name(f[1], strlen(f[1]));
     int type = ent_type_from_name(f[1], strlen(f[1]));
     if (cls == CL_DEMONYM) type = ET_NORP;
+    int capital = strcmp(f[1], "CAPITAL") == 0;
+    if (capital) type = ENT_T_CAPITAL;
     if (!cls && type == ET_NONE) return 0;        /* unknown class: ignore */
     if (kb->loading_weak) {
         if (type == ET_NONE) return 0;            /* weak lists lend no classes */
@@ -219,7 +221,7 @@ static int add_line(ent_kb_t *kb, char **f, size_t nf)
         h = ent_seq_hash(h, kb->tmp[i].h);
         ent_slot_t *s = slot_get(kb, h);
         if (!s) return -1;
-        if (i + 1 < nt) { s->prefix = 1; continue; }
+        if (i + 1 < nt) { s->cls |= ENT_SLOT_PREFIX; continue; }
         s->cls |= cls;
         if (type == ET_NONE) break;
         /* first entry of a type wins; other types chain behind it */
@@ -251,7 +253,7 @@ static int add_line(ent_kb_t *kb, char **f, size_t nf)
         e->type = (uint8_t)type;
         e->ntok = (uint8_t)nt;
         e->next = -1;
-        e->weak = (uint8_t)kb->loading_weak;
+        e->weak = capital ? 2 : (uint8_t)kb->loading_weak;
         e->packed_len = (uint32_t)pl;
         const char *canon = (nf >= 3 && f[2][0]) ? f[2] : surface;
         const char *id = nf >= 4 ? f[3] : "";
@@ -412,6 +414,7 @@ static int build_triggers(ent_kb_t *kb)
         size_t k = (size_t)(h ^ (h >> 32)) & (cap - 1);
         while (kb->trig[k].n) k = (k + 1) & (cap - 1);
         kb->trig[k].h = h;
+        kb->trig_bloom[(h >> 7) & 15] |= 1ull << (h & 63);
         kb->trig[k].off = (uint32_t)i;
         kb->trig[k].n = (uint32_t)(j - i);
         i = j;
@@ -422,7 +425,7 @@ static int build_triggers(ent_kb_t *kb)
 const ent_trig_pair_t *ent_kb_triggers(const ent_kb_t *kb, uint64_t h, size_t *n)
 {
     *n = 0;
-    if (!kb->trig) return NULL;
+    if (!kb->trig || !(kb->trig_bloom[(h >> 7) & 15] & (1ull << (h & 63)))) return NULL;
     size_t mask = kb->trig_cap - 1;
     for (size_t k = (size_t)(h ^ (h >> 32)) & mask; kb->trig[k].n; k = (k + 1) & mask) {
         if (kb->trig[k].h == h) {
@@ -488,6 +491,9 @@ ent_kb_t *ent_kb_load(const ent_kb_opts_t *o, char *err, size_t errlen)
         return NULL;
     }
     if (build_triggers(kb) < 0) goto oom;
+    kb->trig_digit = ent_kb_triggers(kb, ENT_TRIG_DIGIT, &kb->n_digit);
+    kb->trig_cap = ent_kb_triggers(kb, ENT_TRIG_CAP, &kb->n_cap);
+    kb->trig_upper = ent_kb_triggers(kb, ENT_TRIG_UPPER, &kb->n_upper);
     free(kb->tmp);
     kb->tmp = NULL;
     kb->tmp_cap = 0;

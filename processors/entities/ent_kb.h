@@ -12,6 +12,7 @@
 #define ENT_TRIG_DIGIT 1ull             /* pseudo token hashes for #digit... */
 #define ENT_TRIG_CAP 2ull
 #define ENT_TRIG_UPPER 3ull
+#define ENT_T_CAPITAL 40                /* entry type: capital city -> its country (canonical) */
 
 /* Chain the hash of one more token onto a sequence hash.  Never returns 0
  * (0 marks an empty slot). */
@@ -24,10 +25,11 @@ static inline uint64_t ent_seq_hash(uint64_t seq, uint64_t tok)
 
 typedef struct {
     uint64_t key;       /* sequence hash; 0 = empty */
-    uint32_t cls;       /* CL_* of this exact sequence */
+    uint32_t cls;       /* CL_* of this exact sequence, plus ENT_SLOT_PREFIX */
     int32_t entry;      /* first entity entry, or -1 */
-    uint8_t prefix;     /* some longer entry continues this sequence */
-} ent_slot_t;
+} ent_slot_t;           /* 16 bytes: four to a cache line */
+
+#define ENT_SLOT_PREFIX 0x80000000u   /* some longer entry continues this sequence */
 
 typedef struct {
     uint32_t packed, packed_len;   /* token texts, each followed by 0x1f */
@@ -35,7 +37,8 @@ typedef struct {
     uint32_t id, id_len;
     int32_t next;                  /* same surface, other type */
     uint8_t type, ntok;
-    uint8_t weak;                  /* from a weak (ambiguous) list: used only as a fallback */
+    uint8_t weak;                  /* 1: from a weak (ambiguous) list, only a fallback;
+                                      2: a CAPITAL link, never matched as a mention */
 } ent_entry_t;
 
 typedef struct {
@@ -61,12 +64,22 @@ struct ent_kb {
     size_t trig_pairs_n, trig_pairs_cap;
     ent_trig_t *trig;
     size_t trig_cap;
+    uint64_t trig_bloom[16];        /* 1024-bit filter over trigger hashes */
+    const ent_trig_pair_t *trig_digit, *trig_cap, *trig_upper;   /* #digit, #cap, #upper */
+    size_t n_digit, n_cap, n_upper;
     uint32_t match_limit, depth_limit;
     int no_entities;
     int loading_weak;
     ent_tok_t *tmp;                 /* load-time scratch */
     size_t tmp_cap;
 };
+
+/* Start loading the table slot of the one-token sequence h into cache. */
+static inline void ent_kb_prefetch(const ent_kb_t *kb, uint64_t h)
+{
+    uint64_t key = ent_seq_hash(ENT_SEQ_SEED, h);
+    __builtin_prefetch(&kb->slots[(size_t)(key ^ (key >> 32)) & (kb->slots_cap - 1)]);
+}
 
 /* The sorted rule indexes triggered by token hash h (or ENT_TRIG_*). */
 const ent_trig_pair_t *ent_kb_triggers(const ent_kb_t *kb, uint64_t h, size_t *n);

@@ -85,7 +85,26 @@ static int entry_matches(ent_ctx_t *c, const ent_entry_t *e, size_t at)
 
 /* Longest gazetteer match at token i: fills *entry (first matching entry of
  * that length) and the longest TITLE length.  Returns the entity length. */
+static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len);
+
+/* Memoized per token: chunking and segmenting ask about the same tokens. */
 size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
+{
+    int32_t *g = &c->gaz_memo[3 * i];
+    if (g[0] < 0) {
+        size_t tl;
+        int32_t e;
+        size_t gl = gaz_match_uncached(c, i, &e, &tl);
+        g[0] = (int32_t)gl;
+        g[1] = e;
+        g[2] = (int32_t)tl;
+    }
+    *entry = g[1];
+    if (title_len) *title_len = (size_t)g[2];
+    return (size_t)g[0];
+}
+
+static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
 {
     uint64_t h = ENT_SEQ_SEED;
     size_t best = 0;
@@ -113,7 +132,7 @@ size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
                 break;
             }
         }
-        if (!s->prefix) break;
+        if (!(s->cls & ENT_SLOT_PREFIX)) break;
     }
     return best;
 }
@@ -131,7 +150,7 @@ static int32_t weak_match(ent_ctx_t *c, size_t i, size_t m)
         if (kb->slots[j].key == 0) return -1;
     }
     for (int32_t e = s->entry; e >= 0; e = kb->entries[e].next)
-        if (kb->entries[e].weak && kb->entries[e].ntok == m - i &&
+        if (kb->entries[e].weak == 1 && kb->entries[e].ntok == m - i &&
             entry_matches(c, &kb->entries[e], i))
             return e;
     return -1;
@@ -149,10 +168,13 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
         c->rule_end[i] = -1;
         const ent_trig_pair_t *lists[4];
         size_t ns[4], nl = 0;
-        lists[nl] = ent_kb_triggers(kb, t->h, &ns[nl]); if (ns[nl]) nl++;
-        if (t->flags & TF_DIGIT) { lists[nl] = ent_kb_triggers(kb, ENT_TRIG_DIGIT, &ns[nl]); if (ns[nl]) nl++; }
-        if (t->flags & TF_CAP) { lists[nl] = ent_kb_triggers(kb, ENT_TRIG_CAP, &ns[nl]); if (ns[nl]) nl++; }
-        if (t->flags & TF_UPPER) { lists[nl] = ent_kb_triggers(kb, ENT_TRIG_UPPER, &ns[nl]); if (ns[nl]) nl++; }
+        if (kb->trig_bloom[(t->h >> 7) & 15] & (1ull << (t->h & 63))) {
+            lists[nl] = ent_kb_triggers(kb, t->h, &ns[nl]);
+            if (ns[nl]) nl++;
+        }
+        if ((t->flags & TF_DIGIT) && kb->n_digit) { lists[nl] = kb->trig_digit; ns[nl++] = kb->n_digit; }
+        if ((t->flags & TF_CAP) && kb->n_cap) { lists[nl] = kb->trig_cap; ns[nl++] = kb->n_cap; }
+        if ((t->flags & TF_UPPER) && kb->n_upper) { lists[nl] = kb->trig_upper; ns[nl++] = kb->n_upper; }
         if (!nl) continue;
         size_t best_end = 0;
         for (size_t l = 0; l < nl; l++) {
@@ -455,12 +477,6 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
                 int32_t e2;
                 if (ent_gaz_match(c, k + 1, &e2, NULL) == 0) skip = 1;
             }
-            /* a one-word entry that is an ordinary word at a sentence start */
-            if (gl == 1 && plain_word(c, k) && !(cl & CL_STOP) && e->type != ET_NORP &&
-                (k + 1 >= b)) {
-                if (c->toks[k].flags & TF_HEAD) skip = 0;
-                else skip = 2;
-            }
             if (gl == 1 && (cl & CL_STOP)) skip = 2;
             if (tl > gl) skip = 3;                 /* title is longer: Prime Minister */
             if (skip == 2) {
@@ -496,7 +512,26 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
                 }
                 int32_t e2;
                 size_t t2;
-                if (ent_gaz_match(c, m, &e2, &t2) > 0 || t2) break;
+                size_t g2 = ent_gaz_match(c, m, &e2, &t2);
+                if (g2 == 1 && !t2 && e2 >= 0 && c->kb->entries[e2].type != ET_NORP &&
+                    ((ent_tok_cls(c, m - 1) & CL_GIVEN) || (c->toks[m - 1].flags & TF_INITIAL)) &&
+                    (m + 1 >= b || !namey(c, m + 1)) && namey(c, m)) {
+                    /* a surname that is also a place: Lindsay Davenport, J. Crawley */
+                    m++;
+                    break;
+                }
+                if (g2 == 1 && !t2 && e2 >= 0 && c->kb->entries[e2].type == ET_GPE &&
+                    !(ent_tok_cls(c, m - 1) & (CL_COMMON | CL_GIVEN | CL_TITLE)) &&
+                    !(c->toks[m - 1].flags & TF_INITIAL) && (m + 1 >= b || !namey(c, m + 1))) {
+                    /* a name and then a city: a club or a company ("Hansa Rostock") */
+                    int32_t e3;
+                    if (ent_gaz_match(c, k, &e3, NULL) == 0 && !(ent_tok_cls(c, k) & (CL_GIVEN | CL_COMMON))) {
+                        if (emit(c, k, m + 1, ET_ORG, ENT_SRC_GUESS, -1) < 0) return -1;
+                        k = m + 1;
+                        goto next_segment;
+                    }
+                }
+                if (g2 > 0 || t2) break;
             }
             if (!namey(c, m)) break;
             m++;
@@ -527,6 +562,9 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
         if (emit(c, k, m, type, ENT_SRC_GUESS, -1) < 0) return -1;
         after_title = 0;
         k = m;
+        continue;
+next_segment:
+        after_title = 0;
     }
     return 0;
 }
@@ -542,8 +580,8 @@ static int ensure(ent_scratch_t *s, size_t nt, const ent_kb_t *kb)
         s->toks = t;
         s->toks_cap = cap;
     }
-    if (nt * 6 > s->aux_cap) {
-        size_t cap = nt * 6 < 6144 ? 6144 : nt * 6;
+    if (nt * 8 > s->aux_cap) {
+        size_t cap = nt * 8 < 8192 ? 8192 : nt * 8;
         int32_t *a = realloc(s->aux, cap * sizeof *a);
         if (!a) return -1;
         s->aux = a;
@@ -589,6 +627,8 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
     c.rule_ee = s->aux + 2 * nt;
     c.rule_type = (uint8_t *)(s->aux + 3 * nt);
     c.dropped = (uint32_t *)(s->aux + 4 * nt);
+    c.gaz_memo = s->aux + 5 * nt;
+    memset(c.gaz_memo, 0xff, 3 * nt * sizeof *c.gaz_memo);
     c.dropped_cap = nt;
     int rc = run_rules(&c, err, errlen);
     if (rc < 0) return rc;

@@ -20,6 +20,7 @@ typedef struct {
     int32_t *rule_end;      /* per token: end token of the best rule match, or -1 */
     int32_t *rule_es, *rule_ee;   /* its entity span */
     uint8_t *rule_type;
+    int32_t *gaz_memo;      /* per token: gazetteer length, entry, title length (-1 = not yet) */
     uint32_t *dropped;      /* sentence-initial ordinary words skipped */
     size_t dropped_n, dropped_cap;
     char acro[1024];        /* acronyms built by coreference */

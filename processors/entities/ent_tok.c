@@ -11,7 +11,7 @@
 #include "ent.h"
 
 /* Decode one code point; *n receives its byte length (1 for a bad byte). */
-static uint32_t u8_decode(const unsigned char *s, size_t len, size_t *n)
+static inline uint32_t u8_decode(const unsigned char *s, size_t len, size_t *n)
 {
     unsigned c = s[0];
     if (c < 0x80) { *n = 1; return c; }
@@ -38,7 +38,7 @@ enum { CC_OTHER = 0, CC_SPACE, CC_NL, CC_UPPER, CC_LOWER, CC_LETTER, CC_DIGIT };
 /* Character class.  Outside ASCII we know the case of Latin, Greek and
  * Cyrillic letters; other scripts count as caseless letters, and the
  * punctuation/symbol blocks as symbols. */
-static int cclass(uint32_t c)
+static inline int cclass(uint32_t c)
 {
     if (c < 0x80) {
         if (c == '\n') return CC_NL;
@@ -66,7 +66,40 @@ static int cclass(uint32_t c)
     return CC_LETTER;
 }
 
-static int is_alnum_cc(int k) { return k >= CC_UPPER; }
+/* ASCII classes, filled on first use (tokenizing is the hot path). */
+static const uint8_t ascii_cc[128] = {
+    ['\t'] = CC_SPACE, ['\n'] = CC_NL, ['\v'] = CC_SPACE, ['\f'] = CC_SPACE, ['\r'] = CC_SPACE,
+    [' '] = CC_SPACE,
+    ['0'] = CC_DIGIT, ['1'] = CC_DIGIT, ['2'] = CC_DIGIT, ['3'] = CC_DIGIT, ['4'] = CC_DIGIT,
+    ['5'] = CC_DIGIT, ['6'] = CC_DIGIT, ['7'] = CC_DIGIT, ['8'] = CC_DIGIT, ['9'] = CC_DIGIT,
+    ['A'] = CC_UPPER, ['B'] = CC_UPPER, ['C'] = CC_UPPER, ['D'] = CC_UPPER, ['E'] = CC_UPPER,
+    ['F'] = CC_UPPER, ['G'] = CC_UPPER, ['H'] = CC_UPPER, ['I'] = CC_UPPER, ['J'] = CC_UPPER,
+    ['K'] = CC_UPPER, ['L'] = CC_UPPER, ['M'] = CC_UPPER, ['N'] = CC_UPPER, ['O'] = CC_UPPER,
+    ['P'] = CC_UPPER, ['Q'] = CC_UPPER, ['R'] = CC_UPPER, ['S'] = CC_UPPER, ['T'] = CC_UPPER,
+    ['U'] = CC_UPPER, ['V'] = CC_UPPER, ['W'] = CC_UPPER, ['X'] = CC_UPPER, ['Y'] = CC_UPPER,
+    ['Z'] = CC_UPPER,
+    ['a'] = CC_LOWER, ['b'] = CC_LOWER, ['c'] = CC_LOWER, ['d'] = CC_LOWER, ['e'] = CC_LOWER,
+    ['f'] = CC_LOWER, ['g'] = CC_LOWER, ['h'] = CC_LOWER, ['i'] = CC_LOWER, ['j'] = CC_LOWER,
+    ['k'] = CC_LOWER, ['l'] = CC_LOWER, ['m'] = CC_LOWER, ['n'] = CC_LOWER, ['o'] = CC_LOWER,
+    ['p'] = CC_LOWER, ['q'] = CC_LOWER, ['r'] = CC_LOWER, ['s'] = CC_LOWER, ['t'] = CC_LOWER,
+    ['u'] = CC_LOWER, ['v'] = CC_LOWER, ['w'] = CC_LOWER, ['x'] = CC_LOWER, ['y'] = CC_LOWER,
+    ['z'] = CC_LOWER,
+};
+
+/* Class of the character at s[p]; *n receives its length. */
+static inline int cc_at(const unsigned char *s, size_t len, size_t p, size_t *n, uint32_t *cp)
+{
+    if (s[p] < 0x80) {
+        *n = 1;
+        if (cp) *cp = s[p];
+        return ascii_cc[s[p]];
+    }
+    uint32_t c = u8_decode(s + p, len - p, n);
+    if (cp) *cp = c;
+    return cclass(c);
+}
+
+static inline int is_alnum_cc(int k) { return k >= CC_UPPER; }
 static int is_letter_cc(int k) { return k >= CC_UPPER && k <= CC_LETTER; }
 
 static int is_apos(uint32_t c) { return c == '\'' || c == 0x2019 || c == 0x2BC; }
@@ -85,14 +118,14 @@ uint64_t ent_hash_token(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     for (size_t i = 0; i < len; i++) {
         unsigned c = p[i];
-        if (c >= 'A' && c <= 'Z') c += 32;
-        else if (c == 0xC3 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9E &&
-                 p[i + 1] != 0x97) {
+        if (c < 0x80) {
+            c |= (unsigned)(ascii_cc[c] == CC_UPPER) << 5;     /* ASCII lower case */
+        } else if (c == 0xC3 && i + 1 < len && p[i + 1] >= 0x80 && p[i + 1] <= 0x9E &&
+                   p[i + 1] != 0x97) {
             h ^= c; h *= 0x100000001b3ull;
             c = p[++i] + 32;
-        }
-        /* Curly apostrophes hash like straight ones. */
-        else if (c == 0xE2 && i + 2 < len && p[i + 1] == 0x80 && p[i + 2] == 0x99) {
+        } else if (c == 0xE2 && i + 2 < len && p[i + 1] == 0x80 && p[i + 2] == 0x99) {
+            /* Curly apostrophes hash like straight ones. */
             c = '\''; i += 2;
         }
         h ^= c;
@@ -128,8 +161,7 @@ static void shape(const unsigned char *s, ent_tok_t *t)
     size_t i = t->start, n;
     int first = 1, up = 0, low = 0, later_up = 0;
     while (i < t->end) {
-        uint32_t c = u8_decode(s + i, t->end - i, &n);
-        int k = cclass(c);
+        int k = cc_at(s, t->end, i, &n, NULL);
         if (first && is_alnum_cc(k)) {
             if (k == CC_UPPER) t->flags |= TF_CAP;
             else if (k == CC_LOWER) t->flags |= TF_LOWER;
@@ -144,11 +176,6 @@ static void shape(const unsigned char *s, ent_tok_t *t)
     if (later_up && low) t->flags |= TF_MIXED;
 }
 
-static int is_abbrev(const ent_kb_t *kb, const char *s, size_t len)
-{
-    return kb && (ent_kb_classes(kb, ent_hash_token(s, len)) & CL_ABBR);
-}
-
 size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -158,8 +185,8 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
     size_t line_first = 0;             /* first token of the current line */
 
     while (p < len) {
-        uint32_t c = u8_decode(s + p, len - p, &n);
-        int k = cclass(c);
+        uint32_t c;
+        int k = cc_at(s, len, p, &n, &c);
         if (k == CC_SPACE) { pending |= TF_SPACE; p += n; continue; }
         if (k == CC_NL) {
             pending |= TF_SPACE | TF_NL;
@@ -177,24 +204,38 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
 
         if (is_alnum_cc(k)) {
             size_t q = 0;
-            if (k != CC_DIGIT) q = dotted(s, len, p);
+            if (k != CC_DIGIT && p + n < len && s[p + n] == '.') q = dotted(s, len, p);
             if (q) {
                 p += q;
                 t->flags |= TF_WORD | TF_ABBR;
             } else {
                 size_t q0 = p;
                 int prev = k;
-                p += n;
+                /* One pass computes the end, the shape and the case-folded hash
+                 * of plain ASCII words; anything else is redone slowly below. */
+                uint64_t h = 0xcbf29ce484222325ull;
+                unsigned up = 0, low = 0;
+                int simple = 1;
                 while (p < len) {
                     size_t m;
-                    uint32_t d = u8_decode(s + p, len - p, &m);
-                    int dk = cclass(d);
-                    if (is_alnum_cc(dk)) { prev = dk; p += m; continue; }
+                    /* ASCII letters and digits: the common case */
+                    while (p < len && s[p] < 0x80 && ascii_cc[s[p]] >= CC_UPPER) {
+                        unsigned b = s[p], cc = ascii_cc[b];
+                        h = (h ^ (b | ((unsigned)(cc == CC_UPPER) << 5))) * 0x100000001b3ull;
+                        up += cc == CC_UPPER;
+                        low += cc == CC_LOWER;
+                        prev = (int)cc;
+                        p++;
+                    }
+                    if (p >= len) break;
+                    uint32_t d;
+                    int dk = cc_at(s, len, p, &m, &d);
+                    if (is_alnum_cc(dk)) { prev = dk; p += m; simple = 0; continue; }
                     size_t m2 = 0;
                     uint32_t nx = p + m < len ? u8_decode(s + p + m, len - p - m, &m2) : 0;
                     int nk = p + m < len ? cclass(nx) : CC_SPACE;
                     if ((d == '.' || d == ',' || d == ':') && prev == CC_DIGIT && nk == CC_DIGIT) {
-                        p += m; continue;
+                        p += m; simple = 0; continue;
                     }
                     if (is_apos(d) && is_letter_cc(nk)) {
                         /* split the possessive 's; keep O'Brien, don't */
@@ -203,15 +244,16 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                         if (p + m + m2 < len)
                             after = cclass(u8_decode(s + p + m + m2, len - p - m - m2, &m3));
                         if ((nx == 's' || nx == 'S') && !is_alnum_cc(after)) break;
-                        p += m; continue;
+                        p += m; simple = 0; continue;
                     }
-                    if (d == '&' && prev == CC_UPPER && nk == CC_UPPER) { p += m; continue; }
+                    if (d == '&' && prev == CC_UPPER && nk == CC_UPPER) { p += m; simple = 0; continue; }
                     break;
                 }
                 /* Known abbreviation or an initial takes the following period. */
                 if (p < len && s[p] == '.') {
                     size_t wl = p - q0;
-                    if (is_abbrev(kb, text + q0, wl)) {
+                    if (wl <= 6 && k != CC_DIGIT && kb &&
+                        (ent_kb_classes(kb, simple ? h : ent_hash_token(text + q0, wl)) & CL_ABBR)) {
                         p++;
                         t->flags |= TF_ABBR;
                     } else if (wl == 1 && k == CC_UPPER && p + 1 < len && s[p + 1] == ' ' &&
@@ -219,6 +261,20 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                         p++;
                         t->flags |= TF_ABBR | TF_INITIAL;
                     }
+                }
+                if (simple) {
+                    t->end = (uint32_t)p;
+                    t->hend = (uint32_t)(p - ((t->flags & TF_ABBR) ? 1 : 0));
+                    t->h = h;
+                    t->flags |= TF_WORD | TF__HASHED;
+                    if (k == CC_UPPER) t->flags |= TF_CAP;
+                    else if (k == CC_LOWER) t->flags |= TF_LOWER;
+                    else if (k == CC_DIGIT) t->flags |= TF_DIGIT;
+                    if (up && !low) t->flags |= TF_UPPER;
+                    if (low && up > (unsigned)(k == CC_UPPER)) t->flags |= TF_MIXED;
+                    if (sent) { t->flags |= TF_SENT; sent = 0; }
+                    nt++;
+                    continue;
                 }
             }
             t->end = (uint32_t)p;
@@ -300,6 +356,14 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
     }
 
     for (size_t m = 0; m < nt; m++) {
+        if (toks[m].flags & TF__HASHED) {
+            toks[m].flags &= ~TF__HASHED;
+            /* Warm the table slot of capitalised words now, all at once, so
+             * the tagger's lookups later do not wait on memory one by one. */
+            if (kb && (toks[m].flags & (TF_CAP | TF_MIXED)))
+                ent_kb_prefetch(kb, toks[m].h);
+            continue;
+        }
         size_t l = toks[m].end - toks[m].start;
         /* "Oct." and "Inc." hash without their period, "U.S." with it. */
         if ((toks[m].flags & TF_ABBR) && !(toks[m].flags & TF_INITIAL) &&

@@ -98,31 +98,60 @@ static int ent_cmp(const void *a, const void *b)
     return x->end < y->end ? -1 : x->end > y->end;
 }
 
-/* Reads the entity list; bad entries are skipped, never trusted. */
-static qx_ent_t *read_entities(const ws_value_t *v, size_t blen, size_t *n)
+/* The entity annotation, read lazily: starts now, the rest on demand. */
+typedef struct {
+    const ws_value_t **src;   /* the mention object behind each entry */
+    size_t blen;
+} ent_src_t;
+
+static void fill_entity(void *arg, size_t i, qx_ent_t *x)
 {
-    *n = 0;
-    if (ws_value_type(v) != WS_VALUE_ARRAY || ws_array_size(v) == 0) return NULL;
+    const ent_src_t *es = arg;
+    const ws_value_t *m = es->src[i];
+    const ws_value_t *ve = ws_object_get(m, "end");
+    double en = ws_value_type(ve) == WS_VALUE_NUMBER ? ws_value_num(ve) : -1;
+    /* A bad end leaves an empty mention that covers nothing. */
+    x->end = en > x->start && en <= (double)es->blen ? (uint32_t)en : x->start;
+    x->type = etype(ws_value_str(ws_object_get(m, "type"), NULL));
+    x->canon = ws_value_str(ws_object_get(m, "canonical"), &x->canon_len);
+    x->ready = 1;
+}
+
+/* Reads the starts of the entity list (bad entries are skipped, never
+ * trusted).  A list out of body order is read in full and sorted.  Returns
+ * -1 on allocation failure. */
+static int read_entities(const ws_value_t *v, size_t blen, qx_entlist_t *el, ent_src_t *es)
+{
+    memset(el, 0, sizeof(*el));
+    es->src = NULL;
+    es->blen = blen;
+    if (ws_value_type(v) != WS_VALUE_ARRAY || ws_array_size(v) == 0) return 0;
     size_t cap = ws_array_size(v);
-    qx_ent_t *e = malloc(cap * sizeof(*e));
-    if (!e) return NULL;
+    el->e = malloc(cap * sizeof(*el->e));
+    es->src = malloc(cap * sizeof(*es->src));
+    if (!el->e || !es->src) return -1;
     int sorted = 1;
     for (size_t i = 0; i < cap; i++) {
         const ws_value_t *m = ws_array_at(v, i);
-        const ws_value_t *vs = ws_object_get(m, "start"), *ve = ws_object_get(m, "end");
-        if (ws_value_type(vs) != WS_VALUE_NUMBER || ws_value_type(ve) != WS_VALUE_NUMBER) continue;
-        double s = ws_value_num(vs), en = ws_value_num(ve);
-        if (!(s >= 0 && en > s && en <= (double)blen)) continue;
-        qx_ent_t *x = &e[*n];
+        const ws_value_t *vs = ws_object_get(m, "start");
+        if (ws_value_type(vs) != WS_VALUE_NUMBER) continue;
+        double s = ws_value_num(vs);
+        if (!(s >= 0 && s < (double)blen)) continue;
+        qx_ent_t *x = &el->e[el->n];
+        memset(x, 0, sizeof(*x));
         x->start = (uint32_t)s;
-        x->end = (uint32_t)en;
-        x->type = etype(ws_value_str(ws_object_get(m, "type"), NULL));
-        x->canon = ws_value_str(ws_object_get(m, "canonical"), &x->canon_len);
-        if (*n > 0 && ent_cmp(&e[*n - 1], x) > 0) sorted = 0;
-        (*n)++;
+        es->src[el->n] = m;
+        if (el->n > 0 && el->e[el->n - 1].start > x->start) sorted = 0;
+        el->n++;
     }
-    if (!sorted) qsort(e, *n, sizeof(*e), ent_cmp);
-    return e;
+    if (sorted) {
+        el->fill = fill_entity;
+        el->arg = es;
+        return 0;
+    }
+    for (size_t i = 0; i < el->n; i++) fill_entity(es, i, &el->e[i]);
+    qsort(el->e, el->n, sizeof(*el->e), ent_cmp);
+    return 0;
 }
 
 typedef struct {
@@ -200,14 +229,18 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
     quotes_t *qp = inst;
     size_t blen = 0;
     const char *body = ws_record_field(rec, WS_FIELD_BODY, &blen);
-    size_t nents = 0;
-    qx_ent_t *ents = NULL;
-    if (body && blen) ents = read_entities(ws_record_annotation(rec, qp->entities_from), blen, &nents);
+    qx_entlist_t el = {NULL, 0, NULL, NULL};
+    ent_src_t es = {NULL, 0};
     qx_quotes_t qs = {NULL, 0, 0};
     ws_value_t *list = ws_value_array();
     sbuf_t tb = {NULL, 0, 0};
     int rc = list ? 0 : -1;
-    if (rc == 0 && body && blen) rc = qx_extract(qp->lx, &qp->opt, body, blen, ents, nents, &qs);
+    if (rc == 0 && body && blen) rc = qx_scan_marks(qp->lx, body, blen, &qs);
+    /* Entities are read only for articles that have quote marks. */
+    if (rc == 0 && qs.n > 0) {
+        rc = read_entities(ws_record_annotation(rec, qp->entities_from), blen, &el, &es);
+        if (rc == 0) rc = qx_attribute(qp->lx, &qp->opt, body, blen, &el, &qs);
+    }
     size_t n = qs.n;
     if (rc == 0 && n > qp->max_quotes) {
         n = qp->max_quotes;
@@ -219,7 +252,8 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
     }
     free(tb.p);
     free(qs.q);
-    free(ents);
+    free(el.e);
+    free(es.src);
     if (rc == 0 && ws_record_annotate(rec, NULL, list) == 0) return WS_KEEP;
     if (rc != 0) ws_value_free(list);
     snprintf(reason, reasonlen, "quotes: out of memory");

@@ -50,7 +50,18 @@ typedef struct {
     qx_etype_t type;
     const char *canon;            /* canonical name (may be NULL) */
     size_t canon_len;
+    int ready;                    /* end, type and canon are set */
 } qx_ent_t;
+
+/* Entity mentions sorted by start.  Only start must be set up front: when
+ * fill is not NULL, the extractor calls it for the few entries it looks at
+ * (reading a whole annotation costs more than extracting the quotes). */
+typedef struct {
+    qx_ent_t *e;
+    size_t n;
+    void (*fill)(void *arg, size_t i, qx_ent_t *e);
+    void *arg;
+} qx_entlist_t;
 
 /* ---------------------------------------------------------------- output */
 
@@ -87,17 +98,24 @@ typedef struct {
     int keep_unattributed;   /* emit partial quotes that have no cue */
 } qx_opts_t;
 
-/* Finds and attributes the quotes of body[0..len).  ents must be sorted by
- * start.  out is reset first; the caller frees out->q.  0, or -1 on
- * allocation failure. */
+/* Finds and attributes the quotes of body[0..len).  ents (complete
+ * entries) must be sorted by start.  out is reset first; the caller frees
+ * out->q.  0, or -1 on allocation failure. */
 int qx_extract(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
-               size_t len, const qx_ent_t *ents, size_t nents,
+               size_t len, qx_ent_t *ents, size_t nents,
                qx_quotes_t *out);
+
+/* The two halves of qx_extract: scan marks first, and read the entity list
+ * only when there are quotes to attribute.  qx_attribute() filters out and
+ * attributes the quotes that qx_scan_marks() left in out. */
+int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
+                 size_t len, qx_entlist_t *ents, qx_quotes_t *out);
 
 /* ---------------------------------------------------------------- internal */
 
 /* Quote-mark scanning (qx_marks.c): appends raw quotes, one piece each
- * except multi-paragraph quotes, with title and unclosed set. */
+ * except multi-paragraph quotes, with title and unclosed set.  Bodies of
+ * UINT32_MAX bytes or more are not scanned. */
 int qx_scan_marks(const qx_lex_t *lx, const char *body, size_t len,
                   qx_quotes_t *out);
 int qx_quotes_push(qx_quotes_t *qs, const qx_quote_t *q);

@@ -41,8 +41,9 @@ typedef struct {
     const qx_opts_t *opt;
     const char *b;
     size_t len;
-    const qx_ent_t *ents;
+    qx_ent_t *ents;
     size_t nents;
+    qx_entlist_t *el;
     qx_quotes_t *qs;
     info_t *info;
     qx_toks_t cur, aux;
@@ -53,6 +54,17 @@ typedef struct {
 static uint32_t cls(ctx_t *c, qx_tok_t *t)
 {
     return qx_tok_cls(c->lx, c->b, t);
+}
+
+/* Entity i with all its fields. */
+static const qx_ent_t *E(ctx_t *c, size_t i)
+{
+    qx_ent_t *e = &c->ents[i];
+    if (!e->ready) {
+        if (c->el->fill) c->el->fill(c->el->arg, i, e);
+        e->ready = 1;
+    }
+    return e;
 }
 
 /* The entity covering [s, e), or -1.  ents are sorted by start. */
@@ -66,7 +78,7 @@ static int ent_at(ctx_t *c, uint32_t s, uint32_t e)
     }
     /* Check a few candidates left of the insertion point (nested spans). */
     for (size_t k = lo, n = 0; k > 0 && n < 3; k--, n++) {
-        const qx_ent_t *en = &c->ents[k - 1];
+        const qx_ent_t *en = E(c, k - 1);
         if (en->start <= s && en->end >= e) return (int)(k - 1);
     }
     return -1;
@@ -110,7 +122,7 @@ static int skippable(ctx_t *c, qx_tok_t *t)
     if (k & QX_W_SKIP) return 1;
     if ((t->f & T_LY) && !(t->f & T_CAP) && !(k & (QX_W_NOUN | QX_W_CUE))) return 1;
     int e = ent_at(c, t->s, t->e);
-    if (e >= 0 && !speaker_type(c->ents[e].type) && (t->f & T_CAP)) return 1;   /* Thursday */
+    if (e >= 0 && !speaker_type(E(c, e)->type) && (t->f & T_CAP)) return 1;   /* Thursday */
     return 0;
 }
 
@@ -146,8 +158,8 @@ static int np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
     qx_tok_t *t = &tk->t[i];
     if (!(t->f & T_WORD)) return 0;
     int e = ent_at(c, t->s, t->e);
-    if (e >= 0 && speaker_type(c->ents[e].type)) {
-        sp_set(sp, QX_SP_ENTITY, c->ents[e].start, c->ents[e].end, e);
+    if (e >= 0 && speaker_type(E(c, e)->type)) {
+        sp_set(sp, QX_SP_ENTITY, E(c, e)->start, E(c, e)->end, e);
         return 1;
     }
     uint32_t k = cls(c, t);
@@ -204,8 +216,8 @@ static int np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
     uint32_t k = cls(c, t);
     if (k & (QX_W_NOSPEAK | QX_W_CUE)) return 0;
     int e = ent_at(c, t->s, t->e);
-    if (e >= 0 && speaker_type(c->ents[e].type)) {
-        sp_set(sp, QX_SP_ENTITY, c->ents[e].start, c->ents[e].end, e);
+    if (e >= 0 && speaker_type(E(c, e)->type)) {
+        sp_set(sp, QX_SP_ENTITY, E(c, e)->start, E(c, e)->end, e);
         return 1;
     }
     if (k & QX_W_PRONOUN) {
@@ -215,8 +227,8 @@ static int np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
     /* the Harbor Authority: the entity after the article. */
     if ((k & QX_W_DET) && i + 1 < hi) {
         int en = ent_at(c, tk->t[i + 1].s, tk->t[i + 1].e);
-        if (en >= 0 && speaker_type(c->ents[en].type)) {
-            sp_set(sp, QX_SP_ENTITY, c->ents[en].start, c->ents[en].end, en);
+        if (en >= 0 && speaker_type(E(c, en)->type)) {
+            sp_set(sp, QX_SP_ENTITY, E(c, en)->start, E(c, en)->end, en);
             return 1;
         }
     }
@@ -234,8 +246,8 @@ static int np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
         }
         for (size_t m = i; m <= j; m++) {
             int em = ent_at(c, tk->t[m].s, tk->t[m].e);
-            if (em >= 0 && speaker_type(c->ents[em].type)) {
-                sp_set(sp, QX_SP_ENTITY, c->ents[em].start, c->ents[em].end, em);
+            if (em >= 0 && speaker_type(E(c, em)->type)) {
+                sp_set(sp, QX_SP_ENTITY, E(c, em)->start, E(c, em)->end, em);
                 return 1;
             }
         }
@@ -408,19 +420,54 @@ static int attr_lead(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, attr_
 
 static void para_bounds(ctx_t *c, uint32_t pos, uint32_t *ps, uint32_t *pe)
 {
-    uint32_t s = pos;
-    while (s > 0 && c->b[s - 1] != '\n') s--;
+    const char *pl = pos > 0 ? memrchr(c->b, '\n', pos) : NULL;
     const char *nl = pos < c->len ? memchr(c->b + pos, '\n', c->len - pos) : NULL;
-    *ps = s;
+    *ps = pl ? (uint32_t)(pl - c->b) + 1 : 0;
     *pe = nl ? (uint32_t)(nl - c->b) : (uint32_t)c->len;
 }
 
-static int ensure_tokens(ctx_t *c, qx_toks_t *tk, uint32_t pos)
+/* A sentence ends at body[p] (. ! ? followed by a space), unless the
+ * period closes an abbreviation or an initial (Mr. Smith, U.S. officials,
+ * John F. Kennedy). */
+static int boundary_at(ctx_t *c, uint32_t p, uint32_t pe)
 {
-    if (tk->valid && pos >= tk->ps && pos < tk->pe) return 0;
-    uint32_t ps, pe;
-    para_bounds(c, pos, &ps, &pe);
-    return qx_tokenize(c->lx, c->b, c->len, c->qs, ps, pe, tk);
+    char ch = c->b[p];
+    if ((ch != '.' && ch != '!' && ch != '?') || p + 1 >= pe || c->b[p + 1] != ' ') return 0;
+    if (ch != '.') return 1;
+    uint32_t w = p;
+    while (w > 0 && ((c->b[w - 1] >= 'a' && c->b[w - 1] <= 'z') || (c->b[w - 1] >= 'A' && c->b[w - 1] <= 'Z')))
+        w--;
+    if (w > 0 && c->b[w - 1] == '.') return 0;
+    if (p - w == 1 && c->b[w] >= 'A' && c->b[w] <= 'Z') return 0;
+    return !(qx_lex_word(c->lx, c->b + w, p - w) & QX_W_ABBREV);
+}
+
+/* Tokenizes what attribution can reach around the quote piece [s, e): back
+ * to the sentence start (or to lead_from, the previous quote, when that is
+ * closer than LEAD_BYTES), on to the sentence end.  Reuses the current
+ * tokens when they cover that. */
+#define LEAD_BYTES 400
+#define TRAIL_BYTES 300
+static int ensure_tokens(ctx_t *c, qx_toks_t *tk, uint32_t s, uint32_t e, uint32_t lead_from)
+{
+    uint32_t ps, pe, pe2;
+    para_bounds(c, s, &ps, &pe);
+    if (e > pe) para_bounds(c, e - 1, &pe2, &pe);
+    uint32_t lim = s > ps + LEAD_BYTES ? s - LEAD_BYTES : ps, ws = s;
+    while (ws > lim && !boundary_at(c, ws - 1, pe)) ws--;
+    if (ws == lim && lim > ps) {   /* no sentence start found: begin on a word */
+        size_t cl;
+        while (ws < s && !qx_is_space_at(c->b, c->len, ws, &cl)) ws++;
+    }
+    if (lead_from >= lim && lead_from >= ps && lead_from < ws) ws = lead_from;
+    uint32_t elim = pe > e + TRAIL_BYTES ? e + TRAIL_BYTES : pe, we = e;
+    while (we < elim && !boundary_at(c, we, pe)) we++;
+    if (we < elim) we++;   /* keep the period */
+    if (tk->valid && tk->ps <= ws && tk->pe >= we && tk->par_s == ps) return 0;
+    if (qx_tokenize(c->lx, c->b, c->len, c->qs, ws, we, tk) != 0) return -1;
+    tk->par_s = ps;
+    tk->par_e = pe;
+    return 0;
 }
 
 static int starts_upper(ctx_t *c, const qx_quote_t *q)
@@ -458,7 +505,7 @@ static int attr_colon(ctx_t *c, uint32_t ps, size_t qi, attr_t *a)
         break;
     }
     if (e == 0 || c->b[e - 1] != ':') return 0;
-    if (ensure_tokens(c, &c->aux, e - 1) != 0) return -1;
+    if (ensure_tokens(c, &c->aux, e - 1, e, 0) != 0) return -1;
     qx_toks_t *tk = &c->aux;
     if (tk->n == 0) return 0;
     long end = (long)tk->n - 1;   /* the colon */
@@ -473,12 +520,13 @@ static int attribute(ctx_t *c, size_t qi)
     qx_quote_t *q = &c->qs->q[qi];
     info_t *in = &c->info[qi];
     in->ent = -1;
-    if (ensure_tokens(c, &c->cur, q->outer[0][0]) != 0) return -1;
+    uint32_t lead_from = qi > 0 ? c->qs->q[qi - 1].outer[c->qs->q[qi - 1].nspans - 1][0] : 0;
+    if (ensure_tokens(c, &c->cur, q->outer[0][0], q->outer[0][1], lead_from) != 0) return -1;
     qx_toks_t *tk = &c->cur;
     long qa = atom_index(tk, qi, 0);
     if (qa < 0) return 0;
     long lo = sentence_start(tk, qa);
-    in->para_initial = qa == 0;
+    in->para_initial = qa == 0 && tk->ps == tk->par_s;
     /* The gap to the previous quote: is it one attribution sentence
      * ("…," he said. "…"), and does a cue of its own introduce this one
      * ("…," he said, later adding, "…")? */
@@ -526,7 +574,8 @@ static int attribute(ctx_t *c, size_t qi)
     if (q->nspans > 1) {
         qz = atom_index(tk, qi, q->nspans - 1);
         if (qz < 0) {
-            if (ensure_tokens(c, &c->aux, q->outer[q->nspans - 1][0]) != 0) return -1;
+            if (ensure_tokens(c, &c->aux, q->outer[q->nspans - 1][0], q->outer[q->nspans - 1][1], 0) != 0)
+                return -1;
             tz = &c->aux;
             qz = atom_index(tz, qi, q->nspans - 1);
         }
@@ -552,7 +601,7 @@ static int attribute(ctx_t *c, size_t qi)
     if (in->para_initial) {
         memset(&a, 0, sizeof(a));
         a.sp.ent = -1;
-        int r = attr_colon(c, tk->ps, qi, &a);
+        int r = attr_colon(c, tk->par_s, qi, &a);
         if (r < 0) return -1;
         if (r) { apply(q, in, &a, A_COLON); return 0; }
     }
@@ -571,7 +620,7 @@ static int resolve_pronoun(ctx_t *c, const qx_quote_t *q)
         else hi = mid;
     }
     for (size_t i = lo; i > 0; i--) {
-        const qx_ent_t *e = &c->ents[i - 1];
+        const qx_ent_t *e = E(c, i - 1);
         if (e->end > q->sp_start) continue;
         if ((k & QX_W_PRON_PERSON) && e->type == QX_E_PERSON) return (int)(i - 1);
         if ((k & QX_W_PRON_ORG) && (e->type == QX_E_ORG || e->type == QX_E_GPE)) return (int)(i - 1);
@@ -601,7 +650,7 @@ static int link_name(ctx_t *c, uint32_t s, uint32_t e)
     if (len < 2) return -1;
     int best = -1;
     for (size_t i = 0; i < c->nents; i++) {
-        const qx_ent_t *en = &c->ents[i];
+        const qx_ent_t *en = E(c, i);
         if ((en->type != QX_E_PERSON && en->type != QX_E_ORG) || !en->canon) continue;
         if (!has_words(en->canon, en->canon_len, n, len)) continue;
         if (en->start < s) best = (int)i;
@@ -617,9 +666,9 @@ static void set_name(ctx_t *c, qx_quote_t *q, int ent, const qx_quote_t *last_na
     q->name_len = 0;
     switch (q->sp_kind) {
     case QX_SP_ENTITY:
-        if (ent >= 0 && c->ents[ent].canon) {
-            q->name = c->ents[ent].canon;
-            q->name_len = c->ents[ent].canon_len;
+        if (ent >= 0 && E(c, ent)->canon) {
+            q->name = E(c, ent)->canon;
+            q->name_len = E(c, ent)->canon_len;
         } else {
             q->name = c->b + q->sp_start;
             q->name_len = q->sp_end - q->sp_start;
@@ -630,8 +679,8 @@ static void set_name(ctx_t *c, qx_quote_t *q, int ent, const qx_quote_t *last_na
          * entity whose canonical name has it as a word ("Xi Jinping"). */
         int e = link_name(c, q->sp_start, q->sp_end);
         if (e >= 0) {
-            q->name = c->ents[e].canon;
-            q->name_len = c->ents[e].canon_len;
+            q->name = E(c, e)->canon;
+            q->name_len = E(c, e)->canon_len;
         } else {
             q->name = c->b + q->sp_start;
             q->name_len = q->sp_end - q->sp_start;
@@ -641,8 +690,8 @@ static void set_name(ctx_t *c, qx_quote_t *q, int ent, const qx_quote_t *last_na
     case QX_SP_PRONOUN: {
         int e = resolve_pronoun(c, q);
         if (e >= 0) {
-            q->name = c->ents[e].canon ? c->ents[e].canon : c->b + c->ents[e].start;
-            q->name_len = c->ents[e].canon ? c->ents[e].canon_len : c->ents[e].end - c->ents[e].start;
+            q->name = E(c, e)->canon ? E(c, e)->canon : c->b + E(c, e)->start;
+            q->name_len = E(c, e)->canon ? E(c, e)->canon_len : E(c, e)->end - E(c, e)->start;
         } else if (c->nents == 0 && last_named) {
             /* No entities to resolve against: the last named speaker. */
             q->name = last_named->name;
@@ -677,11 +726,19 @@ static uint32_t prev_para_start(const char *b, uint32_t pos)
 }
 
 int qx_extract(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
-               size_t len, const qx_ent_t *ents, size_t nents, qx_quotes_t *out)
+               size_t len, qx_ent_t *ents, size_t nents, qx_quotes_t *out)
 {
     out->n = 0;
     if (!body || len == 0 || len >= UINT32_MAX) return 0;
     if (qx_scan_marks(lx, body, len, out) != 0) return -1;
+    for (size_t i = 0; i < nents; i++) ents[i].ready = 1;
+    qx_entlist_t el = {ents, nents, NULL, NULL};
+    return qx_attribute(lx, opt, body, len, &el, out);
+}
+
+int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
+                 size_t len, qx_entlist_t *el, qx_quotes_t *out)
+{
     if (out->n == 0) return 0;
     ctx_t c;
     memset(&c, 0, sizeof(c));
@@ -689,8 +746,9 @@ int qx_extract(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
     c.opt = opt;
     c.b = body;
     c.len = len;
-    c.ents = ents;
-    c.nents = nents;
+    c.ents = el->e;
+    c.nents = el->n;
+    c.el = el;
     c.qs = out;
     c.info = calloc(out->n, sizeof(*c.info));
     int rc = c.info ? 0 : -1;

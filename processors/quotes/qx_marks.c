@@ -16,6 +16,16 @@
 enum { M_NONE = 0, M_OPEN, M_CLOSE, M_AMBIG };
 enum { F_DOUBLE = 1, F_GUILL, F_LOW, F_SINGLE };
 
+/* Nonzero when some byte of x equals c (the classic SWAR zero-byte test). */
+static inline uint64_t has_byte(uint64_t x, unsigned char c)
+{
+    uint64_t y = x ^ (0x0101010101010101ULL * c);
+    return (y - 0x0101010101010101ULL) & ~y & 0x8080808080808080ULL;
+}
+
+/* Bytes that can start a mark: 1 in double-mark mode, 2 in single. */
+static const unsigned char mark_lead[256] = {['"'] = 1, ['\''] = 2, [0xC2] = 1, [0xE2] = 3};
+
 typedef struct {
     int kind;     /* M_OPEN, M_CLOSE, M_AMBIG */
     int family;
@@ -301,9 +311,19 @@ static int scan(const qx_lex_t *lx, const char *s, size_t len, int singles, qx_q
             pending = -1;
         }
         memset(&st, 0, offsetof(scan_t, carry));
+        const unsigned char want = singles ? 2 : 1;
         for (size_t i = ps; i < pe;) {
-            unsigned char c = (unsigned char)s[i];
-            if (c != '"' && c != '\'' && c != 0xE2 && c != 0xC2) { i++; continue; }
+            /* Eight bytes at a time while none can start a mark. */
+            while (i + 8 <= pe) {
+                uint64_t x;
+                memcpy(&x, s + i, 8);
+                uint64_t hit = has_byte(x, 0xE2) | (singles ? has_byte(x, '\'')
+                                                            : has_byte(x, '"') | has_byte(x, 0xC2));
+                if (hit) break;
+                i += 8;
+            }
+            if (i >= pe) break;
+            if (!(mark_lead[(unsigned char)s[i]] & want)) { i++; continue; }
             mark_t m = mark_at(s, len, i, singles);
             if (m.kind == M_NONE) { i++; continue; }
             if (singles && is_apostrophe(lx, s, len, ps, pe, i, m.len, st.inside)) {
@@ -360,6 +380,7 @@ static int scan(const qx_lex_t *lx, const char *s, size_t len, int singles, qx_q
 int qx_scan_marks(const qx_lex_t *lx, const char *body, size_t len, qx_quotes_t *out)
 {
     size_t before = out->n;
+    if (!body || len == 0 || len >= UINT32_MAX) return 0;
     if (scan(lx, body, len, 0, out) != 0) return -1;
     if (out->n > before) return 0;
     /* No double-mark quotes at all: try single marks as the primary ones. */

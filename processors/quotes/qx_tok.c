@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int push(qx_toks_t *tk, uint32_t s, uint32_t e, uint32_t f, int32_t q, int32_t piece)
+static inline int push(qx_toks_t *tk, uint32_t s, uint32_t e, uint32_t f, int32_t q, int32_t piece)
 {
-    if (tk->n == tk->cap) {
+    if (__builtin_expect(tk->n == tk->cap, 0)) {
         size_t nc = tk->cap ? tk->cap * 2 : 256;
         qx_tok_t *nt = realloc(tk->t, nc * sizeof(*nt));
         if (!nt) return -1;
@@ -23,9 +23,20 @@ static int push(qx_toks_t *tk, uint32_t s, uint32_t e, uint32_t f, int32_t q, in
     return 0;
 }
 
+/* ASCII letters and digits: the word loop's fast path. */
+static const unsigned char alnum_tab[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+    ['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+    ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
+
 /* Bytes of a non-word character (space, dash, mark, ellipsis) at i, or 0
  * when body[i] starts a word character. */
-static size_t nonword_len(const char *b, size_t len, size_t i)
+static inline size_t nonword_len(const char *b, size_t len, size_t i)
 {
     unsigned char c = (unsigned char)b[i];
     if (c < 0x80) {
@@ -40,7 +51,7 @@ static size_t nonword_len(const char *b, size_t len, size_t i)
     return 0;
 }
 
-static size_t utf8_len(unsigned char c)
+static inline size_t utf8_len(unsigned char c)
 {
     return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
@@ -57,6 +68,20 @@ static size_t first_quote(const qx_quotes_t *qs, uint32_t ps)
     return lo;
 }
 
+/* Finds the next non-title quoted piece at or after i, before pe. */
+static void next_piece(const qx_quotes_t *qs, size_t *qi, int *piece, uint32_t i, uint32_t pe,
+                       uint32_t *as, uint32_t *ae)
+{
+    while (*qi < qs->n) {
+        const qx_quote_t *q = &qs->q[*qi];
+        /* Titles are words of the sentence, not quotes. */
+        if (*piece >= q->nspans || q->title) { (*qi)++; *piece = 0; continue; }
+        if (q->outer[*piece][1] <= i) { (*piece)++; continue; }
+        if (q->outer[*piece][0] < pe) { *as = q->outer[*piece][0]; *ae = q->outer[*piece][1]; }
+        return;
+    }
+}
+
 int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t *qs,
                 uint32_t ps, uint32_t pe, qx_toks_t *tk)
 {
@@ -67,27 +92,30 @@ int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t
     size_t qi = first_quote(qs, ps);
     int piece = 0;
     uint32_t i = ps;
+    uint32_t as = pe, ae = pe;   /* the next quoted piece, found once per piece */
+    next_piece(qs, &qi, &piece, i, pe, &as, &ae);
     while (i < pe) {
-        /* The next quoted piece in this paragraph, if any. */
-        uint32_t as = pe, ae = pe;
-        while (qi < qs->n) {
-            const qx_quote_t *q = &qs->q[qi];
-            /* Titles are words of the sentence, not quotes. */
-            if (piece >= q->nspans || q->title) { qi++; piece = 0; continue; }
-            if (q->outer[piece][1] <= i) { piece++; continue; }
-            if (q->outer[piece][0] < pe) { as = q->outer[piece][0]; ae = q->outer[piece][1]; }
-            break;
-        }
         if (as <= i) {
             if (ae > pe) ae = pe;
+            if (ae <= i) ae = i + 1;
             if (push(tk, i, ae, T_QUOTE, (int32_t)qi, piece) != 0) return -1;
             i = ae;
             piece++;
+            as = ae = pe;
+            next_piece(qs, &qi, &piece, i, pe, &as, &ae);
             continue;
         }
-        size_t cl;
-        if (qx_is_space_at(b, len, i, &cl)) { i += (uint32_t)cl; continue; }
-        size_t nw = nonword_len(b, len, i);
+        unsigned char ch = (unsigned char)b[i];
+        size_t cl, nw;
+        if (alnum_tab[ch]) {
+            nw = 0;
+        } else if (ch < 0x80) {
+            if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v') { i++; continue; }
+            nw = 1;
+        } else {
+            if (qx_is_space_at(b, len, i, &cl)) { i += (uint32_t)cl; continue; }
+            nw = nonword_len(b, len, i);
+        }
         if (nw) {
             unsigned char c = (unsigned char)b[i];
             uint32_t f = T_PUNCT;
@@ -115,9 +143,10 @@ int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t
         uint32_t s = i;
         int inner_dot = 0;
         while (i < as) {
-            size_t w = nonword_len(b, len, i);
-            if (w == 0) { i += (uint32_t)utf8_len((unsigned char)b[i]); continue; }
             unsigned char c = (unsigned char)b[i];
+            if (alnum_tab[c]) { i++; continue; }
+            size_t w = nonword_len(b, len, i);
+            if (w == 0) { i += (uint32_t)utf8_len(c); continue; }
             int joiner = c == '\'' || c == '-' || c == '.' || c == '&' ||
                          (w == 3 && (unsigned char)b[i + 2] == 0x99);   /* ’ */
             if (joiner && i + w < as && nonword_len(b, len, i + w) == 0) {

@@ -35,11 +35,13 @@ typedef struct {
 typedef struct {
     qx_tok_t *t;
     size_t n, cap;
-    uint32_t ps, pe;      /* the paragraph tokenized, [ps, pe) */
+    uint32_t ps, pe;      /* the window tokenized, [ps, pe) */
+    uint32_t par_s, par_e; /* the paragraph it lies in */
     int valid;
 } qx_toks_t;
 
-/* Tokenizes body[ps..pe), folding the pieces of qs that lie in it. */
+/* Tokenizes body[ps..pe) (part of one paragraph), folding the pieces of qs
+ * that lie in it. */
 int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t *qs,
                 uint32_t ps, uint32_t pe, qx_toks_t *tk);
 /* Lexicon classes of token t (looked up once). */

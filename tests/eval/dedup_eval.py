@@ -11,6 +11,10 @@ resulting clusters as article pairs against bbc_dup_pairs.tsv:
   false positives are split into near misses (a listed pair below 0.8) and
   pairs among all other articles (not listed at all: Jaccard < 0.3).
 
+--study compares sketches without the binary (pure Python, a few seconds):
+SimHash-64 over the same shingles at every Hamming threshold, against the
+b-bit MinHash sizes under a binomial model of the estimator.
+
 Exit 0 when precision and recall meet the targets, 1 when not, 77 (skip)
 when the data or the binary is absent.  Extra `--set key=value` options go
 to wirestream unchanged (e.g. --set pipeline.dedup.sketch_size=64).
@@ -26,10 +30,67 @@ import time
 SKIP = 77
 
 
+def study(a, corpus, pairs_file):
+    """SimHash vs b-bit MinHash on BBC, for docs/dedup.md."""
+    import hashlib
+    import math
+    import re
+    docs = []
+    for line in open(corpus, encoding="utf-8"):
+        d = json.loads(line)
+        words = re.findall(r"[a-z0-9]+", d["body"].lower())
+        sh = {" ".join(words[i:i + 5]) for i in range(max(1, len(words) - 4))}
+        docs.append((d["id"], sh))
+    truth = {}
+    for r in csv.DictReader(open(pairs_file, encoding="utf-8"), delimiter="\t"):
+        truth[tuple(sorted((r["a"], r["b"])))] = float(r["jaccard_w5"])
+    pos = {k for k, v in truth.items() if v >= a.threshold}
+
+    # SimHash-64: per bit, the majority vote of the shingle hashes.
+    fps = []
+    for _, sh in docs:
+        bits = [format(int.from_bytes(hashlib.blake2b(x.encode(), digest_size=8).digest(), "little"),
+                       "064b") for x in sh]
+        half = len(bits) / 2
+        v = 0
+        for col in zip(*bits):
+            v = (v << 1) | (col.count("1") > half)
+        fps.append(v)
+    dist = {}
+    n = len(docs)
+    for i in range(n):
+        fi = fps[i]
+        for j in range(i + 1, n):
+            d = (fi ^ fps[j]).bit_count()
+            if d <= 16:
+                dist[tuple(sorted((docs[i][0], docs[j][0])))] = d
+    print(f"SimHash-64 over word 5-gram shingles, {n} articles, {len(pos)} pairs at Jaccard >= {a.threshold}")
+    print("  hamming<=  predicted  precision  recall")
+    for t in range(0, 17, 2):
+        pred = {k for k, d in dist.items() if d <= t}
+        tp = len(pred & pos)
+        print(f"  {t:9d}  {len(pred):9d}  {tp / len(pred) if pred else 1:.4f}     {tp / len(pos):.4f}")
+
+    # b-bit MinHash: the estimate of pair J counts m equal bytes of k, with
+    # m ~ Binomial(k, J + (1 - J) / 2^b); expected errors over the listed pairs.
+    def pge(k, p, m):
+        return sum(math.comb(k, i) * p ** i * (1 - p) ** (k - i) for i in range(m, k + 1))
+    print("b-bit MinHash, binomial model of the estimate, expected errors over the listed pairs")
+    print("  bits  k    bytes  E[false pos]  E[false neg]")
+    for b, k in ((8, 64), (8, 96), (8, 128), (4, 192), (2, 384)):
+        c = 1 / 2 ** b
+        m = math.ceil(k * (a.threshold * (1 - c) + c) - 1e-9)
+        efp = sum(pge(k, j + (1 - j) * c, m) for j in truth.values() if j < a.threshold)
+        efn = sum(1 - pge(k, j + (1 - j) * c, m) for j in truth.values() if j >= a.threshold)
+        print(f"  {b:4d}  {k:3d}  {k * b // 8:5d}  {efp:12.2f}  {efn:12.2f}")
+    return 0
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--wirestream", default=os.path.join(root, "build", "wirestream"))
+    ap.add_argument("--wirestream", default=os.environ.get("WS_WIRESTREAM") or
+                    os.path.join(root, "build", "wirestream"))
     ap.add_argument("--data", default=os.path.join(root, "..", "shared", "data", "bbc"))
     ap.add_argument("--set", action="append", default=[], dest="sets", metavar="KEY=VALUE")
     ap.add_argument("--threshold", type=float, default=0.8, help="Jaccard of a true pair")
@@ -37,6 +98,7 @@ def main():
     ap.add_argument("--min-recall", type=float, default=0.97)
     ap.add_argument("--show", action="store_true", help="list every error")
     ap.add_argument("--json", action="store_true", help="print the scores as one JSON line")
+    ap.add_argument("--study", action="store_true", help="compare sketches (no binary needed)")
     a = ap.parse_args()
 
     corpus = os.path.join(a.data, "bbc.jsonl")
@@ -44,6 +106,8 @@ def main():
     if not (os.path.exists(corpus) and os.path.exists(pairs_file)):
         print(f"SKIP: {a.data} not found (research data lives outside the repo)")
         return SKIP
+    if a.study:
+        return study(a, corpus, pairs_file)
     if not os.access(a.wirestream, os.X_OK):
         print(f"SKIP: {a.wirestream} is not built")
         return SKIP

@@ -9,6 +9,8 @@ import collections
 import harness as h
 
 BACKLOG, PACED, RATE = 1500, 1500, 150
+# The killed member holds its partitions until its session times out (default 45 s).
+FAST_EVICT = {"kafka.session.timeout.ms": "10000"}
 
 
 def test():
@@ -19,7 +21,7 @@ def test():
     h.produce(n["in"], [h.article_message(a) for a in arts[:BACKLOG]])
     prod = h.produce(n["in"], [h.article_message(a) for a in arts[BACKLOG:]], rate=RATE, background=True)
 
-    ws = h.wirestream(n, name="ws-first")
+    ws = h.wirestream(n, name="ws-first", sets=FAST_EVICT)
     h.wait_until(lambda: len(h.consume(n["out"], values=False)) >= 300, 120,
                  "300 output records before the kill")
     ws.kill9()
@@ -31,7 +33,7 @@ def test():
             "committed offsets (%d) are not below the end of the input (%d) at the kill: nothing was in "
             "flight, so the test proves nothing" % (h.sum_committed(offs), h.sum_high(offs)))
 
-    ws2 = h.wirestream(n, name="ws-restart")
+    ws2 = h.wirestream(n, name="ws-restart", sets=FAST_EVICT)
     rc = prod.wait(300)
     h.check(rc == 0, "the paced producer failed: %s" % prod.tail())
     out = h.wait_for_keys(n["out"], ids, 240, proc=ws2)

@@ -15,6 +15,8 @@ PARTS = int(os.environ.get("WS_SCALE_PARTITIONS", "8"))
 BACKLOG = int(os.environ.get("WS_SCALE_BACKLOG", "1500"))
 PACED = int(os.environ.get("WS_SCALE_PACED", "1500"))
 RATE = int(os.environ.get("WS_SCALE_RATE", "150"))
+# The killed member leaves the group after its session times out (default 45 s).
+FAST_EVICT = {"kafka.session.timeout.ms": "10000"}
 
 
 def test(mode):
@@ -26,16 +28,18 @@ def test(mode):
     h.produce(n["in"], [h.article_message(a) for a in arts[:BACKLOG]])
     prod = h.produce(n["in"], [h.article_message(a) for a in arts[BACKLOG:]], rate=RATE, background=True)
 
-    inst = {name: h.wirestream(n, name=name, delivery=mode) for name in ("ws-a", "ws-b", "ws-c")}
+    inst = {name: h.wirestream(n, name=name, delivery=mode, sets=FAST_EVICT) for name in ("ws-a", "ws-b", "ws-c")}
     h.wait_until(lambda: len(h.consume(n["out"], values=False, read_committed=eos)) >= BACKLOG // 3, 180,
                  "%d outputs before the kill" % (BACKLOG // 3))
     for name, p in inst.items():
         h.check(p.alive(), "%s exited early (rc %s):\n%s" % (name, p.returncode(), p.tail()))
     inst["ws-b"].kill9()
+    offs = h.offsets(n["group"], n["in"])
     at_kill = len(set(h.keys_of(h.consume(n["out"], values=False, read_committed=eos))))
-    h.log("SIGKILL ws-b with %d of %d inputs output" % (at_kill, len(ids)))
+    h.log("SIGKILL ws-b with %d of %d inputs output; committed %d of %d input offsets" % (
+        at_kill, len(ids), h.sum_committed(offs), h.sum_high(offs)))
     h.check(at_kill < len(ids), "every input was output before the kill: nothing in flight")
-    inst["ws-d"] = h.wirestream(n, name="ws-d", delivery=mode)
+    inst["ws-d"] = h.wirestream(n, name="ws-d", delivery=mode, sets=FAST_EVICT)
 
     rc = prod.wait(300)
     h.check(rc == 0, "the paced producer failed: %s" % prod.tail())

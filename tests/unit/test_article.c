@@ -45,6 +45,13 @@ TEST(json_decodes_escapes_and_keeps_numbers_literal) {
     CHECK_STR(field(WS_FIELD_BODY), "caf\xc3\xa9 \"q\" \xf0\x9f\x98\x80 tab\t");
 }
 
+TEST(byte_order_mark_is_skipped) {
+    CHECK(parse("\xEF\xBB\xBF{\"body\":\"x\"}") == 0);
+    CHECK_STR(field(WS_FIELD_BODY), "x");
+    CHECK(parse("\xEF\xBB\xBF" "date 2030-01-01 Text.") == 0);
+    CHECK_STR(field(WS_FIELD_DATE), "2030-01-01");
+}
+
 TEST(json_configurable_field_names) {
     static const char *const body_names[] = {"story", NULL};
     static const char *const id_names[] = {"guid", NULL};
@@ -119,6 +126,10 @@ TEST(html_body_becomes_text_with_paragraphs) {
               "First & best para.\n\nShe said \xe2\x80\x9cyes\xe2\x80\x9d \xe2\x80\x94 twice!\n\nLast\nline");
     CHECK(parse("{\"body\":\"plain text, no markup\\n\"}") == 0);
     CHECK_STR(field(WS_FIELD_BODY), "plain text, no markup\n");
+    CHECK(parse("{\"body\":\"AT&T and R&D rose.\\n\\nTom &amp; Jerry &#8220;ok&#8221;\\n\"}") == 0);
+    CHECK_STR(field(WS_FIELD_BODY), "AT&T and R&D rose.\n\nTom & Jerry \xe2\x80\x9cok\xe2\x80\x9d\n");
+    CHECK(parse("{\"body\":\"1 < 2 and 3 > 2\\n\"}") == 0);
+    CHECK_STR(field(WS_FIELD_BODY), "1 < 2 and 3 > 2\n");
     CHECK(parse("{\"body\":\"<p> </p><br>\"}") == -1);
     CHECK_STR(reason, WS_REASON_EMPTY_BODY);
     opts.html = 0;
@@ -149,6 +160,9 @@ TEST(bad_input_reasons) {
     CHECK(parse("not json") == -1);
     CHECK_STR(reason, WS_REASON_INVALID_JSON);
     opts.format = WS_FORMAT_AUTO;
+    CHECK(parse(" [{\"body\": \"x\"}]") == -1);   /* auto: valid JSON, but not an object */
+    CHECK_STR(reason, WS_REASON_NOT_OBJECT);
+    CHECK(parse("[Updated] Officials said the road is open.") == 0);   /* text that starts with '[' */
     CHECK(parse("{\"title\":\"no body\"}") == -1);
     CHECK_STR(reason, WS_REASON_EMPTY_BODY);
     CHECK(parse("{\"body\":\"  \\n \"}") == -1);
@@ -203,6 +217,7 @@ int main(void) {
     RUN(json_prefers_earlier_names_in_the_list);
     RUN(json_decodes_escapes_and_keeps_numbers_literal);
     RUN(json_configurable_field_names);
+    RUN(byte_order_mark_is_skipped);
     RUN(json_structured_optional_field_is_absent);
     RUN(missing_id_is_a_stable_content_hash);
     RUN(text_header_on_the_body_line);

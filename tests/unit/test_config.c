@@ -130,6 +130,7 @@ TEST(environment_overrides) {
         CHECK_STR(ws_config_kafka_get(c, "bootstrap.servers"), "h:1");
         ws_config_free(c);
     }
+    unsetenv("WIRESTREAM_PIPELINE_EXAMPLE_KEYWORD");
     setenv("WIRESTREAM_WORKERS", "many", 1);
     CHECK(load("{\"pipeline\": []}", NULL, 0) == NULL);
     CHECK_HAS(err, "WIRESTREAM_WORKERS");

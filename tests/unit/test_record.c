@@ -46,11 +46,17 @@ TEST(values_build_and_read_back) {
     ws_buf_t b;
     ws_buf_init(&b);
     ws_value_t *small = ws_value_object();
-    ws_object_set(small, "q", ws_value_string("say \"hi\"\n\x01", 11));
+    ws_object_set(small, "q", ws_value_string("say \"hi\"\n\x01", 10));
     ws_object_set(small, "x", ws_value_double(1.5));
     ws_object_set(small, "big", ws_value_int(-9007199254740993LL));
     ws_value_render(small, &b);
     CHECK_STR(b.data, "{\"q\":\"say \\\"hi\\\"\\n\\u0001\",\"x\":1.5,\"big\":-9007199254740993}");
+    /* A string cut in the middle of a UTF-8 sequence still renders as valid UTF-8. */
+    ws_buf_reset(&b);
+    ws_value_t *cut = ws_value_string("caf\xc3", 4);
+    ws_value_render(cut, &b);
+    CHECK_STR(b.data, "\"caf\xef\xbf\xbd\"");
+    ws_value_free(cut);
     ws_buf_free(&b);
     ws_value_free(small);
     ws_value_free(o);
@@ -81,7 +87,7 @@ TEST(render_order_and_absent_fields) {
 TEST(annotate_refuses_record_keys_and_replaces_own) {
     ws_record_t *r = with_article("{\"body\":\"text\"}");
     ws_record_set_entry(r, "quotes");
-    const char *bad[] = {"id", "title", "url", "source", "date", "body", "kafka", "truncated", ""};
+    const char *bad[] = {"id", "title", "url", "source", "date", "body", "kafka", "truncated", "", "k\xff"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         CHECK(ws_record_annotate(r, bad[i], ws_value_int(1)) == -1);
     CHECK(ws_record_annotate(r, NULL, ws_value_int(1)) == 0);

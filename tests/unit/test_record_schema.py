@@ -56,16 +56,10 @@ def offset_problems(rec):
     return out
 
 
-def run(args, stdin_path=None, stdin_bytes=None):
+def run(args, stdin_bytes=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
-    stdin = open(stdin_path, "rb") if stdin_path else subprocess.PIPE
-    try:
-        p = subprocess.run([WS, "process"] + args, stdin=stdin, input=stdin_bytes if not stdin_path else None,
-                           capture_output=True, cwd=SRC, env=env, timeout=540)
-    finally:
-        if stdin_path:
-            stdin.close()
-    return p
+    return subprocess.run([WS, "process"] + args, input=stdin_bytes or b"",
+                          capture_output=True, cwd=SRC, env=env, timeout=540)
 
 
 def main():

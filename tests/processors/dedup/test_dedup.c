@@ -510,6 +510,61 @@ static void test_bad_config_is_refused(void) {
     ws_configmap_store_free(&st);
 }
 
+/* Random churn: ids reused (replays, corrections), bodies long, short and
+ * binary, state echoed back, tombstones, a tiny max_entries and window so
+ * the rings wrap and grow.  Checks invariants; ASan/UBSan check memory. */
+static void test_random_churn_keeps_invariants(void) {
+    dd_t d = make_dedup("{\"max_entries\":64,\"window_hours\":1,\"action\":\"flag\","
+                        "\"min_length\":20,\"sketch_size\":32,\"bands\":8,\"rows\":4}", 1);
+    char *texts[40];
+    uint64_t seed = 99;
+    for (int i = 0; i < 40; i++) {
+        if (i % 4 == 3) {           /* binary junk, including NULs */
+            size_t n = 50 + (size_t)i * 13;
+            texts[i] = malloc(n + 1);
+            rng_state = (uint64_t)i;
+            for (size_t j = 0; j < n; j++) texts[i][j] = (char)(rnd() & 0xFF);
+            texts[i][n] = 0;
+        } else {
+            texts[i] = make_text((uint64_t)i / 2, 10 + (unsigned)i * 7);
+        }
+    }
+    char id[2100];
+    int64_t now = T0;
+    for (int step = 0; step < 6000; step++) {
+        rng_state = seed;
+        unsigned which = rnd() % 40, idn = rnd() % 200, idlen = 1 + rnd() % 60;
+        if (rnd() % 50 == 0) idlen = 1000 + rnd() % 1000;   /* long ids wrap the id ring */
+        seed = rng_state;
+        memset(id, 'a' + (int)(idn % 26), idlen);
+        snprintf(id, 12, "%u-", idn);
+        id[strlen(id)] = 'x';
+        id[idlen] = 0;
+        now += 1000 * (int64_t)(rnd() % 120);
+        out_t o = run(&d, id, NULL, texts[which], now);
+        CHECK(o.res == WS_KEEP, "flag mode keeps everything (%s)", o.reason);
+        /* Echo the state writes back, sometimes twice. */
+        for (size_t i = 0; i < o.state_n; i++) {
+            const ws_state_write_t *w = ws_record_state_at(o.rec, i);
+            ws_builtin_dedup.on_state(d.inst, w->key, w->klen, w->val, w->vlen);
+            if (rnd() % 3 == 0)
+                ws_builtin_dedup.on_state(d.inst, w->key, w->klen, w->val, w->vlen);
+        }
+        /* A replay right away is never a duplicate of something else. */
+        if (!strcmp(o.status, "unique") && step % 7 == 0) {
+            out_t r = run(&d, id, NULL, texts[which], now);
+            CHECK(!strcmp(r.status, "unique") || !strcmp(r.status, "update"),
+                  "replay at step %d: %s", step, r.status);
+            done(&r);
+        }
+        if (rnd() % 17 == 0) ws_builtin_dedup.on_state(d.inst, id, strlen(id), NULL, 0);
+        done(&o);
+        if (failures > 20) break;
+    }
+    for (int i = 0; i < 40; i++) free(texts[i]);
+    free_dedup(&d);
+}
+
 typedef struct {
     const char *name;
     void (*fn)(void);
@@ -530,6 +585,7 @@ static const test_t tests[] = {
     { "short_rule", test_short_articles_match_exactly_only },
     { "state_round_trip", test_state_round_trip_between_instances },
     { "config", test_bad_config_is_refused },
+    { "churn", test_random_churn_keeps_invariants },
 };
 
 int main(int argc, char **argv) {

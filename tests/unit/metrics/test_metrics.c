@@ -174,6 +174,15 @@ static void test_line_carries_known_counts(void) {
     CHECK(s.lines == 3);
     f = s.last;
     CHECK(cJSON_IsTrue(cJSON_GetObjectItem(f, "final")));
+    /* The final line summarises the run: 20 s, all samples. */
+    CHECK(num(f, "interval_ms") == 20000);
+    CHECK(num(f, "in_msgs_per_s") == 6);
+    CHECK(num(f, "out_msgs_per_s") == 4.5);
+    CHECK(num(f, "e2e_max_us") == 50000);
+    e50 = num(f, "e2e_p50_us");
+    CHECK(e50 >= 970 && e50 <= 1030);
+    p50 = num(f, "pipeline.entities.p50_us");
+    CHECK(p50 >= 194 && p50 <= 206);
     CHECK(strcmp(str(f, "assignment"), "raw/0,raw/2") == 0);
     CHECK(num(f, "lag.raw/1") == -12345);
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fake_pipeline.h"
+#include "ws_http.h"
 #include "ws_metrics.h"
 
 static int failures;
@@ -120,6 +121,9 @@ int main(void) {
     CHECK(strstr(body_of(resp), "wirestream_entry_in_total{entry=\"dedup\",processor=\"dedup\"} 4\n") != NULL);
 
     CHECK(get(port, "/nope", resp, sizeof resp) == 404);
+    /* The probe client (for `wirestream healthcheck`-style use). */
+    CHECK(ws_http_get_status("127.0.0.1", port, "/healthz", 2000, err, sizeof err) == 200);
+    CHECK(ws_http_get_status("localhost", port, "/nope", 2000, err, sizeof err) == 404);
     int fd = connect_to(port);
     CHECK(exchange(fd, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n", resp, sizeof resp) == 405);
     fd = connect_to(port);
@@ -179,6 +183,8 @@ int main(void) {
     fd = connect_to(port);
     CHECK(fd < 0);
     if (fd >= 0) close(fd);
+    CHECK(ws_http_get_status("127.0.0.1", port, "/healthz", 500, err, sizeof err) == -1);
+    CHECK(strstr(err, "cannot connect") != NULL);
 
     if (failures) {
         fprintf(stderr, "test_metrics_http: %d check(s) failed\n", failures);

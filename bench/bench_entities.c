@@ -1,0 +1,147 @@
+/* bench_entities.c -- articles per second of the entities processor on one
+ * core, over the BBC corpus (../shared/data/bbc/bbc.jsonl).
+ *
+ *   build/bench/bench_entities [bbc.jsonl] [rounds]
+ *
+ * Two numbers: the tagger alone (tokenize, rules, gazetteer, coreference),
+ * and the whole processor through the record API (plus building the
+ * `entities` / `entity_groups` values).  Bodies are parsed before the clock
+ * starts; time is the process CPU time, so other load on the machine does
+ * not count against it.  Exits 77 when the corpus is absent. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+#include "wirestream_processor.h"
+#include "ws_record_host.h"
+#include "ws_article.h"
+#include "entities/ent.h"
+
+extern const ws_processor_t ws_builtin_entities;
+
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+typedef struct {
+    ws_strlist_t lexicons, gazetteers, user_gazetteers, weak, rules;
+    int64_t max_entities, match_limit, depth_limit;
+} cfg_t;
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "../shared/data/bbc/bbc.jsonl";
+    int rounds = argc > 2 ? atoi(argv[2]) : 5;
+    FILE *f = fopen(path, "rb");
+    if (!f) { fprintf(stderr, "bench_entities: %s not found, skipping\n", path); return 77; }
+    size_t n = 0, cap = 0, bytes = 0;
+    char **bodies = NULL, *line = NULL;
+    size_t lcap = 0;
+    ssize_t ll;
+    while ((ll = getline(&line, &lcap, f)) > 0) {
+        cJSON *j = cJSON_ParseWithLength(line, (size_t)ll);
+        cJSON *b = j ? cJSON_GetObjectItem(j, "body") : NULL;
+        if (cJSON_IsString(b)) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 4096;
+                char **nb = realloc(bodies, cap * sizeof *nb);
+                if (!nb) return 1;
+                bodies = nb;
+            }
+            /* keep the article as JSON for the record path */
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "id", "x");
+            cJSON_AddStringToObject(o, "body", b->valuestring);
+            bodies[n++] = cJSON_PrintUnformatted(o);
+            bytes += strlen(b->valuestring);
+            cJSON_Delete(o);
+        }
+        cJSON_Delete(j);
+    }
+    free(line);
+    fclose(f);
+
+    /* the processor as configured by default */
+    const char *lex[] = {"entities/rules/*.tsv"};
+    const char *gaz[] = {"entities/gazetteers/*.tsv"};
+    const char *weak[] = {"entities/gazetteers/ambiguous/*.tsv"};
+    const char *rules[] = {"entities/rules/*.rules"};
+    cfg_t cfg = {.lexicons = {1, lex}, .gazetteers = {1, gaz}, .weak = {1, weak},
+                 .rules = {1, rules}, .max_entities = 2000, .match_limit = 100000,
+                 .depth_limit = 10000};
+    ws_create_info_t info = {.entry_name = "entities", .config_dir = WS_DATA_DIR};
+    char err[256];
+    double t0 = cpu_now();
+    void *inst = ws_builtin_entities.create(&cfg, &info, err, sizeof err);
+    if (!inst) { fprintf(stderr, "create: %s\n", err); return 1; }
+    printf("knowledge base loaded in %.3f s CPU\n", cpu_now() - t0);
+
+    /* 1. the records, parsed up front */
+    ws_article_opts_t ao;
+    ws_article_opts_default(&ao);
+    ws_record_t **recs = calloc(n, sizeof *recs);
+    for (size_t i = 0; i < n; i++) {
+        ws_article_t a;
+        memset(&a, 0, sizeof a);
+        const char *reason;
+        if (ws_article_parse(&ao, bodies[i], strlen(bodies[i]), &a, &reason, err, sizeof err) == 0) {
+            recs[i] = ws_record_new();
+            ws_record_take_article(recs[i], &a);
+            ws_record_set_entry(recs[i], "entities");
+        }
+        ws_article_clear(&a);
+    }
+
+    /* 2. tagger alone */
+    ent_scratch_t sc = {0};
+    ent_kb_opts_t ko = {.dir = WS_DATA_DIR, .lexicons = lex, .n_lexicons = 1, .gazetteers = gaz,
+                        .n_gazetteers = 1, .weak_gazetteers = weak, .n_weak = 1,
+                        .rules = rules, .n_rules = 1};
+    ent_kb_t *kb = ent_kb_load(&ko, err, sizeof err);
+    if (!kb) { fprintf(stderr, "kb: %s\n", err); return 1; }
+    size_t ments = 0, docs = 0;
+    t0 = cpu_now();
+    for (int r = 0; r < rounds; r++)
+        for (size_t i = 0; i < n; i++) {
+            if (!recs[i]) continue;
+            size_t bl;
+            const char *body = ws_record_field(recs[i], WS_FIELD_BODY, &bl);
+            if (ent_tag(kb, body, bl, &sc, err, sizeof err) == 0) ments += sc.ments_n;
+            docs++;
+        }
+    double dt = cpu_now() - t0;
+    printf("tagger:    %zu articles (%.1f MB) in %.3f s CPU: %.0f articles/s, %.1f MB/s, %.1f mentions/article\n",
+           docs, (double)bytes * rounds / 1e6, dt, docs / dt, (double)bytes * rounds / 1e6 / dt,
+           (double)ments / (double)(docs ? docs : 1));
+    ent_scratch_free(&sc);
+    ent_kb_free(kb);
+
+    /* 3. the processor through the record API (values included) */
+    docs = 0;
+    double in_proc = 0;
+    for (int r = 0; r < rounds; r++)
+        for (size_t i = 0; i < n; i++) {
+            if (!recs[i]) continue;
+            char reason[256];
+            double a = cpu_now();
+            ws_result_t res = ws_builtin_entities.process(inst, recs[i], reason, sizeof reason);
+            in_proc += cpu_now() - a;
+            if (res != WS_KEEP) fprintf(stderr, "record %zu: %s\n", i, reason);
+            docs++;
+        }
+    printf("processor: %zu articles in %.3f s CPU: %.0f articles/s (record API, values built)\n",
+           docs, in_proc, docs / in_proc);
+
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i]) ws_record_free(recs[i]);
+        cJSON_free(bodies[i]);
+    }
+    free(recs);
+    free(bodies);
+    ws_builtin_entities.destroy(inst);
+    return 0;
+}

@@ -1,0 +1,201 @@
+/* bench_quotes.c -- the quotes processor alone: articles per second on one
+ * core over a corpus of real news bodies.
+ *
+ *   build-bench/bench/bench_quotes [--data FILE] [--rounds N] [--no-entities]
+ *                                  [--extractor-only] [--set key=value]...
+ *
+ * Records are built beforehand and, unless --no-entities, annotated by the
+ * built-in entities processor (untimed), so quotes reads a realistic entity
+ * list.  The timer is this thread's CPU time around quotes' process() only,
+ * which includes reading the entity list and building the annotation. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdint.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "wirestream_processor.h"
+#include "ws_configmap.h"
+#include "ws_record_host.h"
+#include "quotes/qx.h"
+
+extern const ws_processor_t ws_builtin_quotes;
+extern const ws_processor_t ws_builtin_entities;
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void *make(const ws_processor_t *p, const char *name, const char *const *sets, size_t nsets)
+{
+    static char cfgs[2][4096];
+    static int used;
+    char *cfg = cfgs[used++ & 1];
+    char err[512];
+    ws_configmap_store_t st;
+    cJSON *over = cJSON_CreateObject();
+    for (size_t i = 0; i < nsets; i++) {
+        const char *eq = strchr(sets[i], '=');
+        if (!eq) continue;
+        char key[128];
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - sets[i]), sets[i]);
+        cJSON_AddStringToObject(over, key, eq + 1);
+    }
+    ws_configmap_store_init(&st);
+    memset(cfg, 0, 4096);
+    if (p->config_size > 4096 ||
+        ws_configmap_apply(p->config, NULL, over, NULL, cfg, &st, "bench", "--set", err, sizeof(err))) {
+        fprintf(stderr, "bench_quotes: %s: %s\n", name, err);
+        exit(2);
+    }
+    ws_create_info_t info = {name, WS_DATA_DIR, 0};
+    void *d = p->create(cfg, &info, err, sizeof(err));
+    if (!d) {
+        fprintf(stderr, "bench_quotes: %s: %s\n", name, err);
+        exit(2);
+    }
+    cJSON_Delete(over);
+    ws_configmap_store_free(&st);
+    return d;
+}
+
+int main(int argc, char **argv)
+{
+    const char *data = "../shared/data/bbc/bbc.jsonl";
+    int rounds = 20, entities = 1, process_rounds = 1;
+    const char *sets[32];
+    size_t nsets = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
+        else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--no-entities")) entities = 0;
+        else if (!strcmp(argv[i], "--extractor-only")) process_rounds = 0;
+        else if (!strcmp(argv[i], "--set") && i + 1 < argc && nsets < 32) sets[nsets++] = argv[++i];
+        else {
+            fprintf(stderr, "usage: bench_quotes [--data FILE] [--rounds N] [--no-entities] [--extractor-only] "
+                            "[--set key=value]...\n");
+            return 2;
+        }
+    }
+    FILE *f = fopen(data, "r");
+    if (!f) {
+        fprintf(stderr, "bench_quotes: cannot read %s (skipped)\n", data);
+        return 77;
+    }
+    ws_record_t **recs = NULL;
+    size_t n = 0, cap = 0, bytes = 0;
+    char *line = NULL;
+    size_t lcap = 0;
+    while (getline(&line, &lcap, f) > 0) {
+        cJSON *j = cJSON_Parse(line);
+        const cJSON *body = cJSON_GetObjectItem(j, "body");
+        if (cJSON_IsString(body)) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 4096;
+                recs = realloc(recs, cap * sizeof(*recs));
+            }
+            ws_article_t a;
+            memset(&a, 0, sizeof(a));
+            a.value[WS_FIELD_BODY] = strdup(body->valuestring);
+            a.len[WS_FIELD_BODY] = strlen(body->valuestring);
+            bytes += a.len[WS_FIELD_BODY];
+            recs[n] = ws_record_new();
+            ws_record_take_article(recs[n], &a);
+            n++;
+        }
+        cJSON_Delete(j);
+    }
+    free(line);
+    fclose(f);
+    if (n == 0) {
+        fprintf(stderr, "bench_quotes: no articles in %s (skipped)\n", data);
+        return 77;
+    }
+    char reason[256];
+    size_t nents = 0;
+    if (entities) {
+        void *e = make(&ws_builtin_entities, "entities", NULL, 0);
+        for (size_t i = 0; i < n; i++) {
+            ws_record_set_entry(recs[i], "entities");
+            if (ws_builtin_entities.process(e, recs[i], reason, sizeof(reason)) != WS_KEEP) {
+                fprintf(stderr, "bench_quotes: entities failed: %s\n", reason);
+                return 1;
+            }
+            nents += ws_array_size(ws_record_annotation(recs[i], "entities"));
+        }
+        ws_builtin_entities.destroy(e);
+    }
+    void *q = make(&ws_builtin_quotes, "quotes", sets, nsets);
+    size_t quotes = 0;
+    double secs = 0;
+    for (int r = 0; r < rounds * process_rounds; r++) {
+        for (size_t i = 0; i < n; i++) ws_record_set_entry(recs[i], "quotes");
+        double t0 = cpu_now();
+        for (size_t i = 0; i < n; i++)
+            if (ws_builtin_quotes.process(q, recs[i], reason, sizeof(reason)) != WS_KEEP) {
+                fprintf(stderr, "bench_quotes: quotes failed: %s\n", reason);
+                return 1;
+            }
+        secs += cpu_now() - t0;
+    }
+    for (size_t i = 0; i < n; i++) quotes += ws_array_size(ws_record_annotation(recs[i], "quotes"));
+    double arts = (double)n * rounds;
+    printf("bench_quotes: %zu articles x %d rounds (%.1f KB avg, %.1f entities and %.1f quotes per "
+           "article%s)\n", n, rounds, bytes / 1024.0 / n, (double)nents / n, (double)quotes / n,
+           entities ? "" : ", no entities");
+    if (process_rounds)
+        printf("bench_quotes: process() %.0f articles/s, %.1f MB/s, %.2f us/article (one core, CPU time)\n",
+               arts / secs, bytes * (double)rounds / secs / 1e6, secs / arts * 1e6);
+    /* The extractor alone (no entity reading, no annotation values). */
+    {
+        char err[256];
+        qx_lex_t *lx = qx_lex_load(WS_DATA_DIR "/quotes", err, sizeof(err));
+        if (!lx) {
+            fprintf(stderr, "bench_quotes: %s\n", err);
+            return 1;
+        }
+        qx_quotes_t qs = {NULL, 0, 0};
+        qx_opts_t opt = {0};
+        /* Entity lists converted beforehand, so only extraction is timed. */
+        qx_ent_t **ents = calloc(n, sizeof(*ents));
+        size_t *ne = calloc(n, sizeof(*ne));
+        for (size_t i = 0; i < n; i++) {
+            const ws_value_t *ev = ws_record_annotation(recs[i], "entities");
+            size_t m = ws_array_size(ev);
+            ents[i] = calloc(m + 1, sizeof(qx_ent_t));
+            for (size_t k = 0; k < m; k++) {
+                const ws_value_t *e = ws_array_at(ev, k);
+                const char *t = ws_value_str(ws_object_get(e, "type"), NULL);
+                qx_ent_t *x = &ents[i][ne[i]++];
+                x->start = (uint32_t)ws_value_num(ws_object_get(e, "start"));
+                x->end = (uint32_t)ws_value_num(ws_object_get(e, "end"));
+                x->type = !t ? QX_E_OTHER : !strcmp(t, "PERSON") ? QX_E_PERSON : !strcmp(t, "ORG") ? QX_E_ORG
+                        : !strcmp(t, "GPE") ? QX_E_GPE : !strcmp(t, "NORP") ? QX_E_NORP : QX_E_OTHER;
+                x->canon = ws_value_str(ws_object_get(e, "canonical"), &x->canon_len);
+            }
+        }
+        double t0 = cpu_now();
+        for (int r = 0; r < rounds; r++)
+            for (size_t i = 0; i < n; i++) {
+                size_t bl;
+                const char *b = ws_record_field(recs[i], WS_FIELD_BODY, &bl);
+                if (qx_extract(lx, &opt, b, bl, ents[i], ne[i], &qs) != 0) return 1;
+            }
+        for (size_t i = 0; i < n; i++) free(ents[i]);
+        free(ents);
+        free(ne);
+        double es = cpu_now() - t0;
+        printf("bench_quotes: extractor alone %.0f articles/s, %.1f MB/s, %.2f us/article\n", arts / es,
+               bytes * (double)rounds / es / 1e6, es / arts * 1e6);
+        free(qs.q);
+        qx_lex_free(lx);
+    }
+    ws_builtin_quotes.destroy(q);
+    for (size_t i = 0; i < n; i++) ws_record_free(recs[i]);
+    free(recs);
+    return 0;
+}
