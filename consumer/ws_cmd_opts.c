@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ws_log.h"
 
@@ -76,5 +77,15 @@ ws_config_t *ws_cmd_load_config(const ws_cmd_opts_t *o) {
         return NULL;
     }
     ws_log_setup(cfg->log_format, cfg->log_level);
+    /* Secrets belong in a file only its owner can read (or in the
+     * environment); say so, naming the file, but do not refuse to run. */
+    char names[512];
+    struct stat st;
+    if (ws_config_file_secrets(cfg, names, sizeof names) > 0 && stat(cfg->source_file, &st) == 0 &&
+        (st.st_mode & (S_IRGRP | S_IROTH)))
+        ws_log(WS_LOG_WARN, "config",
+               "%s holds secrets (%s) and is readable by %s (mode %03o): chmod 600 it, or pass them "
+               "through WIRESTREAM_* environment variables", cfg->source_file, names,
+               (st.st_mode & S_IROTH) ? "everyone" : "its group", (unsigned)(st.st_mode & 0777));
     return cfg;
 }

@@ -169,8 +169,6 @@ void ws_handle_message(ws_rt_t *rt, ws_scratch_t *s, rd_kafka_message_t *rkm)
         ws_src_free(src);
         return;
     }
-    if (atomic_exchange(&rt->brokers_down, 0))
-        ws_log_event(WS_LOG_INFO, "runtime", "broker up", NULL);
     atomic_fetch_add(&rt->consumed, 1);
     ws_metrics_in(rt->metrics, rkm->len);
     if (rt->eos) ws_txn_begin_if_needed(rt);

@@ -128,12 +128,16 @@ rd_kafka_conf_t *ws_kconf_consumer(const ws_rt_t *rt, char *err, size_t errlen)
 
 rd_kafka_conf_t *ws_kconf_producer(const ws_rt_t *rt, char *err, size_t errlen)
 {
-    static const char *const defaults[] = {
+    const char *defaults[] = {
         "bootstrap.servers", "127.0.0.1:9092",
         "linger.ms", "5",
         "queue.buffering.max.messages", "20000",
         "queue.buffering.max.kbytes", "262144",
         "client.id", "wirestream",
+        /* A killed instance's open transaction holds back read_committed
+         * readers until it times out; keep that short (commits are
+         * every transaction_interval_ms anyway). */
+        rt->eos ? "transaction.timeout.ms" : NULL, "10000",
         NULL
     };
     const ws_config_t *cfg = rt->cfg;

@@ -112,6 +112,36 @@ static void add_header(rd_kafka_headers_t *h, const char *name, const char *v)
     rd_kafka_header_add(h, name, -1, v, -1);
 }
 
+/* The broker (or the producer's message.max.bytes) refused a record as too
+ * large; msg holds one count for it, released here.  An enriched or
+ * drop-topic record is replaced by the original in the DLQ
+ * (record_too_large); a DLQ record too large even so keeps only its
+ * headers, which point back to the input; a state write is given up (the
+ * processor's state is an optimisation; the article itself is not lost). */
+static void refused_too_large(ws_rt_t *rt, ws_wm_msg_t *msg, ws_out_kind_t kind,
+                              const char *topic, const void *key, size_t klen, size_t vlen,
+                              const rd_kafka_headers_t *hdrs, rd_kafka_resp_err_t e)
+{
+    if (kind == WS_OUT_OUTPUT || kind == WS_OUT_DROP) {
+        ws_src_t *src = msg->ctx;
+        ws_out_dlq(rt, msg, msg->part->topic, msg->part->partition, msg->offset, src,
+                   WS_REASON_RECORD_TOO_LARGE, rd_kafka_err2str(e), NULL);
+        ws_wm_release(msg, 1);
+    } else if (kind == WS_OUT_DLQ && vlen > 0) {
+        rd_kafka_headers_t *c = hdrs ? rd_kafka_headers_copy(hdrs) : rd_kafka_headers_new(2);
+        rd_kafka_header_add(c, "ws.truncated", -1, "true", -1);
+        ws_out_produce(rt, msg, WS_OUT_DLQ, topic, key, klen, "", 0, c);
+        ws_wm_release(msg, 1);
+    } else {
+        int state = kind == WS_OUT_STATE;
+        ws_log(WS_LOG_ERROR, "runtime", "%s for %s too large (%s); input %s [%d] offset %lld %s",
+               state ? "state write" : "empty DLQ record", topic, rd_kafka_err2str(e),
+               msg->part->topic, (int)msg->part->partition, (long long)msg->offset,
+               state ? "goes on without it" : "stays uncommitted");
+        ws_wm_release(msg, state);
+    }
+}
+
 int ws_out_produce(ws_rt_t *rt, ws_wm_msg_t *msg, ws_out_kind_t kind,
                    const char *topic, const void *key, size_t klen,
                    const void *val, size_t vlen, rd_kafka_headers_t *hdrs)
@@ -119,13 +149,9 @@ int ws_out_produce(ws_rt_t *rt, ws_wm_msg_t *msg, ws_out_kind_t kind,
     if (msg) ws_wm_retain(msg);
     rd_kafka_resp_err_t e = produce_raw(rt, tag(msg, kind), topic, key, klen, val, vlen, hdrs);
     if (!e) return 0;
-    if (too_large(e) && msg && (kind == WS_OUT_OUTPUT || kind == WS_OUT_DROP)) {
-        /* Refused before it left: dead-letter the original instead. */
-        ws_src_t *src = msg->ctx;
-        ws_out_dlq(rt, msg, msg->part->topic, msg->part->partition, msg->offset, src,
-                   WS_REASON_RECORD_TOO_LARGE, rd_kafka_err2str(e), NULL);
+    if (too_large(e) && msg) {
+        refused_too_large(rt, msg, kind, topic, key, klen, vlen, hdrs, e);
         if (hdrs) rd_kafka_headers_destroy(hdrs);
-        ws_wm_release(msg, 1);
         return 0;
     }
     ws_log(WS_LOG_WARN, "runtime", "produce to %s failed: %s; retrying", topic,
@@ -251,8 +277,10 @@ static void dr(ws_rt_t *rt, const rd_kafka_message_t *m)
     }
     const char *topic = rd_kafka_topic_name(m->rkt);
     if (rt->eos) {
-        /* The transaction cannot commit now; it is aborted and replayed. */
-        atomic_store(&rt->txn_abort, 1);
+        /* The transaction cannot commit now; it is aborted and replayed.
+         * Purge reports are the consequence of an abort, not a cause. */
+        if (m->err != RD_KAFKA_RESP_ERR__PURGE_QUEUE && m->err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
+            atomic_store(&rt->txn_abort, 1);
         if (too_large(m->err) && msg && kind != WS_OUT_DLQ) poison_add(rt, msg);
         ws_log(WS_LOG_WARN, "runtime", "delivery to %s failed in transaction: %s",
                topic, rd_kafka_err2str(m->err));
@@ -264,22 +292,10 @@ static void dr(ws_rt_t *rt, const rd_kafka_message_t *m)
         if (msg) ws_wm_release(msg, 0);
         return;
     }
-    if (too_large(m->err) && msg && (kind == WS_OUT_OUTPUT || kind == WS_OUT_DROP)) {
-        ws_src_t *src = msg->ctx;
-        ws_out_dlq(rt, msg, msg->part->topic, msg->part->partition, msg->offset, src,
-                   WS_REASON_RECORD_TOO_LARGE, rd_kafka_err2str(m->err), NULL);
-        ws_wm_release(msg, 1);
-        return;
-    }
-    if (too_large(m->err) && msg && kind == WS_OUT_DLQ && m->len > 0) {
-        /* Even the original is too large for the DLQ topic: keep the
-         * headers, which point back to the input, and drop the bytes. */
+    if (too_large(m->err) && msg) {
         rd_kafka_headers_t *h = NULL;
         rd_kafka_message_headers(m, &h);
-        rd_kafka_headers_t *c = h ? rd_kafka_headers_copy(h) : rd_kafka_headers_new(2);
-        rd_kafka_header_add(c, "ws.truncated", -1, "true", -1);
-        ws_out_produce(rt, msg, WS_OUT_DLQ, topic, m->key, m->key_len, "", 0, c);
-        ws_wm_release(msg, 1);
+        refused_too_large(rt, msg, kind, topic, m->key, m->key_len, m->len, h, m->err);
         return;
     }
     ws_log(WS_LOG_ERROR, "runtime", "delivery to %s failed: %s; will retry", topic,
@@ -354,16 +370,22 @@ static void pause_all(ws_rt_t *rt, int pause)
     rd_kafka_topic_partition_list_destroy(l);
 }
 
-/* The producer queue is full: pause the input, serve delivery reports until
- * the queue is below the low mark, resume.  Any thread may call this; the
- * first one logs and pauses.  Blocks in rd_kafka_poll, never spins. */
+/* The producer queue is full: hold the input, serve delivery reports until
+ * the queue is below the low mark, go on.  Any thread may call this; the
+ * first one logs "backpressure on" and, if the wait lasts (an outage, a
+ * slow broker), pauses the assigned partitions so nothing more is fetched.
+ * Short waits do not pause: a pause drops the fetched-ahead messages and
+ * costs a fetch round trip on resume.  Blocks in rd_kafka_poll, never spins. */
+#define BP_PAUSE_AFTER_MS 250
+
 void ws_out_backpressure(ws_rt_t *rt)
 {
     pthread_mutex_lock(&rt->bp_mu);
-    int first = !rt->bp_on;
-    if (first) {
+    if (!rt->bp_on) {
         rt->bp_on = 1;
-        pause_all(rt, 1);
+        rt->bp_paused = 0;
+        rt->bp_since_ms = ws_now_ms();
+        atomic_fetch_add(&rt->bp_events, 1);
         cJSON *f = cJSON_CreateObject();
         cJSON_AddNumberToObject(f, "queue", rd_kafka_outq_len(rt->producer));
         ws_log_event(WS_LOG_WARN, "runtime", "backpressure on", f);
@@ -371,17 +393,26 @@ void ws_out_backpressure(ws_rt_t *rt)
     }
     pthread_mutex_unlock(&rt->bp_mu);
     while (rd_kafka_outq_len(rt->producer) > rt->q_low && !atomic_load(&rt->fatal)) {
-        rd_kafka_poll(rt->producer, 100);
+        rd_kafka_poll(rt->producer, 50);
         ws_metrics_queue_depth(rt->metrics, rd_kafka_outq_len(rt->producer));
+        pthread_mutex_lock(&rt->bp_mu);
+        if (rt->bp_on && !rt->bp_paused && ws_now_ms() - rt->bp_since_ms >= BP_PAUSE_AFTER_MS) {
+            rt->bp_paused = 1;
+            pause_all(rt, 1);
+        }
+        pthread_mutex_unlock(&rt->bp_mu);
     }
     pthread_mutex_lock(&rt->bp_mu);
     if (rt->bp_on) {
         rt->bp_on = 0;
-        pause_all(rt, 0);
+        if (rt->bp_paused) pause_all(rt, 0);
         cJSON *f = cJSON_CreateObject();
         cJSON_AddNumberToObject(f, "queue", rd_kafka_outq_len(rt->producer));
+        cJSON_AddNumberToObject(f, "ms", (double)(ws_now_ms() - rt->bp_since_ms));
+        cJSON_AddBoolToObject(f, "paused", rt->bp_paused);
         ws_log_event(WS_LOG_INFO, "runtime", "backpressure off", f);
         cJSON_Delete(f);
+        rt->bp_paused = 0;
     }
     pthread_mutex_unlock(&rt->bp_mu);
 }

@@ -104,6 +104,8 @@ typedef struct ws_rt {
     int64_t q_high, q_low;
     pthread_mutex_t bp_mu;
     int bp_on;
+    int bp_paused;                 /* the input partitions are paused */
+    int64_t bp_since_ms;
     size_t max_msg_bytes;
 
     pthread_mutex_t retry_mu;
@@ -117,6 +119,7 @@ typedef struct ws_rt {
     atomic_long consumed;          /* input messages taken */
     atomic_long completed;         /* inputs fully settled */
     atomic_long acked_out;         /* output records acknowledged */
+    atomic_long bp_events;         /* times the input was paused for backpressure */
     int64_t revoke_timeout_ms;
 
     /* exactly-once */

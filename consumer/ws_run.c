@@ -168,6 +168,8 @@ int ws_rt_setup(ws_rt_t *rt, const ws_config_t *cfg, const ws_config_t *loaded,
     }
     cJSON *f = cJSON_CreateObject();
     cJSON_AddStringToObject(f, "group", ws_kconf_group_id(cfg));
+    if (ws_kconf_instance_id(cfg))
+        cJSON_AddStringToObject(f, "group_instance_id", ws_kconf_instance_id(cfg));
     cJSON_AddNumberToObject(f, "workers", rt->nworkers);
     cJSON_AddStringToObject(f, "delivery", rt->eos ? "exactly_once" : "at_least_once");
     ws_log_event(WS_LOG_INFO, "runtime", "started", f);
@@ -211,12 +213,14 @@ int ws_rt_loop(ws_rt_t *rt)
     }
     int64_t last_store = 0, last_metrics = 0, last_probe = ws_now_ms();
     while (!atomic_load(&rt->stop) && !atomic_load(&rt->fatal)) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(rt->consumer, rt->workers ? 100 : 50);
+        /* With workers the consumer queue carries only events, so the wait
+         * goes to the producer's delivery reports instead. */
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rt->consumer, rt->workers ? 0 : 50);
         if (m) {
             consumer_event(rt, &s, m);
             rd_kafka_message_destroy(m);
         }
-        rd_kafka_poll(rt->producer, 0);
+        rd_kafka_poll(rt->producer, rt->workers && !m ? 50 : 0);
         int64_t now = ws_now_ms();
         if (now - last_store >= 200) {
             ws_out_retry_due(rt, 0);
@@ -284,8 +288,12 @@ int ws_rt_shutdown(ws_rt_t *rt, int rc)
         ws_workers_free(rt);
     }
     if (rt->producer) {
-        rd_kafka_purge(rt->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        rd_kafka_flush(rt->producer, 1000);
+        /* Whatever is left failed to settle in time: its inputs stay
+         * uncommitted.  Purging delivers its reports so nothing leaks. */
+        if (rd_kafka_outq_len(rt->producer) > 0) {
+            rd_kafka_purge(rt->producer, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+            rd_kafka_flush(rt->producer, 1000);
+        }
         rd_kafka_poll(rt->producer, 0);
     }
     ws_out_retry_abandon(rt);

@@ -72,6 +72,10 @@ static int abort_txn(ws_rt_t *rt, int rewind, const char *why)
         }
     }
     rt->txn_open = 0;
+    /* Serve the aborted records' reports now so none of them is taken for
+     * a failure of the next transaction. */
+    for (int i = 0; i < 200 && rd_kafka_outq_len(rt->producer) > 0; i++)
+        rd_kafka_poll(rt->producer, 10);
     atomic_store(&rt->txn_abort, 0);
     if (rewind) rewind_parts(rt);
     ws_parts_reset_wm(rt);

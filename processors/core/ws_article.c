@@ -179,6 +179,14 @@ static int plausible_value(int f, const char *v, size_t n) {
         for (size_t i = 0; i < n; i++) if (v[i] >= '0' && v[i] <= '9') return 1;
         return 0;
     }
+    if (f == WS_FIELD_ID) {
+        /* Ids are codes ("story-9", "12345"), not words ("id cards ..."). */
+        for (size_t i = 0; i < n; i++)
+            if ((v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == '_' || v[i] == '/' || v[i] == ':' ||
+                v[i] == '.')
+                return 1;
+        return 0;
+    }
     if (f == WS_FIELD_URL) {
         for (size_t i = 0; i + 2 < n; i++) if (v[i] == ':' && v[i + 1] == '/' && v[i + 2] == '/') return 1;
         return n > 4 && strncasecmp(v, "www.", 4) == 0;
@@ -201,10 +209,14 @@ static int parse_text(const char *buf, size_t len, ws_article_t *out) {
         const char *k = q;
         while (q < end && !is_ws(*q) && *q != ':') q++;
         size_t kl = (size_t)(q - k);
-        if (q < end && *q == ':') q++;
+        int colon = q < end && *q == ':';
+        if (colon) q++;
+        /* "date 2025-01-02" or "Date: 2025-01-02", but not "Source close
+         * to the talks said": a capitalised key needs its colon. */
         int f = -1;
         for (int i = 0; i < WS_FIELD__COUNT; i++)
-            if (text_keys[i] && strlen(text_keys[i]) == kl && strncasecmp(text_keys[i], k, kl) == 0)
+            if (text_keys[i] && strlen(text_keys[i]) == kl &&
+                (colon ? strncasecmp(text_keys[i], k, kl) : strncmp(text_keys[i], k, kl)) == 0)
                 f = i;
         if (f < 0 || seen[f] || q >= end || !is_sp(*q)) break;
         while (q < end && is_sp(*q)) q++;

@@ -5,10 +5,13 @@
  * content).  Plain text: leading "key value" headers with known keys (date,
  * title, url, source, id) are read as fields, even on the body's own line; a
  * header value is one token.  Leading whitespace before the first header is
- * skipped.  The body is kept byte-identical (trailing newline included), or
- * converted from HTML when html is on.  A missing id becomes "sha256:..."-like
- * stable id derived from a content hash ("h" + 16 hex digits of a 64-bit
- * hash of title + body). */
+ * skipped.  Refinements that keep prose from being read as headers: a key is
+ * lowercase, or any case followed by ':' ("Title: ..."); a value must look
+ * like its field (a date has a digit, a url has "://", an id is a code, not
+ * a word); a title, and a "quoted value", may have spaces.  The body is kept
+ * byte-identical (trailing newline included), or converted from HTML when
+ * html is on.  A missing id becomes a stable id derived from a content hash
+ * ("h" + 16 hex digits of a 64-bit FNV-1a hash of title + body). */
 #ifndef WS_ARTICLE_H
 #define WS_ARTICLE_H
 #include <stddef.h>

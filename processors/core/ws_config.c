@@ -25,6 +25,7 @@ extern char **environ;
 
 typedef struct {
     const char *delivery;
+    const char *data_dir;
     int64_t workers;
     int64_t shutdown_timeout_ms;
     int64_t transaction_interval_ms;
@@ -81,8 +82,14 @@ static const ws_config_key_t top_keys[] = {
     {WS_CFG_STRING, "delivery", "at_least_once", OFF(top_t, delivery),
      "Delivery guarantee: at_least_once (commit after every output is acknowledged) or "
      "exactly_once (Kafka transactions).", "at_least_once|exactly_once"},
+    {WS_CFG_STRING, "data_dir", NULL, OFF(top_t, data_dir),
+     "Where processors' relative data paths (gazetteers, rules, cue lists) resolve; relative to the config "
+     "file. Unset: the config file's directory when it has the processor's folder (e.g. quotes/), else "
+     "the data directory installed with wirestream.", NULL},
     {WS_CFG_INT, "workers", "1", OFF(top_t, workers),
-     "Pipeline worker threads per process (records of one partition stay in order).", NULL},
+     "Pipeline worker threads per process. Kafka: records of one partition stay in order. "
+     "`wirestream process`: output stays in input order; duplicates that are in flight at the same "
+     "moment may both pass dedup, so use 1 where dedup decisions must be reproducible.", NULL},
     {WS_CFG_INT, "shutdown_timeout_ms", "30000", OFF(top_t, shutdown_timeout_ms),
      "On SIGTERM/SIGINT, how long to drain in-flight records before giving up.", NULL},
     {WS_CFG_INT, "transaction_interval_ms", "100", OFF(top_t, transaction_interval_ms),
@@ -703,6 +710,18 @@ static int finish(impl_t *m, char *err, size_t errlen) {
 
     c->delivery = strcmp(top->delivery, "exactly_once") == 0 ? WS_DELIVERY_EXACTLY_ONCE
                                                               : WS_DELIVERY_AT_LEAST_ONCE;
+    if (top->data_dir && *top->data_dir) {
+        char *d;
+        if (top->data_dir[0] == '/' || strcmp(c->source_file, "<built-in>") == 0) d = strdup(top->data_dir);
+        else if (asprintf(&d, "%s/%s", c->config_dir, top->data_dir) < 0) d = NULL;
+        if (!d) {
+            set_err(err, errlen, "out of memory");
+            return -1;
+        }
+        free(c->config_dir);
+        c->config_dir = d;
+        c->data_dir_set = 1;
+    }
     if (top->workers < 1 || top->workers > 256) {
         set_err(err, errlen, "%s: key \"workers\" must be between 1 and 256", file);
         return -1;
@@ -853,6 +872,42 @@ void ws_config_free(ws_config_t *c) {
     for (int s = 0; s < SEC__COUNT; s++) cJSON_Delete(m->text[s]);
     ws_configmap_store_free(&m->store);
     free(m);
+}
+
+static int has_entry(const char *dir, const char *name) {
+    char p[4096];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return stat(p, &st) == 0;
+}
+
+const char *ws_config_data_dir(const ws_config_t *c, const char *processor) {
+    if (c->data_dir_set || !processor) return c->config_dir;
+    if (has_entry(c->config_dir, processor)) return c->config_dir;
+    if (has_entry(WS_DATA_DIR, processor)) return WS_DATA_DIR;
+    return c->config_dir;
+}
+
+static void add_name(char *out, size_t outlen, size_t *n, const char *prefix, const char *key) {
+    size_t used = strlen(out);
+    if (used + 1 < outlen)
+        snprintf(out + used, outlen - used, "%s%s%s", *n ? ", " : "", prefix, key);
+    (*n)++;
+}
+
+size_t ws_config_file_secrets(const ws_config_t *c, char *out, size_t outlen) {
+    const impl_t *m = (const impl_t *)c;
+    size_t n = 0;
+    if (outlen) out[0] = '\0';
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(m->root, "kafka");
+    for (const cJSON *v = cJSON_IsObject(k) ? k->child : NULL; v; v = v->next)
+        if (ws_log_key_is_secret(v->string) && !(cJSON_IsString(v) && !*v->valuestring))
+            add_name(out, outlen, &n, "kafka.", v->string);
+    const cJSON *pl = cJSON_GetObjectItemCaseSensitive(m->root, "pipeline");
+    for (const cJSON *e = cJSON_IsArray(pl) ? pl->child : NULL; e; e = e->next)
+        for (const cJSON *v = cJSON_IsObject(e) ? e->child : NULL; v; v = v->next)
+            if (ws_log_key_is_secret(v->string)) add_name(out, outlen, &n, "pipeline.", v->string);
+    return n;
 }
 
 const char *ws_config_kafka_get(const ws_config_t *c, const char *key) {

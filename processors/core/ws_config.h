@@ -40,7 +40,10 @@ typedef struct {
 
 typedef struct {
     char *source_file;            /* file the config came from ("<built-in>") */
-    char *config_dir;             /* where relative data paths resolve */
+    char *config_dir;             /* where relative data paths resolve: the
+                                     config file's directory, or data_dir */
+    int data_dir_set;             /* data_dir was given: use config_dir for
+                                     every processor, no fallback */
 
     /* kafka: librdkafka properties passed through as-is (strings). */
     size_t kafka_n;
@@ -51,7 +54,7 @@ typedef struct {
     size_t input_topics_n;
     char **input_topics;          /* default ["articles"] */
     ws_article_opts_t article;    /* format, html, max_bytes, field names */
-    char **field_names_storage;   /* owns the strings behind article.names */
+    char **field_names_storage;   /* unused (NULL): the config owns the strings behind article.names */
 
     /* output */
     char *output_topic;           /* default "articles.enriched" */
@@ -88,6 +91,15 @@ void ws_config_free(ws_config_t *c);
 cJSON *ws_config_to_json(const ws_config_t *c, int mask_secrets);
 /* A kafka property value, or NULL. */
 const char *ws_config_kafka_get(const ws_config_t *c, const char *key);
+/* Names of secret-looking keys whose values are written in the config file
+ * itself (not in the environment or --set), comma-separated into out.
+ * Returns how many there are. */
+size_t ws_config_file_secrets(const ws_config_t *c, char *out, size_t outlen);
+/* The directory a built-in processor's relative data paths resolve against:
+ * data_dir when set; else the config file's directory if it has the
+ * processor's data folder (<dir>/<processor>/), else the data directory
+ * compiled in (WS_DATA_DIR) if that has it, else the config file's directory. */
+const char *ws_config_data_dir(const ws_config_t *c, const char *processor);
 /* docs/config.md: the reference generated from the section tables. */
 int ws_config_reference(ws_buf_t *out);
 

@@ -182,9 +182,10 @@ static const char *find_ci(const char *p, const char *end, const char *needle) {
 int ws_html_to_text(const char *s, size_t n, ws_buf_t *out) {
     emitter_t e = {.out = out, .base = out->len};
     const char *p = s, *end = s + n;
+    int no_more_tags = 0;   /* a '<' without its '>': the rest is text */
     while (p < end && !e.fail) {
         unsigned char c = (unsigned char)*p;
-        if (c == '<') {
+        if (c == '<' && !no_more_tags) {
             if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
                 const char *q = find_ci(p + 4, end, "-->");
                 p = q ? q + 3 : end;
@@ -194,9 +195,11 @@ int ws_html_to_text(const char *s, size_t n, ws_buf_t *out) {
             int closing = q < end && *q == '/';
             if (closing) q++;
             const char *name = q;
-            while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
-                               (*q >= '0' && *q <= '9')))
-                q++;
+            /* A tag name starts with a letter: "2 <3" is text. */
+            if (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')))
+                while (q < end && ((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+                                   (*q >= '0' && *q <= '9')))
+                    q++;
             size_t nl = (size_t)(q - name);
             int is_tag = nl > 0 || (!closing && q < end && (*q == '!' || *q == '?'));
             if (!is_tag) {           /* a bare '<' in text */
@@ -206,7 +209,14 @@ int ws_html_to_text(const char *s, size_t n, ws_buf_t *out) {
                 continue;
             }
             const char *gt = tag_end(q, end);
-            if (!gt) break;          /* an unterminated tag ends the text */
+            if (!gt) {
+                /* Keep the text; never rescan it (that would be quadratic). */
+                no_more_tags = 1;
+                before_text(&e);
+                emit_raw(&e, "<", 1);
+                p++;
+                continue;
+            }
             p = gt + 1;
             if (nl == 0) continue;   /* <!doctype>, <?xml?> */
             if (!closing && in_list(skip_tags, name, nl)) {
@@ -237,7 +247,7 @@ int ws_html_to_text(const char *s, size_t n, ws_buf_t *out) {
             continue;
         }
         /* A run of ordinary bytes (UTF-8 sequences included) goes out as is. */
-        const char *r = p;
+        const char *r = p + 1;   /* p is a visible byte (or a '<' once tags are off) */
         while (r < end && *r != '<' && *r != '&' && *r != ' ' && *r != '\t' && *r != '\n' &&
                *r != '\r' && *r != '\f')
             r++;

@@ -48,8 +48,20 @@ int ws_log_key_is_secret(const char *key) {
         strcasecmp(key, "sasl.mechanisms") != 0)
         return 1;
     if (strncasecmp(key, "ssl.key.", 8) == 0) return 1;
-    return contains(key, "password") || contains(key, "secret") || contains(key, "token") ||
-           contains(key, "credential") || contains(key, "private");
+    if (contains(key, "password") || contains(key, "passwd") || contains(key, "secret") ||
+        contains(key, "credential"))
+        return 1;
+    /* "token" and "private" only as a whole word: "api_token" is a secret,
+     * "max_tokens" is not. */
+    const char *p = key;
+    while (*p) {
+        size_t n = strcspn(p, "._-");
+        if ((n == 5 && strncasecmp(p, "token", 5) == 0) || (n == 7 && strncasecmp(p, "private", 7) == 0))
+            return 1;
+        p += n;
+        if (*p) p++;
+    }
+    return 0;
 }
 
 static void format_ts(char *out, size_t n) {

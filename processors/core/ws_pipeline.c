@@ -51,12 +51,15 @@ static int contains_name(const char *const *list, size_t n, const char *name) {
 
 /* Relative plugin paths: the working directory first, then the config's. */
 static void resolve_path(const char *path, const char *config_dir, char *out, size_t outlen) {
+    /* dlopen() searches the library path for names without a '/': always
+     * hand it a path. */
+    const char *dot = strchr(path, '/') ? "" : "./";
     if (path[0] == '/' || access(path, F_OK) == 0 || !config_dir) {
-        snprintf(out, outlen, "%s", path);
+        snprintf(out, outlen, "%s%s", dot, path);
         return;
     }
     snprintf(out, outlen, "%s/%s", config_dir, path);
-    if (access(out, F_OK) != 0) snprintf(out, outlen, "%s", path);
+    if (access(out, F_OK) != 0) snprintf(out, outlen, "%s%s", dot, path);
 }
 
 static void entry_destroy(entry_t *e) {
@@ -78,6 +81,29 @@ void ws_pipeline_free(ws_pipeline_t *p) {
     for (size_t i = p->n; i-- > 0;) entry_destroy(&p->e[i]);
     free(p->e);
     free(p);
+}
+
+/* The limits section's soft limits (limits.max_entities, limits.max_quotes)
+ * are the default of a processor key of the same name; an entry's own value
+ * (in the file, the environment or --set) wins.  Returns a copy of the
+ * entry's overrides with them added, or NULL when there is nothing to add. */
+static cJSON *limit_defaults(const ws_config_t *cfg, const ws_config_key_t *table,
+                             const ws_entry_config_t *ec) {
+    const struct { const char *key; int64_t val; } lim[] = {
+        {"max_entities", cfg->max_entities}, {"max_quotes", cfg->max_quotes}};
+    cJSON *ov = NULL;
+    for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++) {
+        const ws_config_key_t *k = ws_configmap_find(table, lim[i].key);
+        if (!k || k->type != WS_CFG_INT) continue;
+        if (ec->options && cJSON_GetObjectItemCaseSensitive(ec->options, lim[i].key)) continue;
+        if (ec->option_overrides && cJSON_GetObjectItemCaseSensitive(ec->option_overrides, lim[i].key))
+            continue;
+        if (!ov) ov = ec->option_overrides ? cJSON_Duplicate(ec->option_overrides, 1) : cJSON_CreateObject();
+        char num[32];
+        snprintf(num, sizeof num, "%lld", (long long)lim[i].val);
+        if (!ov || !cJSON_AddStringToObject(ov, lim[i].key, num)) break;
+    }
+    return ov;
 }
 
 static int entry_init(entry_t *e, const ws_config_t *cfg, const ws_entry_config_t *ec, int has_state,
@@ -137,11 +163,15 @@ static int entry_init(entry_t *e, const ws_config_t *cfg, const ws_entry_config_
                      first ? where : owhere, first ? first->string : ofirst->string, e->p->name);
             return -1;
         }
-    } else if (ws_configmap_apply(e->p->config, ec->options, ec->option_overrides, NULL, e->config,
-                                  &e->store, where, owhere, err, errlen) < 0) {
-        return -1;
+    } else {
+        cJSON *ov = limit_defaults(cfg, e->p->config, ec);
+        int rc = ws_configmap_apply(e->p->config, ec->options, ov ? ov : ec->option_overrides, NULL,
+                                    e->config, &e->store, where, owhere, err, errlen);
+        cJSON_Delete(ov);
+        if (rc < 0) return -1;
     }
-    ws_create_info_t info = {.entry_name = e->name, .config_dir = cfg->config_dir,
+    ws_create_info_t info = {.entry_name = e->name,
+                             .config_dir = ec->path ? cfg->config_dir : ws_config_data_dir(cfg, e->p->name),
                              .has_state = has_state && e->state_topic && e->p->on_state};
     char cerr[512] = "";
     e->instance = e->p->create(e->config, &info, cerr, sizeof cerr);

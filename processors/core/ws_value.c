@@ -2,7 +2,13 @@
  *
  * Arrays and objects are vectors (O(1) indexing: quotes walks the entities
  * list by index); objects keep insertion order, which is the output order,
- * and look keys up linearly (annotation objects are small). */
+ * and look keys up linearly (annotation objects are small).
+ *
+ * Allocation count matters: entities builds hundreds of small objects per
+ * article and the record frees them all on reset (malloc/free were ~25% of
+ * the pipeline's time, docs/BENCHMARKS.md).  So a string's bytes live in its
+ * node's allocation, and an object's keys are packed into one buffer per
+ * object (slots hold offsets, as the buffer moves when it grows). */
 #include "ws_value.h"
 
 #include "ws_article.h"
@@ -12,6 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct {
+    ws_value_t *v;
+    size_t koff;      /* objects: the key's offset in kbuf (NUL-terminated) */
+} slot_t;
+
 struct ws_value {
     ws_value_type_t type;
     int is_int;
@@ -20,7 +31,7 @@ struct ws_value {
         int64_t i;
         double d;
         struct { char *p; size_t len; } s;
-        struct { ws_value_t **items; char **keys; size_t n, cap; } c;
+        struct { slot_t *slots; char *kbuf; size_t n, cap, klen, kcap; } c;
     } u;
 };
 
@@ -35,10 +46,12 @@ ws_value_t *ws_value_array(void) { return value_new(WS_VALUE_ARRAY); }
 ws_value_t *ws_value_null(void) { return value_new(WS_VALUE_NULL); }
 
 ws_value_t *ws_value_string(const char *s, size_t len) {
-    ws_value_t *v = value_new(WS_VALUE_STRING);
+    if (len > (size_t)-1 - sizeof(ws_value_t) - 1) return NULL;
+    ws_value_t *v = malloc(sizeof *v + len + 1);
     if (!v) return NULL;
-    v->u.s.p = malloc(len + 1);
-    if (!v->u.s.p) { free(v); return NULL; }
+    memset(v, 0, sizeof *v);
+    v->type = WS_VALUE_STRING;
+    v->u.s.p = (char *)(v + 1);
     if (len) memcpy(v->u.s.p, s, len);
     v->u.s.p[len] = '\0';
     v->u.s.len = len;
@@ -65,31 +78,51 @@ ws_value_t *ws_value_bool(int b) {
 
 void ws_value_free(ws_value_t *v) {
     if (!v) return;
-    if (v->type == WS_VALUE_STRING) {
-        free(v->u.s.p);
-    } else if (v->type == WS_VALUE_ARRAY || v->type == WS_VALUE_OBJECT) {
-        for (size_t i = 0; i < v->u.c.n; i++) {
-            ws_value_free(v->u.c.items[i]);
-            if (v->u.c.keys) free(v->u.c.keys[i]);
-        }
-        free(v->u.c.items);
-        free(v->u.c.keys);
+    if (v->type == WS_VALUE_ARRAY || v->type == WS_VALUE_OBJECT) {
+        for (size_t i = 0; i < v->u.c.n; i++) ws_value_free(v->u.c.slots[i].v);
+        free(v->u.c.slots);
+        free(v->u.c.kbuf);
     }
-    free(v);
+    free(v);   /* a string's bytes are part of the node */
 }
 
-static int container_grow(ws_value_t *c, int with_keys) {
+static const char *key_at(const ws_value_t *obj, size_t i) {
+    return obj->u.c.kbuf + obj->u.c.slots[i].koff;
+}
+
+static size_t key_len(const ws_value_t *obj, size_t i) {
+    size_t end = i + 1 < obj->u.c.n ? obj->u.c.slots[i + 1].koff : obj->u.c.klen;
+    return end - obj->u.c.slots[i].koff - 1;
+}
+
+/* Objects start with 8 slots: a typical annotation object (an entity
+ * mention, a quote) then never grows. */
+static int container_grow(ws_value_t *c) {
     if (c->u.c.n < c->u.c.cap) return 0;
-    size_t cap = c->u.c.cap ? c->u.c.cap * 2 : 4;
-    ws_value_t **items = realloc(c->u.c.items, cap * sizeof *items);
-    if (!items) return -1;
-    c->u.c.items = items;
-    if (with_keys) {
-        char **keys = realloc(c->u.c.keys, cap * sizeof *keys);
-        if (!keys) return -1;
-        c->u.c.keys = keys;
-    }
+    size_t cap = c->u.c.cap ? c->u.c.cap * 2 : c->type == WS_VALUE_OBJECT ? 8 : 4;
+    if (cap > (size_t)-1 / sizeof(slot_t)) return -1;
+    slot_t *slots = realloc(c->u.c.slots, cap * sizeof *slots);
+    if (!slots) return -1;
+    c->u.c.slots = slots;
     c->u.c.cap = cap;
+    return 0;
+}
+
+/* Appends key (with its NUL) to obj's key buffer; returns its offset or -1. */
+static int key_append(ws_value_t *obj, const char *key, size_t *off) {
+    size_t n = strlen(key) + 1;
+    if (n > (size_t)-1 / 2 - obj->u.c.klen) return -1;
+    if (obj->u.c.klen + n > obj->u.c.kcap) {
+        size_t cap = obj->u.c.kcap ? obj->u.c.kcap : 64;
+        while (cap < obj->u.c.klen + n) cap *= 2;
+        char *b = realloc(obj->u.c.kbuf, cap);
+        if (!b) return -1;
+        obj->u.c.kbuf = b;
+        obj->u.c.kcap = cap;
+    }
+    memcpy(obj->u.c.kbuf + obj->u.c.klen, key, n);
+    *off = obj->u.c.klen;
+    obj->u.c.klen += n;
     return 0;
 }
 
@@ -99,29 +132,29 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
         return -1;
     }
     for (size_t i = 0; i < obj->u.c.n; i++) {
-        if (strcmp(obj->u.c.keys[i], key) == 0) {
-            ws_value_free(obj->u.c.items[i]);
-            obj->u.c.items[i] = val;
+        if (strcmp(key_at(obj, i), key) == 0) {
+            ws_value_free(obj->u.c.slots[i].v);
+            obj->u.c.slots[i].v = val;
             return 0;
         }
     }
-    char *k = strdup(key);
-    if (!k || container_grow(obj, 1) < 0) {
-        free(k);
+    size_t off;
+    if (container_grow(obj) < 0 || key_append(obj, key, &off) < 0) {
         ws_value_free(val);
         return -1;
     }
-    obj->u.c.keys[obj->u.c.n] = k;
-    obj->u.c.items[obj->u.c.n++] = val;
+    obj->u.c.slots[obj->u.c.n].koff = off;
+    obj->u.c.slots[obj->u.c.n++].v = val;
     return 0;
 }
 
 int ws_array_push(ws_value_t *arr, ws_value_t *val) {
-    if (!arr || arr->type != WS_VALUE_ARRAY || !val || container_grow(arr, 0) < 0) {
+    if (!arr || arr->type != WS_VALUE_ARRAY || !val || container_grow(arr) < 0) {
         ws_value_free(val);
         return -1;
     }
-    arr->u.c.items[arr->u.c.n++] = val;
+    arr->u.c.slots[arr->u.c.n].koff = 0;
+    arr->u.c.slots[arr->u.c.n++].v = val;
     return 0;
 }
 
@@ -132,7 +165,7 @@ ws_value_type_t ws_value_type(const ws_value_t *v) {
 const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key) {
     if (!obj || obj->type != WS_VALUE_OBJECT || !key) return NULL;
     for (size_t i = 0; i < obj->u.c.n; i++)
-        if (strcmp(obj->u.c.keys[i], key) == 0) return obj->u.c.items[i];
+        if (strcmp(key_at(obj, i), key) == 0) return obj->u.c.slots[i].v;
     return NULL;
 }
 
@@ -142,7 +175,7 @@ size_t ws_array_size(const ws_value_t *arr) {
 
 const ws_value_t *ws_array_at(const ws_value_t *arr, size_t i) {
     if (!arr || arr->type != WS_VALUE_ARRAY || i >= arr->u.c.n) return NULL;
-    return arr->u.c.items[i];
+    return arr->u.c.slots[i].v;
 }
 
 const char *ws_value_str(const ws_value_t *v, size_t *len) {
@@ -235,13 +268,10 @@ int ws_value_render(const ws_value_t *v, ws_buf_t *out) {
         if (ws_buf_appendc(out, obj ? '{' : '[') < 0) return -1;
         for (size_t i = 0; i < v->u.c.n; i++) {
             if (i && ws_buf_appendc(out, ',') < 0) return -1;
-            if (obj) {
-                const char *k = v->u.c.keys[i];
-                if (render_string(out, k, strlen(k)) < 0 ||
-                    ws_buf_appendc(out, ':') < 0)
-                    return -1;
-            }
-            if (ws_value_render(v->u.c.items[i], out) < 0) return -1;
+            if (obj && (render_string(out, key_at(v, i), key_len(v, i)) < 0 ||
+                        ws_buf_appendc(out, ':') < 0))
+                return -1;
+            if (ws_value_render(v->u.c.slots[i].v, out) < 0) return -1;
         }
         return ws_buf_appendc(out, obj ? '}' : ']');
     }

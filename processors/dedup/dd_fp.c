@@ -13,6 +13,7 @@ size_t ws_dd_fp_encode(const ws_dd_fp_t *fp, uint8_t *out, size_t outlen) {
     out[3] = (uint8_t)k;
     for (int i = 0; i < 4; i++) out[4 + i] = (uint8_t)(fp->ts >> (8 * i));
     for (int i = 0; i < 8; i++) out[8 + i] = (uint8_t)(fp->exact >> (8 * i));
+    for (int i = 0; i < 8; i++) out[16 + i] = (uint8_t)(fp->figures >> (8 * i));
     if (k) memcpy(out + WS_DD_FP_HEADER, fp->sig, k);
     return n;
 }
@@ -28,6 +29,8 @@ int ws_dd_fp_decode(const void *val, size_t len, ws_dd_fp_t *fp) {
     for (int i = 0; i < 4; i++) fp->ts |= (uint32_t)p[4 + i] << (8 * i);
     fp->exact = 0;
     for (int i = 0; i < 8; i++) fp->exact |= (uint64_t)p[8 + i] << (8 * i);
+    fp->figures = 0;
+    for (int i = 0; i < 8; i++) fp->figures |= (uint64_t)p[16 + i] << (8 * i);
     fp->sig = fp->k ? p + WS_DD_FP_HEADER : NULL;
     if (!fp->sig) fp->flags &= ~0x4u;
     return 0;

@@ -7,7 +7,8 @@
  *   byte 3      signature bytes k (0 when there is none)
  *   bytes 4-7   timestamp, seconds since the epoch, little-endian
  *   bytes 8-15  exact hash of the normalised body, little-endian
- *   bytes 16-   k signature bytes
+ *   bytes 16-23 figures set (dd_norm.h), little-endian
+ *   bytes 24-   k signature bytes
  *
  * A reader with other sketch settings keeps only the exact hash. */
 #ifndef DD_FP_H
@@ -16,7 +17,7 @@
 #include <stdint.h>
 
 #define WS_DD_FP_VERSION 1
-#define WS_DD_FP_HEADER 16
+#define WS_DD_FP_HEADER 24
 
 typedef struct {
     unsigned flags;
@@ -25,6 +26,7 @@ typedef struct {
     uint32_t ts;
     uint64_t exact;
     const uint8_t *sig;      /* points into the encoded bytes after decode */
+    uint64_t figures;        /* figures set (dd_norm.h) */
 } ws_dd_fp_t;
 
 /* Prototypes */

@@ -1,6 +1,7 @@
 /* dd_norm.c -- tokenising, case folding and hashing of bodies. */
 #include "dd_norm.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define FNV_PRIME 0x100000001B3ULL
@@ -92,7 +93,7 @@ bad:
 /* Per-byte class for the ASCII fast path: the folded byte for letters and
  * digits, 0 for separators, 0xFF for bytes >= 0x80 (decode them). */
 static uint8_t ascii_class[256];
-static int ascii_ready;
+static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
 
 static void ascii_init(void) {
     for (unsigned c = 0; c < 256; c++) {
@@ -102,17 +103,18 @@ static void ascii_init(void) {
             ascii_class[c] = f > 0 ? (uint8_t)f : 0;
         }
     }
-    /* Benign race: every thread writes the same bytes. */
-    __atomic_store_n(&ascii_ready, 1, __ATOMIC_RELEASE);
 }
 
+/* Scalars only (the word ring lives apart), so the compiler keeps them in
+ * registers instead of chaining loads and stores from word to word. */
 typedef struct {
     unsigned shingle;
     unsigned out_rot;              /* rotation of the word leaving the window */
     ws_dd_sketch_t *sk;
-    uint64_t ring[WS_DD_MAX_SHINGLE];
+    uint64_t *ring;                /* last WS_DD_MAX_SHINGLE word hashes */
     uint64_t roll;                 /* XOR of the window's rotated word hashes */
     uint64_t exact;
+    uint64_t figures;
     uint32_t words;
 } scan_state_t;
 
@@ -126,9 +128,10 @@ static inline uint64_t rotl(uint64_t x, unsigned r) {
  * "buzhash"): rotate the window, add the new word, remove the word that
  * left, so it costs O(1) per word whatever the shingle size.  13 * shingle
  * is never a multiple of 64, so a leaving word never cancels itself. */
-static inline void end_word(scan_state_t *st, uint64_t wh) {
+static inline void end_word(scan_state_t *st, uint64_t wh, int digit) {
     wh *= 0x9E3779B97F4A7C15ULL;
     wh ^= wh >> 32;
+    st->figures |= (uint64_t)digit << (wh >> 58);
     /* Position-weighted sum: order-sensitive without a serial multiply
      * chain from word to word. */
     st->exact += wh * (2 * (uint64_t)st->words + 1);
@@ -153,15 +156,24 @@ static inline void end_word(scan_state_t *st, uint64_t wh) {
 typedef struct {
     uint64_t wh, chunk;
     unsigned nchunk;
+    uint64_t digit;    /* non-zero when the word has a digit */
 } word_t;
 
 static inline void word_mix(word_t *w, uint64_t v) {
     w->wh = (w->wh ^ v) * FNV_PRIME;
 }
 
+/* Folded digits are the only word bytes without bit 0x40, so whether a
+ * word has one is checked once per chunk, not per byte. */
+#define BIT40S 0x4040404040404040ULL
+static inline void word_digits(word_t *w) {
+    w->digit |= ~w->chunk & ((1ULL << (8 * w->nchunk)) - 1) & BIT40S;
+}
+
 static inline void word_byte(word_t *w, uint32_t c) {
     w->chunk |= (uint64_t)c << (8 * w->nchunk);
     if (++w->nchunk == 8) {
+        w->digit |= ~w->chunk & BIT40S;
         word_mix(w, w->chunk);
         w->chunk = 0;
         w->nchunk = 0;
@@ -177,6 +189,7 @@ static inline void word_bytes(word_t *w, uint64_t piece, unsigned k) {
         w->nchunk += k;
         return;
     }
+    w->digit |= ~w->chunk & BIT40S;
     word_mix(w, w->chunk);
     w->nchunk = k - room;
     w->chunk = w->nchunk ? piece >> (8 * room) : 0;
@@ -215,7 +228,10 @@ static inline void word_cp(word_t *w, int32_t f) {
         word_byte(w, (uint32_t)f);
         return;
     }
-    if (w->nchunk) word_mix(w, w->chunk);
+    if (w->nchunk) {
+        word_digits(w);
+        word_mix(w, w->chunk);
+    }
     w->chunk = 0;
     w->nchunk = 0;
     word_mix(w, (uint64_t)f | 0x100000000ULL);
@@ -225,22 +241,25 @@ void ws_dd_scan(const char *body, size_t n, unsigned shingle,
                 ws_dd_norm_t *out, ws_dd_sketch_t *sk) {
     const unsigned char *p = (const unsigned char *)body;
     scan_state_t st;
+    uint64_t ring[WS_DD_MAX_SHINGLE];
     size_t i = 0;
 
-    if (!__atomic_load_n(&ascii_ready, __ATOMIC_ACQUIRE)) ascii_init();
+    pthread_once(&ascii_once, ascii_init);
     if (shingle < 1) shingle = 1;
     if (shingle > WS_DD_MAX_SHINGLE) shingle = WS_DD_MAX_SHINGLE;
     st.shingle = shingle;
     st.sk = sk;
+    st.ring = ring;
     st.out_rot = (13 * shingle) & 63;
     st.roll = 0;
     st.exact = FNV_BASIS;
+    st.figures = 0;
     st.words = 0;
 
     /* Two nested loops (skip separators, then take a word) cost one
      * mispredicted branch per word boundary instead of several. */
     while (i < n) {
-        word_t w = { FNV_BASIS, 0, 0 };
+        word_t w = { FNV_BASIS, 0, 0, 0 };
         int have = 0;
         while (i < n && ascii_class[p[i]] == 0) i++;
         while (i < n) {
@@ -272,8 +291,11 @@ void ws_dd_scan(const char *body, size_t n, unsigned shingle,
                 have = 1;
             }
         }
-        if (have)   /* end_word's multiply finishes the last chunk */
-            end_word(&st, w.wh ^ w.chunk ^ ((uint64_t)w.nchunk << 60));
+        if (have) {
+            word_digits(&w);
+            /* end_word's multiply finishes the last chunk */
+            end_word(&st, w.wh ^ w.chunk ^ ((uint64_t)w.nchunk << 60), w.digit != 0);
+        }
     }
 
     /* A body shorter than one shingle is one shingle of all its words. */
@@ -284,4 +306,5 @@ void ws_dd_scan(const char *body, size_t n, unsigned shingle,
     }
     out->exact = ws_dd_mix64(st.exact ^ st.words);
     out->words = st.words;
+    out->figures = st.figures;
 }

@@ -6,7 +6,11 @@
  * and zero-width joiners are ignored, and everything else (whitespace, ASCII
  * and Unicode punctuation, symbols) separates words.  So two bodies that
  * differ only in case, spacing, quote style or punctuation get the same
- * exact hash. */
+ * exact hash.
+ *
+ * `figures` is a 64-bit set (one hashed bit per word containing a digit:
+ * amounts, dates, scores).  Two texts that each have a figure the other
+ * lacks contradict each other: templated stories differ exactly there. */
 #ifndef DD_NORM_H
 #define DD_NORM_H
 #include <stddef.h>
@@ -18,6 +22,7 @@
 typedef struct {
     uint64_t exact;     /* hash of the normalised word sequence */
     uint32_t words;     /* number of words */
+    uint64_t figures;   /* one bit per distinct word with a digit (hashed) */
 } ws_dd_norm_t;
 
 /* Prototypes */

@@ -64,6 +64,14 @@ uint64_t ws_dd_entry_exact(const ws_dd_entry_t *e) {
     return ((uint64_t)e->exact_hi << 32) | e->exact_lo;
 }
 
+uint64_t ws_dd_entry_figures(const ws_dd_entry_t *e) {
+    return ((uint64_t)e->fig_hi << 32) | e->fig_lo;
+}
+
+int ws_dd_figures_conflict(uint64_t a, uint64_t b) {
+    return (a & ~b) != 0 && (b & ~a) != 0;
+}
+
 /* A reference's sequence number: refs are the low 24 bits, and every live
  * sequence lies within cap (<= 2^24) of tail. */
 static inline uint32_t seq_of(const ws_dd_store_t *s, uint32_t ref) {
@@ -205,8 +213,9 @@ static int grow_ids(ws_dd_store_t *s) {
 }
 
 int64_t ws_dd_store_insert(ws_dd_store_t *s, const char *id, size_t idlen,
-                           uint64_t exact, uint32_t ts, const uint8_t *sig,
-                           unsigned flags, ws_dd_evict_fn cb, void *ctx) {
+                           uint64_t exact, uint64_t figures, uint32_t ts,
+                           const uint8_t *sig, unsigned flags, ws_dd_evict_fn cb,
+                           void *ctx) {
     uint32_t pos, pad, seq, ref;
     ws_dd_entry_t *e;
     unsigned b = 0;
@@ -235,6 +244,8 @@ int64_t ws_dd_store_insert(ws_dd_store_t *s, const char *id, size_t idlen,
     e = ent(s, seq);
     e->exact_lo = (uint32_t)exact;
     e->exact_hi = (uint32_t)(exact >> 32);
+    e->fig_lo = (uint32_t)figures;
+    e->fig_hi = (uint32_t)(figures >> 32);
     e->ts = ts;
     e->id_pos = pos;
     e->id_len = (uint16_t)idlen;
@@ -299,6 +310,7 @@ int64_t ws_dd_store_find_exact(const ws_dd_store_t *s, uint64_t exact, uint32_t 
 }
 
 int64_t ws_dd_store_find_near(const ws_dd_store_t *s, const uint8_t *sig,
+                              uint64_t figures, int check_figures,
                               uint32_t cutoff, double *sim) {
     uint32_t seen[MAX_CANDIDATES];
     unsigned nseen = 0, rows = s->p.rows;
@@ -314,6 +326,8 @@ int64_t ws_dd_store_find_near(const ws_dd_store_t *s, const uint8_t *sig,
             const uint8_t *es = sig_of(e);
             unsigned i;
             if (memcmp(es + (size_t)b * rows, band, rows) || e->ts < cutoff) continue;
+            if (check_figures && ws_dd_figures_conflict(figures, ws_dd_entry_figures(e)))
+                continue;
             for (i = 0; i < nseen && seen[i] != (uint32_t)r; i++) {}
             if (i < nseen) continue;
             seen[nseen++] = (uint32_t)r;

@@ -30,6 +30,7 @@ typedef struct {
 /* Entry header; k signature bytes follow it in the ring. */
 typedef struct {
     uint32_t exact_lo, exact_hi;
+    uint32_t fig_lo, fig_hi;  /* figures set (dd_norm.h) */
     uint32_t ts;             /* seconds since the epoch */
     uint32_t id_pos;         /* position in the id ring */
     uint16_t id_len;
@@ -51,8 +52,9 @@ void ws_dd_store_free(ws_dd_store_t *s);
  * remembered already (kill it first).  Returns the reference, or -1 on
  * allocation failure or an id longer than 65535 bytes. */
 int64_t ws_dd_store_insert(ws_dd_store_t *s, const char *id, size_t idlen,
-                           uint64_t exact, uint32_t ts, const uint8_t *sig,
-                           unsigned flags, ws_dd_evict_fn cb, void *ctx);
+                           uint64_t exact, uint64_t figures, uint32_t ts,
+                           const uint8_t *sig, unsigned flags, ws_dd_evict_fn cb,
+                           void *ctx);
 /* Forget one entry (a correction or a deletion). */
 void ws_dd_store_kill(ws_dd_store_t *s, uint32_t ref);
 /* Evict up to max entries from the old end whose ts < cutoff. */
@@ -63,9 +65,13 @@ size_t ws_dd_store_expire(ws_dd_store_t *s, uint32_t cutoff, size_t max,
 int64_t ws_dd_store_find_id(const ws_dd_store_t *s, const char *id, size_t len);
 int64_t ws_dd_store_find_exact(const ws_dd_store_t *s, uint64_t exact, uint32_t cutoff);
 /* The most similar remembered signature sharing at least one LSH band;
- * *sim receives its estimated Jaccard similarity. */
+ * *sim receives its estimated Jaccard similarity.  With check_figures,
+ * entries whose figures contradict `figures` are not candidates. */
 int64_t ws_dd_store_find_near(const ws_dd_store_t *s, const uint8_t *sig,
+                              uint64_t figures, int check_figures,
                               uint32_t cutoff, double *sim);
+/* 1 when each set has a member the other lacks. */
+int ws_dd_figures_conflict(uint64_t a, uint64_t b);
 
 /* Start loading the index slots the lookups of this article will touch,
  * so their cache misses overlap (sig may be NULL). */
@@ -76,6 +82,7 @@ const ws_dd_entry_t *ws_dd_store_entry(const ws_dd_store_t *s, uint32_t ref);
 const uint8_t *ws_dd_store_sig(const ws_dd_store_t *s, uint32_t ref);
 const char *ws_dd_store_id(const ws_dd_store_t *s, uint32_t ref, size_t *len);
 uint64_t ws_dd_entry_exact(const ws_dd_entry_t *e);
+uint64_t ws_dd_entry_figures(const ws_dd_entry_t *e);
 size_t ws_dd_store_count(const ws_dd_store_t *s);
 /* Bytes allocated by the store (rings and indexes). */
 size_t ws_dd_store_bytes(const ws_dd_store_t *s);

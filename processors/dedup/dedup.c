@@ -33,6 +33,7 @@ typedef struct {
     int64_t bands;
     int64_t rows;
     int tombstones;
+    int figures_must_match;
 } dedup_config_t;
 
 static const ws_config_key_t config_keys[] = {
@@ -62,6 +63,10 @@ static const ws_config_key_t config_keys[] = {
       "Signature bytes per LSH band (1-8)", NULL },
     { WS_CFG_BOOL, "tombstones", "true", offsetof(dedup_config_t, tombstones),
       "Write a tombstone to the state topic for each article evicted", NULL },
+    { WS_CFG_BOOL, "figures_must_match", "true", offsetof(dedup_config_t, figures_must_match),
+      "A near duplicate must not contradict its original's figures: when each text has a "
+      "number the other lacks (21 vs 23 cents, another date), they are different stories "
+      "(templated reports and notices).  Exact duplicates are unaffected", NULL },
     { 0 }
 };
 
@@ -69,6 +74,7 @@ typedef struct {
     int drop;
     int on_date;
     int tombstones;
+    int figures;
     int has_state;
     double threshold;
     unsigned min_words;
@@ -119,6 +125,7 @@ static void *dedup_create(const void *config, const ws_create_info_t *info,
     d->drop = !c->action || strcmp(c->action, "flag") != 0;
     d->on_date = !c->window_on || strcmp(c->window_on, "ingest") != 0;
     d->tombstones = c->tombstones;
+    d->figures = c->figures_must_match;
     d->has_state = info ? info->has_state : 0;
     d->threshold = c->threshold;
     d->min_words = (unsigned)c->min_length;
@@ -172,9 +179,10 @@ static uint32_t cutoff_of(const dedup_t *d) {
 }
 
 static void put_fingerprint(dedup_t *d, ws_record_t *rec, const char *id, size_t idlen,
-                            uint64_t exact, uint32_t ts, const uint8_t *sig, unsigned flags) {
+                            uint64_t exact, uint64_t figures, uint32_t ts, const uint8_t *sig,
+                            unsigned flags) {
     uint8_t buf[WS_DD_FP_HEADER + WS_DD_MAX_K];
-    ws_dd_fp_t fp = { flags, d->shingle, d->k, ts, exact, sig };
+    ws_dd_fp_t fp = { flags, d->shingle, d->k, ts, exact, sig, figures };
     size_t n = ws_dd_fp_encode(&fp, buf, sizeof(buf));
     if (n && d->has_state) ws_record_state_put(rec, id, idlen, buf, n);
 }
@@ -222,7 +230,7 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
                 /* Replay: same status as before; rewrite the state so a
                  * write lost before a crash is not lost for good. */
                 status = (e->flags & WS_DD_F_UPDATE) ? ST_UPDATE : ST_UNIQUE;
-                put_fingerprint(d, rec, id, idlen, nm.exact, e->ts,
+                put_fingerprint(d, rec, id, idlen, nm.exact, ws_dd_entry_figures(e), e->ts,
                                 (e->flags & WS_DD_F_SIG) ? ws_dd_store_sig(d->store, (uint32_t)r)
                                                          : NULL,
                                 e->flags);
@@ -231,10 +239,12 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
                 status = ST_UPDATE;
                 ws_dd_store_kill(d->store, (uint32_t)r);
                 if (ts >= cutoff) {
-                    ws_dd_store_insert(d->store, id, idlen, nm.exact, ts, has_sig ? sig : NULL,
+                    ws_dd_store_insert(d->store, id, idlen, nm.exact, nm.figures, ts,
+                                       has_sig ? sig : NULL,
                                        WS_DD_F_UPDATE,
                                        d->tombstones && d->has_state ? put_tombstone : NULL, rec);
-                    put_fingerprint(d, rec, id, idlen, nm.exact, ts, has_sig ? sig : NULL,
+                    put_fingerprint(d, rec, id, idlen, nm.exact, nm.figures, ts,
+                                    has_sig ? sig : NULL,
                                     WS_DD_F_UPDATE | (has_sig ? WS_DD_F_SIG : 0));
                 }
             }
@@ -247,7 +257,7 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
             sim = 1.0;
         } else if (has_sig) {
             double s = 0;
-            r = ws_dd_store_find_near(d->store, sig, cutoff, &s);
+            r = ws_dd_store_find_near(d->store, sig, nm.figures, d->figures, cutoff, &s);
             if (r >= 0 && s >= d->threshold) {
                 status = ST_NEAR;
                 sim = s;
@@ -261,9 +271,10 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
             dup = ws_value_string(other, n);
         } else if (idlen > 0 && ts >= cutoff) {
             /* (An article dated before the window is not remembered.) */
-            ws_dd_store_insert(d->store, id, idlen, nm.exact, ts, has_sig ? sig : NULL, 0,
+            ws_dd_store_insert(d->store, id, idlen, nm.exact, nm.figures, ts,
+                               has_sig ? sig : NULL, 0,
                                d->tombstones && d->has_state ? put_tombstone : NULL, rec);
-            put_fingerprint(d, rec, id, idlen, nm.exact, ts, has_sig ? sig : NULL,
+            put_fingerprint(d, rec, id, idlen, nm.exact, nm.figures, ts, has_sig ? sig : NULL,
                             has_sig ? WS_DD_F_SIG : 0);
         }
     }
@@ -322,7 +333,7 @@ static void dedup_on_state(void *inst, const void *key, size_t klen, const void 
             !(e && ws_dd_entry_exact(e) == fp.exact && e->ts == fp.ts)) {
             int compatible = fp.sig && fp.k == d->k && fp.shingle == d->shingle;
             if (r >= 0) ws_dd_store_kill(d->store, (uint32_t)r);
-            ws_dd_store_insert(d->store, key, klen, fp.exact, fp.ts,
+            ws_dd_store_insert(d->store, key, klen, fp.exact, fp.figures, fp.ts,
                                compatible ? fp.sig : NULL, fp.flags & WS_DD_F_UPDATE,
                                NULL, NULL);
         }

@@ -41,7 +41,12 @@ enum {
     CL_NAME_PART  = 1u << 13,  /* van, de, bin, al: inside personal names */
     CL_SURNAME    = 1u << 14,  /* family names */
     CL_PERSON_VERB= 1u << 15,  /* verbs with a human subject: smiled, resigned */
-    CL_DEMONYM    = 1u << 16   /* helper form of NORP */
+    CL_DEMONYM    = 1u << 16,  /* helper form of NORP */
+    CL_FAC_HEAD   = 1u << 17,  /* Airport, Castle, Bridge, Stadium: ends a facility name */
+    CL_NONAME     = 1u << 18,  /* acronyms that are never names: TV, CEO, GDP */
+    CL_ORG_CONTEXT= 1u << 19,  /* nouns after an organisation's name: shares, unit, spokesman */
+    CL_EVENT_HEAD = 1u << 20,  /* Cup, Open, Games, Championship: ends an event name */
+    CL_LAW_HEAD   = 1u << 21   /* Act, Treaty, Accord, Convention: ends a law's name */
 };
 
 const char *ent_type_name(int type);
@@ -69,6 +74,8 @@ enum {
     TF_END    = 1u << 15,  /* . ! ? ending a sentence */
     TF_INITIAL= 1u << 16,  /* single capital with period: F. */
     TF_OPEN   = 1u << 17,  /* opening bracket or opening quote */
+    TF_CONTR  = 1u << 18,  /* contraction: I'm, don't, we've */
+    TF_HASDIGIT = 1u << 19, /* a word with a digit after its first character (P2qpm3) */
     TF__HASHED= 1u << 30   /* tokenizer-internal: hash already computed */
 };
 

@@ -13,6 +13,17 @@
 #include "ent_tag.h"
 
 #define MAX_ALIASES 512
+#define MAX_FULL 256          /* longer personal names compared in step 2b */
+
+typedef struct { uint64_t h; uint32_t len, idx; } text_key_t;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const text_key_t *x = a, *y = b;
+    if (x->h != y->h) return x->h < y->h ? -1 : 1;
+    if (x->len != y->len) return x->len < y->len ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
 
 typedef struct {
     const char *s;           /* alias text */
@@ -81,6 +92,23 @@ static int default_type(ent_ctx_t *c, const ent_mention_t *m)
         (c->toks[m->tstart - 1].flags & TF_LOWER))
         return ET_GPE;
     return ET_PERSON;
+}
+
+/* "Sparta Rotterdam 2 Fortuna Sittard 1": mention i and its neighbour
+ * across a score, each followed by a number. */
+static int score_pair(ent_ctx_t *c, const ent_scratch_t *s, size_t i)
+{
+    const ent_mention_t *m = &s->ments[i];
+    if (i + 1 < s->ments_n) {
+        const ent_mention_t *n = &s->ments[i + 1];
+        if (n->tstart == m->tend + 1 && n->tend < c->nt && (c->toks[n->tend].flags & TF_DIGIT))
+            return 1;
+    }
+    if (i > 0) {
+        const ent_mention_t *p = &s->ments[i - 1];
+        if (m->tstart == p->tend + 1 && (c->toks[p->tend].flags & TF_DIGIT)) return 1;
+    }
+    return 0;
 }
 
 int ent_coref(ent_ctx_t *c)
@@ -190,6 +218,32 @@ int ent_coref(ent_ctx_t *c)
         }
     }
 
+    /* 2b. a shorter personal name that ends or starts a longer one joins it:
+     * "Parker Bowles" -> "Camilla Parker Bowles" */
+    uint32_t fulls[MAX_FULL];
+    size_t nf = 0;
+    for (size_t i = 0; i < s->ments_n && nf < MAX_FULL; i++)
+        if (s->ments[i].type == ET_PERSON && s->ments[i].tend - s->ments[i].tstart >= 3)
+            fulls[nf++] = (uint32_t)i;
+    for (size_t i = 0; i < s->ments_n && nf; i++) {
+        ent_mention_t *m = &s->ments[i];
+        if (m->type != ET_PERSON || m->source == ENT_SRC_ALIAS || m->tend - m->tstart < 2) continue;
+        for (size_t jj = 0; jj < nf; jj++) {
+            size_t j = fulls[jj];
+            const ent_mention_t *f = &s->ments[j];
+            if (j == i || f->tend - f->tstart <= m->tend - m->tstart) continue;
+            size_t ml = m->end - m->start, fl = f->end - f->start;
+            const char *mt = c->text + m->start, *ft = c->text + f->start;
+            int suffix = memcmp(ft + fl - ml, mt, ml) == 0 && ft[fl - ml - 1] == ' ';
+            int prefix = memcmp(ft, mt, ml) == 0 && ft[ml] == ' ';
+            if (suffix || prefix) {
+                m->canon = f->canon;
+                m->canon_len = f->canon_len;
+                break;
+            }
+        }
+    }
+
     /* 3. skipped sentence-initial words that are in fact a known surname */
     for (size_t d = 0; d < c->dropped_n; d++) {
         size_t k = c->dropped[d];
@@ -216,29 +270,67 @@ int ent_coref(ent_ctx_t *c)
         m->canon_len = f->canon_len;
     }
 
-    /* 4. unknown one-word names: the type the same word has elsewhere */
-    for (size_t i = 0; i < s->ments_n; i++) {
-        ent_mention_t *m = &s->ments[i];
-        if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
-        int found = 0;
-        for (size_t j = 0; j < s->ments_n && !found; j++) {
-            const ent_mention_t *o = &s->ments[j];
-            if (o->type >= ET__COUNT || o->type == ET_NONE || o->end - o->start != m->end - m->start)
-                continue;
-            if (memcmp(c->text + o->start, c->text + m->start, m->end - m->start) == 0) {
-                m->type = o->type;
-                m->canon = o->canon;
-                m->canon_len = o->canon_len;
-                found = 1;
-            }
+    /* 4. unknown one-word names, grouped by text (sorted, so a long article
+     * stays O(n log n)):
+     *  - in company context anywhere ("Yukos shares", "Yukos's unit") they are
+     *    organisations everywhere;
+     *  - else they take the type the same word has elsewhere in the article;
+     *  - else the default of their first occurrence (ordinary capitalised
+     *    words nobody explains are dropped). */
+    if (s->ments_n) {
+        text_key_t *keys = malloc(s->ments_n * sizeof *keys);
+        if (!keys) return -1;
+        for (size_t i = 0; i < s->ments_n; i++) {
+            const ent_mention_t *m = &s->ments[i];
+            keys[i].h = ent_hash_token(c->text + m->start, m->end - m->start);
+            keys[i].len = m->end - m->start;
+            keys[i].idx = (uint32_t)i;
         }
-        if (!found) m->type = m->type == ENT_WEAK ? ET_NONE : (uint8_t)default_type(c, m);
+        qsort(keys, s->ments_n, sizeof *keys, cmp_key);
+        for (size_t a = 0; a < s->ments_n;) {
+            size_t b = a + 1;
+            while (b < s->ments_n && keys[b].h == keys[a].h && keys[b].len == keys[a].len) b++;
+            int org = 0, has_unknown = 0;
+            const ent_mention_t *known = NULL, *first_unknown = NULL;
+            for (size_t k = a; k < b; k++) {
+                const ent_mention_t *m = &s->ments[keys[k].idx];
+                if (m->type == ENT_UNKNOWN || m->type == ENT_WEAK) {
+                    if (m->type == ENT_UNKNOWN) {
+                        has_unknown = 1;
+                        if (!first_unknown) first_unknown = m;
+                    }
+                    size_t nx = m->tend;
+                    if (nx < c->nt && (c->toks[nx].flags & TF_POSS)) nx++;
+                    if (m->type == ENT_UNKNOWN && m->tend - m->tstart == 1 && nx < c->nt &&
+                        (c->toks[nx].flags & TF_LOWER) && (ent_tok_cls(c, nx) & CL_ORG_CONTEXT))
+                        org = 1;
+                } else if (m->type != ET_NONE && m->type < ET__COUNT && !known) {
+                    known = m;      /* keys are sorted by index within a run */
+                }
+            }
+            int type = ET_NONE;
+            if (org) type = ET_ORG;
+            else if (known) type = known->type;
+            else if (has_unknown) type = default_type(c, first_unknown);
+            for (size_t k = a; k < b; k++) {
+                ent_mention_t *m = &s->ments[keys[k].idx];
+                if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
+                m->type = (uint8_t)type;
+                if (known && !org) {
+                    m->canon = known->canon;
+                    m->canon_len = known->canon_len;
+                }
+            }
+            a = b;
+        }
+        free(keys);
     }
 
     /* 5. sports results: a city or region followed by a score is a team
      * ("Chicago 5 Boston 3"); countries stay places, as CoNLL/OntoNotes do. */
     for (size_t i = 0; i < s->ments_n; i++) {
         ent_mention_t *m = &s->ments[i];
+        if (m->type == ET_NONE) continue;
         if (m->tend >= c->nt || !(c->toks[m->tend].flags & TF_DIGIT) ||
             (c->toks[m->tend].flags & TF_NL))
             continue;
@@ -250,12 +342,13 @@ int ent_coref(ent_ctx_t *c)
             int country = e->id_len == 2 && id[0] >= 'A' && id[0] <= 'Z' && id[1] >= 'A' && id[1] <= 'Z';
             if (!country) m->type = ET_ORG;
         } else if (m->source == ENT_SRC_GUESS && m->type != ET_NORP &&
-                   (m->tend - m->tstart == 1 ||
-                    (m->tstart > 0 && (c->toks[m->tstart - 1].flags & TF_DIGIT)) ||
-                    (m->tend + 1 < c->nt && (c->toks[m->tend + 1].flags & TF_CAP))) &&
-                   !(ent_tok_cls(c, m->tstart) & (CL_GIVEN | CL_SURNAME)) &&
                    !(c->toks[m->tstart].flags & TF_INITIAL)) {
-            m->type = ET_ORG;
+            /* nobody is called by a bare first name in a results line, so a
+             * lone given name before a score is a team too ("Kent 108-3") */
+            unsigned fc = ent_tok_cls(c, m->tstart);
+            if (m->tend - m->tstart == 1 ? !(fc & CL_SURNAME)
+                                         : (score_pair(c, s, i) && !(fc & (CL_GIVEN | CL_SURNAME))))
+                m->type = ET_ORG;
         }
     }
 
@@ -302,6 +395,7 @@ int ent_coref(ent_ctx_t *c)
         s->ments[o++] = s->ments[i];
     }
     s->ments_n = o;
-    qsort(s->ments, s->ments_n, sizeof *s->ments, cmp_ment);
+    if (s->ments_n > 1)   /* ments is NULL until the first mention */
+        qsort(s->ments, s->ments_n, sizeof *s->ments, cmp_ment);
     return 0;
 }

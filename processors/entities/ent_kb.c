@@ -35,7 +35,9 @@ static const struct { const char *name; unsigned cls; } class_names[] = {
     {"ORG_NOUN", CL_ORG_NOUN}, {"PLACE_NOUN", CL_PLACE_NOUN},
     {"SPEECH", CL_SPEECH}, {"CONNECT", CL_CONNECT}, {"STOP", CL_STOP},
     {"NAME_PART", CL_NAME_PART}, {"SURNAME", CL_SURNAME},
-    {"PERSON_VERB", CL_PERSON_VERB}, {"DEMONYM", CL_DEMONYM},
+    {"PERSON_VERB", CL_PERSON_VERB}, {"DEMONYM", CL_DEMONYM}, {"FAC_HEAD", CL_FAC_HEAD},
+    {"NONAME", CL_NONAME}, {"EVENT_HEAD", CL_EVENT_HEAD},
+    {"LAW_HEAD", CL_LAW_HEAD}, {"ORG_CONTEXT", CL_ORG_CONTEXT},
 };
 
 const char *ent_type_name(int t)
@@ -492,7 +494,7 @@ ent_kb_t *ent_kb_load(const ent_kb_opts_t *o, char *err, size_t errlen)
     }
     if (build_triggers(kb) < 0) goto oom;
     kb->trig_digit = ent_kb_triggers(kb, ENT_TRIG_DIGIT, &kb->n_digit);
-    kb->trig_cap = ent_kb_triggers(kb, ENT_TRIG_CAP, &kb->n_cap);
+    kb->trig_capl = ent_kb_triggers(kb, ENT_TRIG_CAP, &kb->n_cap);
     kb->trig_upper = ent_kb_triggers(kb, ENT_TRIG_UPPER, &kb->n_upper);
     free(kb->tmp);
     kb->tmp = NULL;

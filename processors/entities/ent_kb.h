@@ -65,7 +65,7 @@ struct ent_kb {
     ent_trig_t *trig;
     size_t trig_cap;
     uint64_t trig_bloom[16];        /* 1024-bit filter over trigger hashes */
-    const ent_trig_pair_t *trig_digit, *trig_cap, *trig_upper;   /* #digit, #cap, #upper */
+    const ent_trig_pair_t *trig_digit, *trig_capl, *trig_upper;  /* #digit, #cap, #upper */
     size_t n_digit, n_cap, n_upper;
     uint32_t match_limit, depth_limit;
     int no_entities;

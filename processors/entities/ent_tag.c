@@ -173,7 +173,7 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
             if (ns[nl]) nl++;
         }
         if ((t->flags & TF_DIGIT) && kb->n_digit) { lists[nl] = kb->trig_digit; ns[nl++] = kb->n_digit; }
-        if ((t->flags & TF_CAP) && kb->n_cap) { lists[nl] = kb->trig_cap; ns[nl++] = kb->n_cap; }
+        if ((t->flags & TF_CAP) && kb->n_cap) { lists[nl] = kb->trig_capl; ns[nl++] = kb->n_cap; }
         if ((t->flags & TF_UPPER) && kb->n_upper) { lists[nl] = kb->trig_upper; ns[nl++] = kb->n_upper; }
         if (!nl) continue;
         size_t best_end = 0;
@@ -255,6 +255,13 @@ static int namey(ent_ctx_t *c, size_t i)
     if (!(t->flags & TF_WORD)) return 0;
     if (t->flags & TF_DIGIT) return 0;
     if (t->end - t->start == 1) return 0;          /* A, W, L: table headers, not names */
+    if (t->flags & (TF_CONTR | TF_HASDIGIT)) return 0;   /* I'm, Don't, P2qpm3h3Pm */
+    if (i > 0 && !(t->flags & TF_SPACE)) {
+        /* @handles, #hashtags, URL and e-mail pieces are not names */
+        char p = c->text[c->toks[i - 1].end - 1];
+        if (p == '@' || p == '#' || p == '/' || p == '.' || p == '_' || p == '=') return 0;
+    }
+    if ((t->flags & TF_UPPER) && (ent_tok_cls(c, i) & CL_NONAME)) return 0;   /* TV, CEO */
     if (t->flags & TF_HEAD) {
         /* In a headline only uncommon words, or words the gazetteer knows. */
         unsigned cl = ent_tok_cls(c, i);
@@ -305,6 +312,11 @@ static size_t chunk_end(ent_ctx_t *c, size_t i)
             j += gl > 1 ? gl : 1;
             continue;
         }
+        /* Inzamam-ul-Haq, Ata-ur-Rehman: hyphen, name particle, hyphen, name */
+        if ((t->flags & TF_HYPH) && !(t->flags & TF_SPACE) && j + 3 < c->nt &&
+            (c->toks[j + 1].flags & TF_LOWER) && (ent_tok_cls(c, j + 1) & CL_NAME_PART) &&
+            (c->toks[j + 2].flags & TF_HYPH) && !(c->toks[j + 3].flags & TF_SPACE) &&
+            namey(c, j + 3)) { j += 4; continue; }
         /* hyphen glued on both sides: Asia-Pacific */
         if ((t->flags & TF_HYPH) && !(t->flags & TF_SPACE) && j + 1 < c->nt &&
             !(c->toks[j + 1].flags & TF_SPACE) && namey(c, j + 1)) { j += 2; continue; }
@@ -327,6 +339,7 @@ static size_t chunk_end(ent_ctx_t *c, size_t i)
 static size_t org_pattern(ent_ctx_t *c, size_t k, size_t b)
 {
     size_t best = 0;
+    if (!namey(c, k)) return 0;
     for (size_t m = k; m < b; m++) {
         unsigned cl = ent_tok_cls(c, m);
         /* "Name... HEAD" takes only names (and &) before the head */
@@ -347,7 +360,7 @@ static size_t org_pattern(ent_ctx_t *c, size_t k, size_t b)
         }
         /* trailing suffixes: Holdings Ltd */
         while (e < b && (ent_tok_cls(c, e) & CL_ORG_SUFFIX) && namey(c, e)) e++;
-        if (c->toks[k].flags & TF_SENT && e - k == 1 && plain_word(c, k)) continue;
+        if (e - k < 2) continue;            /* a lone "Trust" or "Group" is no name */
         best = e;
     }
     return best;
@@ -393,7 +406,9 @@ static unsigned apposition(ent_ctx_t *c, size_t e)
 /* Classify an unknown name run [k, m) from its context. */
 static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *guess)
 {
-    size_t n = m - k;
+    size_t n = 0;                 /* name words, not hyphens or particles */
+    for (size_t i = k; i < m; i++)
+        if ((c->toks[i].flags & TF_WORD) && !(c->toks[i].flags & TF_LOWER)) n++;
     *guess = 0;
     unsigned first = ent_tok_cls(c, k), last = ent_tok_cls(c, m - 1);
     if (after_title) return ET_PERSON;
@@ -416,7 +431,11 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
     if (first & CL_GIVEN && n >= 2 && !(c->toks[k].flags & TF_UPPER)) return ET_PERSON;
     if (n >= 2 && (c->toks[k].flags & TF_INITIAL)) return ET_PERSON;
     if (n >= 2 && (last & CL_SURNAME)) return ET_PERSON;
-    if (last & (CL_ORG_SUFFIX | CL_ORG_HEAD)) return ET_ORG;
+    if (n >= 2 && (last & CL_FAC_HEAD)) return ET_FAC;
+    if (n >= 2 && (last & CL_EVENT_HEAD)) return ET_EVENT;
+    if (n >= 2 && (last & CL_LAW_HEAD)) return ET_LAW;
+    if (n >= 2 && (last & (CL_ORG_SUFFIX | CL_ORG_HEAD))) return ET_ORG;
+    if (n == 1 && (first & CL_GIVEN) && !(c->toks[k].flags & TF_UPPER)) return ET_PERSON;
     /* next word: a speech or human verb */
     if (m < c->nt && (ent_tok_cls(c, m) & (CL_SPEECH | CL_PERSON_VERB)) &&
         (c->toks[m].flags & TF_LOWER) && n >= 2)
@@ -444,7 +463,7 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
     size_t k = a;
     int after_title = 0;
     while (k < b) {
-        if (is_connector(c, k) || (c->toks[k].flags & (TF_HYPH | TF_PUNCT))) { k++; continue; }
+        if (is_connector(c, k) || !(c->toks[k].flags & TF_WORD) || !namey(c, k)) { k++; continue; }
         /* a role word before "of": "CEO of TD International" */
         if ((ent_tok_cls(c, k) & CL_PERSON_NOUN) && !(ent_tok_cls(c, k) & CL_ORG_HEAD) &&
             k + 1 < b && is_connector(c, k + 1)) {
@@ -466,6 +485,34 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
             k = oe;
             after_title = 0;
             continue;
+        }
+        if (gl && entry >= 0 && k + gl < b && (ent_tok_cls(c, k + gl) & CL_FAC_HEAD) &&
+            namey(c, k + gl)) {
+            /* Windsor Castle, Heathrow Airport, Wembley Stadium */
+            size_t fe = k + gl + 1;
+            while (fe < b && (ent_tok_cls(c, fe) & CL_FAC_HEAD) && namey(c, fe)) fe++;
+            if (emit(c, k, fe, ET_FAC, ENT_SRC_GUESS, -1) < 0) return -1;
+            k = fe;
+            after_title = 0;
+            continue;
+        }
+        if (gl && entry >= 0 && k + gl < b &&
+            (c->kb->entries[entry].type == ET_NORP || c->kb->entries[entry].type == ET_GPE)) {
+            /* European Cup, Hong Kong Open, Canadian Grand Prix: a place or a
+             * people, then names ending in an event word */
+            size_t x = k + gl, last = 0;
+            while (x < b && namey(c, x) && !(ent_tok_cls(c, x) & CL_TITLE)) {
+                int32_t e4;
+                if (ent_gaz_match(c, x, &e4, NULL) > 0) break;
+                if (ent_tok_cls(c, x) & CL_EVENT_HEAD) last = x + 1;
+                x++;
+            }
+            if (last) {
+                if (emit(c, k, last, ET_EVENT, ENT_SRC_GUESS, -1) < 0) return -1;
+                k = last;
+                after_title = 0;
+                continue;
+            }
         }
         if (gl && entry >= 0) {
             const ent_entry_t *e = &c->kb->entries[entry];
@@ -508,6 +555,8 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
                 }
                 if (c->toks[m].flags & TF_HYPH) {
                     if (m + 1 < b && namey(c, m + 1)) { m++; continue; }
+                    if (m + 3 < b && (ent_tok_cls(c, m + 1) & CL_NAME_PART) &&
+                        (c->toks[m + 2].flags & TF_HYPH) && namey(c, m + 3)) { m += 3; continue; }
                     break;
                 }
                 int32_t e2;

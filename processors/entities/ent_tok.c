@@ -9,6 +9,7 @@
  * compare text.  Invalid UTF-8 bytes are treated as single symbols. */
 #include <string.h>
 #include "ent.h"
+#include "ent_kb.h"
 
 /* Decode one code point; *n receives its byte length (1 for a bad byte). */
 static inline uint32_t u8_decode(const unsigned char *s, size_t len, size_t *n)
@@ -112,10 +113,45 @@ static int is_dash(uint32_t c) { return c == '-' || (c >= 0x2010 && c <= 0x2015)
 
 /* Case-fold hash (FNV-1a): ASCII and Latin-1 letters fold to lower case, so
  * "CHINA", "China" and "china" share a hash; text is compared afterwards. */
+/* Hash of a token made of ASCII letters and digits only: eight bytes at a
+ * time.  OR-ing 0x20 into such bytes folds case exactly (digits already
+ * have the bit). */
+static inline uint64_t hash_alnum(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);       /* a fixed-size copy compiles to one load */
+        h = (h ^ (w | 0x2020202020202020ull)) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+        p += 8;
+        n -= 8;
+    }
+    if (n) {
+        /* assemble the tail in a register: a short memcpy here stalls */
+        uint64_t w = 0;
+        switch (n) {
+        case 7: w |= (uint64_t)p[6] << 48; /* fall through */
+        case 6: w |= (uint64_t)p[5] << 40; /* fall through */
+        case 5: w |= (uint64_t)p[4] << 32; /* fall through */
+        case 4: w |= (uint64_t)p[3] << 24; /* fall through */
+        case 3: w |= (uint64_t)p[2] << 16; /* fall through */
+        case 2: w |= (uint64_t)p[1] << 8;  /* fall through */
+        default: w |= p[0];
+        }
+        h = (h ^ (w | (0x2020202020202020ull >> (8 * (8 - n))))) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
 uint64_t ent_hash_token(const char *s, size_t len)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
     const unsigned char *p = (const unsigned char *)s;
+    size_t k = 0;
+    while (k < len && p[k] < 0x80 && ascii_cc[p[k]] >= CC_UPPER) k++;
+    if (k == len) return hash_alnum(p, len);
+    uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < len; i++) {
         unsigned c = p[i];
         if (c < 0x80) {
@@ -176,6 +212,32 @@ static void shape(const unsigned char *s, ent_tok_t *t)
     if (later_up && low) t->flags |= TF_MIXED;
 }
 
+/* A title-case headline line ("Wealthy Voters Abandon Republican Party for
+ * Hillary Clinton"): at most 20 words and no numbers, every word longer than
+ * three letters capitalised unless it is a function word, and at least two
+ * capitalised ordinary words (a list of names or a results line has none). */
+static int title_case_line(const ent_kb_t *kb, const char *text, const ent_tok_t *toks,
+                           size_t i, size_t j)
+{
+    size_t caps = 0, words = 0, common = 0;
+    for (size_t m = i; m < j; m++) {
+        const ent_tok_t *t = &toks[m];
+        if (t->flags & TF_DIGIT) return 0;
+        if (!(t->flags & TF_WORD)) continue;
+        if (++words > 20) return 0;
+        unsigned cl = ent_kb_classes(kb, t->h);
+        (void)text;
+        if (t->flags & TF_CAP) {
+            caps++;
+            if ((cl & CL_COMMON) && !(cl & (CL_GIVEN | CL_SURNAME)) && !(t->flags & TF_UPPER)) common++;
+            continue;
+        }
+        if ((t->flags & TF_LOWER) && t->end - t->start > 3 && !(cl & (CL_CONNECT | CL_LOCPREP)))
+            return 0;
+    }
+    return caps >= 3 && common >= 2;
+}
+
 size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -213,15 +275,15 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                 int prev = k;
                 /* One pass computes the end, the shape and the case-folded hash
                  * of plain ASCII words; anything else is redone slowly below. */
-                uint64_t h = 0xcbf29ce484222325ull;
-                unsigned up = 0, low = 0;
+                uint64_t h;
+                unsigned up = 0, low = 0, digits = 0;
                 int simple = 1;
                 while (p < len) {
                     size_t m;
                     /* ASCII letters and digits: the common case */
                     while (p < len && s[p] < 0x80 && ascii_cc[s[p]] >= CC_UPPER) {
-                        unsigned b = s[p], cc = ascii_cc[b];
-                        h = (h ^ (b | ((unsigned)(cc == CC_UPPER) << 5))) * 0x100000001b3ull;
+                        unsigned cc = ascii_cc[s[p]];
+                        digits += cc == CC_DIGIT;
                         up += cc == CC_UPPER;
                         low += cc == CC_LOWER;
                         prev = (int)cc;
@@ -244,6 +306,7 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                         if (p + m + m2 < len)
                             after = cclass(u8_decode(s + p + m + m2, len - p - m - m2, &m3));
                         if ((nx == 's' || nx == 'S') && !is_alnum_cc(after)) break;
+                        if (nk == CC_LOWER) t->flags |= TF_CONTR;
                         p += m; simple = 0; continue;
                     }
                     if (d == '&' && prev == CC_UPPER && nk == CC_UPPER) { p += m; simple = 0; continue; }
@@ -253,7 +316,7 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                 if (p < len && s[p] == '.') {
                     size_t wl = p - q0;
                     if (wl <= 6 && k != CC_DIGIT && kb &&
-                        (ent_kb_classes(kb, simple ? h : ent_hash_token(text + q0, wl)) & CL_ABBR)) {
+                        (ent_kb_classes(kb, ent_hash_token(text + q0, wl)) & CL_ABBR)) {
                         p++;
                         t->flags |= TF_ABBR;
                     } else if (wl == 1 && k == CC_UPPER && p + 1 < len && s[p + 1] == ' ' &&
@@ -265,6 +328,7 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                 if (simple) {
                     t->end = (uint32_t)p;
                     t->hend = (uint32_t)(p - ((t->flags & TF_ABBR) ? 1 : 0));
+                    h = hash_alnum(s + q0, t->hend - q0);
                     t->h = h;
                     t->flags |= TF_WORD | TF__HASHED;
                     if (k == CC_UPPER) t->flags |= TF_CAP;
@@ -272,6 +336,7 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                     else if (k == CC_DIGIT) t->flags |= TF_DIGIT;
                     if (up && !low) t->flags |= TF_UPPER;
                     if (low && up > (unsigned)(k == CC_UPPER)) t->flags |= TF_MIXED;
+                    if (digits > (unsigned)(k == CC_DIGIT) && (up || low)) t->flags |= TF_HASDIGIT;
                     if (sent) { t->flags |= TF_SENT; sent = 0; }
                     nt++;
                     continue;
@@ -338,23 +403,6 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
         }
     }
 
-    /* Headline lines: letters mostly upper case.  Case says nothing there. */
-    size_t i = 0;
-    while (i < nt) {
-        size_t j = i + 1;
-        while (j < nt && !(toks[j].flags & TF_NL)) j++;
-        size_t up = 0, low = 0;
-        for (size_t m = i; m < j; m++) {
-            if (!(toks[m].flags & TF_WORD) || (toks[m].flags & TF_DIGIT)) continue;
-            if (toks[m].flags & TF_UPPER) up++;
-            else low++;
-        }
-        if (up >= 2 && low * 4 < up) {
-            for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
-        }
-        i = j;
-    }
-
     for (size_t m = 0; m < nt; m++) {
         if (toks[m].flags & TF__HASHED) {
             toks[m].flags &= ~TF__HASHED;
@@ -372,5 +420,38 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
         toks[m].hend = toks[m].start + (uint32_t)l;
         toks[m].h = ent_hash_token(text + toks[m].start, l);
     }
+    /* Headline lines: letters mostly upper case.  Case says nothing there. */
+    size_t i = 0;
+    while (i < nt) {
+        size_t j = i + 1;
+        while (j < nt && !(toks[j].flags & TF_NL)) j++;
+        size_t up = 0, low = 0;
+        for (size_t m = i; m < j; m++) {
+            if (!(toks[m].flags & TF_WORD) || (toks[m].flags & TF_DIGIT)) continue;
+            if (toks[m].flags & TF_UPPER) up++;
+            else low++;
+        }
+        if (up >= 2 && low * 4 < up) {
+            for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
+        } else if (kb && title_case_line(kb, text, toks, i, j)) {
+            for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
+        } else if (up >= 2) {
+            /* an all-caps phrase inside a normal line ("PRESS DIGEST - Portugal"):
+             * two or more capitals words, one of five letters or more */
+            for (size_t m = i; m < j;) {
+                size_t e = m, longest = 0;
+                while (e < j && (toks[e].flags & TF_UPPER) && !(toks[e].flags & TF_DIGIT) &&
+                       toks[e].end - toks[e].start >= 2) {
+                    if (toks[e].end - toks[e].start > longest) longest = toks[e].end - toks[e].start;
+                    e++;
+                }
+                if (e - m >= 2 && longest >= 5)
+                    for (size_t q = m; q < e; q++) toks[q].flags |= TF_HEAD;
+                m = e > m ? e : m + 1;
+            }
+        }
+        i = j;
+    }
+
     return nt;
 }

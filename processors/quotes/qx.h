@@ -25,7 +25,8 @@ enum {
     QX_W_ELISION = 1u << 11,     /* tis, em: 'tis is an apostrophe, not a mark */
     QX_W_TITLE = 1u << 12,       /* President, Sen: a title before a name */
     QX_W_CUE_PREP = 1u << 13,    /* according to: the speaker follows */
-    QX_W_NOSPEAK = 1u << 14      /* there, this, that: never a speaker */
+    QX_W_NOSPEAK = 1u << 14,     /* there, this, that: never a speaker */
+    QX_W_POSSESSIVE = 1u << 15   /* his, their: the next word is a noun */
 };
 #define QX_W_PRONOUN (QX_W_PRON_PERSON | QX_W_PRON_GROUP | QX_W_PRON_ORG)
 

@@ -14,7 +14,7 @@
 
 #define LEAD_MAX 60     /* tokens searched back for a cue */
 #define TRAIL_MAX 40    /* tokens of the sentence after a quote */
-#define TRAIL_CUE 15    /* a cue after a full quote must come this early */
+#define TRAIL_CUE 25    /* a cue after a full quote must come this early */
 #define TRAIL_CUE_PARTIAL 6
 
 enum { A_NONE = 0, A_TRAIL, A_LEAD, A_COLON, A_INHERIT };
@@ -34,6 +34,7 @@ typedef struct {
     int adjacent;       /* previous token-level neighbour is the previous quote */
     int para_initial;   /* first thing in its paragraph */
     int ent;            /* speaker entity, or -1 */
+    int title;          /* a title: not a quote */
 } info_t;
 
 typedef struct {
@@ -111,8 +112,21 @@ static uint32_t cue_at(ctx_t *c, qx_toks_t *tk, size_t j, size_t *last)
             }
         }
     }
-    /* A capitalised cue word mid-sentence is a name ("Tell", "Says"). */
-    return k & QX_W_CUE;
+    if (!(k & QX_W_CUE)) return 0;
+    /* After a determiner or a possessive the word is a noun: "the
+     * claims", "Sanders' comments", "his remarks". */
+    if (j > 0 && (tk->t[j - 1].f & T_WORD)) {
+        qx_tok_t *p = &tk->t[j - 1];
+        uint32_t pk = cls(c, p);
+        const char *w = c->b + p->s;
+        size_t n = p->e - p->s;
+        if ((pk & QX_W_DET) || (pk & QX_W_POSSESSIVE) ||
+            (n > 2 && ((w[n - 2] == '\'' && w[n - 1] == 's') || w[n - 1] == '\'')) ||
+            (n > 4 && (unsigned char)w[n - 3] == 0xE2 && (unsigned char)w[n - 1] == 0x99) ||
+            (n > 4 && (unsigned char)w[n - 4] == 0xE2 && (unsigned char)w[n - 2] == 0x99 && w[n - 1] == 's'))
+            return 0;
+    }
+    return QX_W_CUE;
 }
 
 static int skippable(ctx_t *c, qx_tok_t *t)
@@ -196,7 +210,7 @@ static int np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
             qx_tok_t *p = &tk->t[j];
             if (!(p->f & T_WORD)) break;
             uint32_t pk = cls(c, p);
-            if (pk & QX_W_DET) {
+            if (pk & (QX_W_DET | QX_W_POSSESSIVE)) {   /* the letter, his colleague */
                 sp_set(sp, QX_SP_DESC, p->s, t->e, -1);
                 return 1;
             }
@@ -263,14 +277,20 @@ static int np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
         qx_tok_t *p = &tk->t[j];
         if (!(p->f & T_WORD)) break;
         uint32_t pk = cls(c, p);
-        if (j > i && (pk & (QX_W_CUE | QX_W_RELATIVE | QX_W_NOSPEAK | QX_W_DET))) break;
+        if (j > i && (pk & (QX_W_CUE | QX_W_RELATIVE | QX_W_NOSPEAK))) break;
+        /* said former Wisconsin Gov. Jim Doyle: the person named. */
+        int en = (p->f & T_CAP) ? ent_at(c, p->s, p->e) : -1;
+        if (en >= 0 && E(c, en)->type == QX_E_PERSON) {
+            sp_set(sp, QX_SP_ENTITY, E(c, en)->start, E(c, en)->end, en);
+            return 1;
+        }
         if (pk & QX_W_NOUN) {
             sp_set(sp, QX_SP_DESC, t->s, p->e, -1);
             return 1;
         }
     }
     /* said the announcer. */
-    if (det && j > i + 1 && j - i <= 4 && (j >= hi || !(tk->t[j].f & T_WORD))) {
+    if (det && j > i + 1 && j - i <= 5 && (j >= hi || !(tk->t[j].f & T_WORD))) {
         sp_set(sp, QX_SP_DESC, t->s, tk->t[j - 1].e, -1);
         return 1;
     }
@@ -318,7 +338,23 @@ static int subject_back(ctx_t *c, qx_toks_t *tk, long ci, long lo, int participl
         if (k >= lo && (tk->t[k].f & T_COMMA)) k--;
         return np_back(c, tk, k, lo, sp);
     }
-    return np_back(c, tk, j, lo, sp);
+    if (np_back(c, tk, j, lo, sp)) return 1;
+    /* A longer subject: "another source familiar with the talks said",
+     * "an official who spoke anonymously said".  Look back a few words for
+     * a "who" or for a description's head noun. */
+    for (long k = j - 1; k >= lo && j - k <= 8; k--) {
+        qx_tok_t *p = &tk->t[k];
+        if (!(p->f & T_WORD)) break;
+        uint32_t pk = cls(c, p);
+        if (pk & QX_W_CUE) break;
+        if (pk & QX_W_RELATIVE) {
+            long m = k - 1;
+            if (m >= lo && (tk->t[m].f & T_COMMA)) m--;
+            return np_back(c, tk, m, lo, sp);
+        }
+        if ((pk & QX_W_NOUN) && !(p->f & T_CAP)) return np_back(c, tk, k, lo, sp);
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- patterns */
@@ -375,8 +411,54 @@ static int attr_trail(ctx_t *c, qx_toks_t *tk, long qz, int partial, int ends_se
     return 0;
 }
 
+static int attr_lead_cue(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, attr_t *a);
+
+/* The subject of the sentence starting at token lo: its first speaker
+ * phrase, when lo really starts a sentence. */
+static int sentence_subject(ctx_t *c, qx_toks_t *tk, long lo, long hi, sp_t *sp)
+{
+    if (lo > 0 && !(tk->t[lo - 1].f & T_END)) return 0;
+    if (lo == 0 && tk->ps != tk->par_s) return 0;
+    long i = lo;
+    while (i < hi && i - lo < 3 && (tk->t[i].f & T_WORD) && skippable(c, &tk->t[i])) i++;
+    return i < hi && np_fwd(c, tk, (size_t)i, (size_t)hi, sp);
+}
+
+/* The subject of the clause that ends at token end (a comma before a
+ * participle, a colon): the first speaker phrase after the previous comma
+ * or the sentence start.  "In a statement Thursday, Rep. Jane Roe reacted
+ * to the news, saying:" gives Rep. Jane Roe. */
+static int clause_subject(ctx_t *c, qx_toks_t *tk, long lo, long end, sp_t *sp)
+{
+    long cs = end;
+    while (cs > lo && !(tk->t[cs - 1].f & (T_COMMA | T_END | T_SEMI | T_QUOTE | T_COLON | T_DASH))) cs--;
+    long i = cs;
+    while (i < end && i - cs < 3 && (tk->t[i].f & T_WORD) &&
+           (skippable(c, &tk->t[i]) || (cls(c, &tk->t[i]) & QX_W_MINOR)) && !(cls(c, &tk->t[i]) & QX_W_DET))
+        i++;
+    if (i < end && np_fwd(c, tk, (size_t)i, (size_t)end, sp)) return 1;
+    return cs > lo ? 0 : sentence_subject(c, tk, lo, end, sp);
+}
+
 /* Before the quote: the nearest cue in the sentence and its subject. */
 static int attr_lead(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, attr_t *a)
+{
+    int found = attr_lead_cue(c, tk, qa, lo, qi, a);
+    if (found) return found;
+    /* No cue: "Republican pollster Daron Shaw: "…"", "She then addressed
+     * the crowd: "…"". */
+    if (qa > lo && (tk->t[qa - 1].f & T_COLON) && a->cue_e == 0) {
+        if (np_back(c, tk, qa - 2, lo, &a->sp)) return 1;
+        if (clause_subject(c, tk, lo, qa - 1, &a->sp)) return 1;
+    }
+    /* "Hillary shot back, "…"": a comma before a full quote. */
+    if (qa > lo + 1 && (tk->t[qa - 1].f & T_COMMA) && a->cue_e == 0 && !c->qs->q[qi].partial) {
+        if (clause_subject(c, tk, lo, qa - 1, &a->sp)) return 1;
+    }
+    return 0;
+}
+
+static int attr_lead_cue(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, attr_t *a)
 {
     for (long j = qa - 1; j >= lo; j--) {
         size_t last;
@@ -410,6 +492,14 @@ static int attr_lead(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, attr_
         if (j == lo && !participle && (size_t)last + 1 < (size_t)qa &&
             (tk->t[qa - 1].f & (T_COLON | T_COMMA)) && np_fwd(c, tk, last + 1, (size_t)qa, &a->sp))
             return 1;
+        /* "Obama ended his list by saying", "Roe reacted, saying:": the
+         * subject of the clause the cue ends. */
+        if (j > lo) {
+            long k = j - 1;
+            while (k > lo && (tk->t[k].f & T_WORD) && skippable(c, &tk->t[k])) k--;
+            if ((tk->t[k].f & T_COMMA) && clause_subject(c, tk, lo, k, &a->sp)) return 1;
+            if (sentence_subject(c, tk, lo, j, &a->sp)) return 1;
+        }
         /* Calling Xi a "tough negotiator," Trump said: try after. */
         return 0;
     }
@@ -515,12 +605,45 @@ static int attr_colon(ctx_t *c, uint32_t ps, size_t qi, attr_t *a)
     return attr_lead(c, tk, end, lo, qi, a);
 }
 
+/* "Jane Roe agreed. "…"": the sentence before the quote, in its paragraph,
+ * ends with a cue and at most a short adverbial ("said in a statement."). */
+static int attr_prev_sentence(ctx_t *c, size_t qi, attr_t *a)
+{
+    const qx_quote_t *q = &c->qs->q[qi];
+    uint32_t p = q->open;   /* back to the period before the quote */
+    while (p > 0 && (c->b[p - 1] == ' ' || c->b[p - 1] == '\t')) p--;
+    if (p == 0 || c->b[p - 1] != '.') return 0;
+    if (ensure_tokens(c, &c->aux, p - 1, q->open, 0) != 0) return -1;
+    qx_toks_t *tk = &c->aux;
+    long qa = atom_index(tk, qi, 0);
+    if (qa < 2 || !(tk->t[qa - 1].f & T_END) || c->b[tk->t[qa - 1].s] != '.') return 0;
+    long lo = sentence_start(tk, qa - 1);
+    for (long j = qa - 2; j >= lo && qa - 2 - j <= 4; j--) {
+        qx_tok_t *t = &tk->t[j];
+        if (!(t->f & T_WORD)) return 0;
+        size_t last;
+        uint32_t ck = cue_at(c, tk, (size_t)j, &last);
+        if (ck & QX_W_CUE) {
+            a->cue_s = t->s;
+            a->cue_e = tk->t[last].e;
+            return subject_back(c, tk, j, lo, (t->f & T_ING) != 0, &a->sp);
+        }
+        /* no clause after the cue: "He said the plan failed." is not it */
+        if (cls(c, t) & (QX_W_PRONOUN | QX_W_NOSPEAK | QX_W_RELATIVE)) return 0;
+    }
+    return 0;
+}
+
 static int attribute(ctx_t *c, size_t qi)
 {
     qx_quote_t *q = &c->qs->q[qi];
     info_t *in = &c->info[qi];
     in->ent = -1;
-    uint32_t lead_from = qi > 0 ? c->qs->q[qi - 1].outer[c->qs->q[qi - 1].nspans - 1][0] : 0;
+    /* The previous quote, titles aside (they are words of the text). */
+    long pqi = (long)qi - 1;
+    while (pqi >= 0 && c->qs->q[pqi].title) pqi--;
+    const qx_quote_t *pq = pqi >= 0 ? &c->qs->q[pqi] : NULL;
+    uint32_t lead_from = pq ? pq->outer[pq->nspans - 1][0] : 0;
     if (ensure_tokens(c, &c->cur, q->outer[0][0], q->outer[0][1], lead_from) != 0) return -1;
     qx_toks_t *tk = &c->cur;
     long qa = atom_index(tk, qi, 0);
@@ -533,7 +656,7 @@ static int attribute(ctx_t *c, size_t qi)
     {
         long g = qa - 1;
         int clean = 1, intro = 0;
-        uint32_t pcue = qi > 0 ? c->qs->q[qi - 1].cue_start : 0;
+        uint32_t pcue = pq ? pq->cue_start : 0;
         while (g >= 0 && !(tk->t[g].f & T_QUOTE)) {
             size_t last;
             /* "later adding, …" introduces; "in a Friday tweet. …" does not. */
@@ -543,7 +666,7 @@ static int attribute(ctx_t *c, size_t qi)
             if ((tk->t[g].f & (T_END | T_SEMI)) && g != qa - 1) clean = 0;
             g--;
         }
-        in->adjacent = g >= 0 && tk->t[g].q == (int32_t)qi - 1;
+        in->adjacent = g >= 0 && pq && tk->t[g].q == (int32_t)pqi;
         in->gap_intro = intro;
         in->gap_clean = clean && qa - g - 1 <= 60;
     }
@@ -556,7 +679,7 @@ static int attribute(ctx_t *c, size_t qi)
         size_t last;
         /* "…," he said, "because …": the same sentence goes on. */
         int cont = (p->f & T_COMMA) && lo > 0 && (tk->t[lo - 1].f & T_QUOTE) &&
-                   tk->t[lo - 1].q == (int32_t)qi - 1 && qi > 0 && c->qs->q[qi - 1].cue_end;
+                   pq && tk->t[lo - 1].q == (int32_t)pqi && pq->cue_end;
         full = cont || (p->f & T_COLON) ||
                (starts_upper(c, q) && ((p->f & (T_COMMA | T_DASH)) ||
                                        cue_at(c, tk, (size_t)qa - 1, &last) ||
@@ -602,6 +725,12 @@ static int attribute(ctx_t *c, size_t qi)
         memset(&a, 0, sizeof(a));
         a.sp.ent = -1;
         int r = attr_colon(c, tk->par_s, qi, &a);
+        if (r < 0) return -1;
+        if (r) { apply(q, in, &a, A_COLON); return 0; }
+    } else if (!q->partial && qa == lo && q->open > tk->par_s + 1) {
+        memset(&a, 0, sizeof(a));
+        a.sp.ent = -1;
+        int r = attr_prev_sentence(c, qi, &a);
         if (r < 0) return -1;
         if (r) { apply(q, in, &a, A_COLON); return 0; }
     }
@@ -753,6 +882,7 @@ int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
     c.info = calloc(out->n, sizeof(*c.info));
     int rc = c.info ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < out->n; i++) {
+        c.info[i].title = out->q[i].title;
         if (out->q[i].title) continue;
         rc = attribute(&c, i);
     }
@@ -767,7 +897,9 @@ int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
         qx_quote_t q = out->q[i];
         info_t *in = &c.info[i];
         if (q.title) continue;
-        if (prev >= 0 && prev_raw == (long)i - 1) {
+        long pi_raw = (long)i - 1;   /* the previous raw quote, titles aside */
+        while (pi_raw >= 0 && c.info[pi_raw].title) pi_raw--;
+        if (prev >= 0 && prev_raw == pi_raw) {
             qx_quote_t *p = &out->q[prev];
             const info_t *pi = &c.info[prev_raw];
             int mergeable = in->adjacent && !q.partial && !in->own_trail &&

@@ -41,6 +41,7 @@ static const struct { const char *name; uint32_t cls; } qx_sections[] = {
     {"org_pronouns", QX_W_PRON_ORG},
     {"relative_pronouns", QX_W_RELATIVE},
     {"not_speakers", QX_W_NOSPEAK},
+    {"possessives", QX_W_POSSESSIVE},
     {"nouns", QX_W_NOUN},
     {"determiners", QX_W_DET},
     {"titles", QX_W_TITLE},

@@ -15,10 +15,11 @@ speaker (canonical name), at most one extra quote; the Singleton pair (a
 cue-less piece after a quote) is one split quote.
 
 Runs `build/wirestream process --without dedup` by default (entities run
-first); --tool runs the extractor alone (no entities) for development.
-Exits 77 when the data is absent, 1 when a target is missed.
+first; $WS_WIRESTREAM / $WS_BUILD_DIR override, as ctest sets them); --tool
+runs the extractor alone (no entities) for development.  Exits 77 when the
+data or the binary is absent, 1 when a target is missed.
 
-    python3 tests/eval/quotes_eval.py [--build build] [--tool] [--split dev]
+    python3 tests/eval/quotes_eval.py [--build build] [--tool] [--split dev] [-v]
 """
 import argparse
 import json
@@ -35,10 +36,9 @@ def run(args, bodies):
     """Returns one list of quotes per body (byte offsets into the body)."""
     inp = "".join(json.dumps({"id": "q%d" % i, "body": b}) + "\n" for i, b in enumerate(bodies))
     if args.tool:
-        cmd = [os.path.join(args.build, "tests", "processors", "quotes", "quotes_tool"),
-               os.path.join(ROOT, "config", "quotes")]
+        cmd = [tool_path(args), os.path.join(ROOT, "config", "quotes")]
     else:
-        cmd = [os.path.join(args.build, "wirestream"), "process", "--without", "dedup"]
+        cmd = [args.wirestream, "process", "--without", "dedup"]
         if args.config:
             cmd += ["--config", args.config]
         cmd += ["-"]
@@ -51,6 +51,10 @@ def run(args, bodies):
     if len(out) != len(bodies):
         raise SystemExit("quotes_eval: %d records for %d articles" % (len(out), len(bodies)))
     return [r.get(args.name) or [] for r in out]
+
+
+def tool_path(args):
+    return os.path.join(args.build, "tests", "processors", "quotes", "quotes_tool")
 
 
 def byte_to_cp(text):
@@ -198,7 +202,7 @@ def seed(args):
         outs = run(args, bodies)
         body = bodies[0]
     else:
-        cmd = [os.path.join(args.build, "wirestream"), "process", "--without", "dedup"]
+        cmd = [args.wirestream, "process", "--without", "dedup"]
         if args.config:
             cmd += ["--config", args.config]
         cmd.append(os.path.join(d, "article.txt"))
@@ -239,7 +243,9 @@ def seed(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--build", default=os.environ.get("WS_BUILD_DIR", os.path.join(ROOT, "build")),
+                    help="build directory (default $WS_BUILD_DIR or build/)")
+    ap.add_argument("--wirestream", help="the binary (default $WS_WIRESTREAM or BUILD/wirestream)")
     ap.add_argument("--config", help="config file for wirestream process")
     ap.add_argument("--tool", action="store_true", help="run the extractor alone (no entities)")
     ap.add_argument("--name", default="quotes", help="annotation name of the quotes entry")
@@ -250,6 +256,13 @@ def main():
     ap.add_argument("--no-seed", action="store_true")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
+    if not args.wirestream:
+        args.wirestream = os.environ.get("WS_WIRESTREAM") if "WS_WIRESTREAM" in os.environ and \
+            "--build" not in sys.argv else os.path.join(args.build, "wirestream")
+    exe = tool_path(args) if args.tool else args.wirestream
+    if not os.access(exe, os.X_OK):
+        print("quotes_eval: %s not built, skipping" % exe)
+        return 77
 
     pn = polnear(args)
     sd = None if args.no_seed else seed(args)

@@ -134,20 +134,20 @@ const char *fz_write(int real_data, const char *name, const void *text, size_t n
     return path;
 }
 
-ws_pipeline_t *fz_pipeline(const char *config_text, const char *const *sets, size_t nsets,
-                           ws_config_t **cfg_out) {
+ws_pipeline_t *fz_pipeline(const char *config_text, int has_state, ws_config_t **cfg_out) {
     const char *path = fz_write(1, "wirestream.json", config_text, strlen(config_text));
     if (!path) die("cannot write", "config");
     char err[2048];
     ws_config_t *cfg = NULL;
     ws_pipeline_t *p = NULL;
     ws_log_setup(WS_LOG_LOGFMT, WS_LOG_ERROR);
-    if (ws_config_load(path, sets, nsets, &cfg, err, sizeof err) < 0 ||
-        ws_pipeline_new(cfg, NULL, 0, 0, &p, err, sizeof err) < 0) {
+    if (ws_config_load(path, NULL, 0, &cfg, err, sizeof err) < 0 ||
+        ws_pipeline_new(cfg, NULL, 0, has_state, &p, err, sizeof err) < 0) {
         fprintf(stderr, "fuzz setup: %s\n", err);
         abort();
     }
     if (cfg_out) *cfg_out = cfg;
+    else ws_config_free(cfg);
     return p;
 }
 
@@ -303,16 +303,48 @@ void fz_check_record(ws_record_t *rec, ws_buf_t *out) {
     ctx_json = NULL;
 }
 
-ws_result_t fz_run(ws_pipeline_t *p, ws_record_t *rec, ws_article_t *a, ws_buf_t *scratch) {
+void fz_article(ws_article_t *a, const char *body, size_t n, const char *date, const char *id) {
+    memset(a, 0, sizeof *a);
+    /* Not strndup: a body may hold NUL bytes (JSON "\u0000"). */
+    a->value[WS_FIELD_BODY] = malloc(n + 1);
+    if (a->value[WS_FIELD_BODY]) {
+        memcpy(a->value[WS_FIELD_BODY], body, n);
+        a->value[WS_FIELD_BODY][n] = '\0';
+        a->len[WS_FIELD_BODY] = n;
+    }
+    if (date) {
+        a->value[WS_FIELD_DATE] = strdup(date);
+        a->len[WS_FIELD_DATE] = a->value[WS_FIELD_DATE] ? strlen(date) : 0;
+    }
+    a->value[WS_FIELD_ID] = strdup(id ? id : "fz");
+    a->len[WS_FIELD_ID] = a->value[WS_FIELD_ID] ? strlen(a->value[WS_FIELD_ID]) : 0;
+    if (!a->value[WS_FIELD_BODY] || !a->value[WS_FIELD_ID]) abort();
+}
+
+void fz_load(ws_record_t *rec, ws_article_t *a) {
     ws_record_reset(rec);
     ws_record_take_article(rec, a);
-    ws_record_set_ingest_ms(rec, 1767225600000LL);   /* fixed: runs are reproducible */
+    ws_record_set_ingest_ms(rec, 1767225600000LL);
+}
+
+ws_result_t fz_run(ws_pipeline_t *p, ws_record_t *rec, ws_buf_t *scratch, int state) {
     ws_outcome_t o;
     ws_pipeline_run(p, rec, &o);
     if (o.result == WS_KEEP) fz_check_record(rec, scratch);
     else if (!o.entry || !o.reason_code) {
         fprintf(stderr, "fuzz invariant violated: a drop or error without entry or reason\n");
         abort();
+    }
+    if (state) {
+        for (size_t i = 0; i < ws_record_state_count(rec); i++) {
+            const ws_state_write_t *w = ws_record_state_at(rec, i);
+            for (size_t e = 0; e < ws_pipeline_size(p); e++) {
+                ws_entry_stats_t st;
+                ws_pipeline_stats(p, e, &st);
+                if (strcmp(st.name, w->entry) == 0)
+                    ws_pipeline_state_deliver(p, e, w->key, w->klen, w->val, w->vlen);
+            }
+        }
     }
     return o.result;
 }

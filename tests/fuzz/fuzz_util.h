@@ -19,11 +19,10 @@
 const char *fz_workdir(int real_data);
 /* Writes text to <workdir>/<name>; returns the path (static) or NULL. */
 const char *fz_write(int real_data, const char *name, const void *text, size_t n);
-/* Loads config text (written into the work dir) plus --set strings and
- * builds its pipeline; prints the error and abort()s on failure, because a
+/* Loads config text (written into the real-data work dir) and builds its
+ * pipeline; prints the error and abort()s on failure, because a
  * harness whose setup fails finds nothing. */
-ws_pipeline_t *fz_pipeline(const char *config_text, const char *const *sets, size_t nsets,
-                           ws_config_t **cfg_out);
+ws_pipeline_t *fz_pipeline(const char *config_text, int has_state, ws_config_t **cfg_out);
 /* Copies in[0..n) to out (n + 1 bytes), replacing every byte that is not
  * part of a valid UTF-8 sequence with '?', and NUL-terminates. */
 size_t fz_utf8_repair(const uint8_t *in, size_t n, char *out);
@@ -31,8 +30,14 @@ size_t fz_utf8_repair(const uint8_t *in, size_t n, char *out);
  * offset in entities / quotes / entity_groups inside the body and on UTF-8
  * boundaries, entity text equal to its slice.  abort()s on a violation. */
 void fz_check_record(ws_record_t *rec, ws_buf_t *scratch);
-/* Runs one article (already parsed into a) through p and checks the result
- * when kept.  Returns the outcome. */
-ws_result_t fz_run(ws_pipeline_t *p, ws_record_t *rec, ws_article_t *a, ws_buf_t *scratch);
+/* Resets rec and moves a into it (a fixed ingest time keeps runs
+ * reproducible). */
+void fz_load(ws_record_t *rec, ws_article_t *a);
+/* A malloc()ed article with the given body (and optional date, id). */
+void fz_article(ws_article_t *a, const char *body, size_t n, const char *date, const char *id);
+/* Runs rec through p and checks the result when kept; with state, feeds the
+ * record's state writes back through on_state like the runtime does.
+ * Returns the outcome. */
+ws_result_t fz_run(ws_pipeline_t *p, ws_record_t *rec, ws_buf_t *scratch, int state);
 
 #endif

@@ -96,6 +96,8 @@ def main(fn, *args):
 def _preflight():
     check(os.access(WIRESTREAM, os.X_OK), "no wirestream binary at %s (build first)" % WIRESTREAM)
     check(os.access(TOOL, os.X_OK), "no ws-kafka-tool at %s (build first)" % TOOL)
+    if os.environ.get("WS_TEST_NO_BROKER") == "1":
+        return
     r = subprocess.run(["kcat", "-b", BROKERS, "-L", "-m", "5"], capture_output=True, timeout=30) \
         if _have("kcat") else None
     if r is not None:

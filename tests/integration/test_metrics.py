@@ -26,8 +26,15 @@ def test():
     h.produce(n["in"], msgs)
     value_bytes = sum(len(m["value"] if isinstance(m["value"], bytes) else m["value"].encode()) for m in msgs)
 
-    ws = h.wirestream(n, metrics_ms=100)
+    port = h.free_port()
+    ws = h.wirestream(n, metrics_ms=100, sets={"metrics.http_port": str(port)})
     h.wait_for_keys(n["out"], [a["id"] for a in arts], 240, proc=ws)
+    # The optional HTTP endpoint: /healthz for the container, /metrics for Prometheus.
+    code, body = http_get(port, "/healthz")
+    h.check(code == 200, "/healthz answered %s while the consumer runs: %r" % (code, body[:200]))
+    code, body = http_get(port, "/metrics")
+    h.check(code == 200 and b"lag_total" in body, "/metrics answered %s without a lag_total series: %r" % (
+        code, body[:300]))
     h.wait_until(lambda: any(l.get("in_msgs") == total and l.get("lag_total") == 0 and l.get("partitions")
                              for l in h.metrics_lines(ws)), 60,
                  "a metrics line with in_msgs=%d and lag_total=0" % total)
@@ -73,6 +80,18 @@ def test():
     dlq = h.consume(n["dlq"], values=False)
     h.check(len(out) == GOOD and len(dlq) == nbad, "topics hold %d outputs and %d DLQ records, expected %d/%d" % (
         len(out), len(dlq), GOOD, nbad))
+
+
+def http_get(port, path):
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen("http://127.0.0.1:%d%s" % (port, path), timeout=10) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+    except OSError as e:
+        return None, str(e).encode()
 
 
 if __name__ == "__main__":

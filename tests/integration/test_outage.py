@@ -33,11 +33,16 @@ def test():
     try:
         broker.stop_keep_data()
         h.log("broker down for %d s" % OUTAGE_S)
+        cpu0, t0 = cpu_seconds(ws), time.time()
         time.sleep(OUTAGE_S)
+        cpu = cpu_seconds(ws) - cpu0
         h.check(ws.alive(), "wirestream exited (rc %s) during the broker outage:\n%s" % (ws.returncode(),
                                                                                          ws.tail()))
     finally:
         broker.start_keep_data()
+    h.log("wirestream used %.1f s CPU during the %.0f s outage" % (cpu, time.time() - t0))
+    h.check(cpu < 0.5 * OUTAGE_S, "wirestream burned %.1f s of CPU in a %d s outage: it spins instead of "
+            "waiting" % (cpu, OUTAGE_S))
     rc = prod.wait(300)
     h.check(rc == 0, "the paced producer failed across the outage: %s" % prod.tail())
     out = h.wait_for_keys(n["out"], ids, 240, brokers=b, proc=ws)
@@ -51,6 +56,13 @@ def test():
     dlq = h.consume(n["dlq"], values=False, brokers=b)
     h.check(not dlq, "%d articles went to the DLQ during the outage (reason %r)" % (
         len(dlq), dlq[0].header("ws.error") if dlq else None))
+
+
+def cpu_seconds(proc):
+    """user+system CPU time of a live process, from /proc."""
+    with open("/proc/%d/stat" % proc.popen.pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ PACED = int(os.environ.get("WS_SCALE_PACED", "1500"))
 RATE = int(os.environ.get("WS_SCALE_RATE", "150"))
 # The killed member leaves the group after its session times out (default 45 s).
 FAST_EVICT = {"kafka.session.timeout.ms": "10000"}
+BAD = 24
 
 
 def test(mode):
@@ -25,10 +26,17 @@ def test(mode):
     h.create_topic(n["in"], PARTS)
     arts = h.make_articles(BACKLOG + PACED, "sc" + ("e" if eos else "a"))
     ids = [a["id"] for a in arts]
-    h.produce(n["in"], [h.article_message(a) for a in arts[:BACKLOG]])
+    # Malformed inputs ride along: their DLQ records obey the same guarantee.
+    backlog = [h.article_message(a) for a in arts[:BACKLOG]]
+    for i in range(BAD):
+        backlog.insert(i * len(backlog) // BAD, {"key": "bad-%d" % i, "value": '{"id": "bad-%d", "body": ' % i})
+    h.produce(n["in"], backlog)
     prod = h.produce(n["in"], [h.article_message(a) for a in arts[BACKLOG:]], rate=RATE, background=True)
 
-    inst = {name: h.wirestream(n, name=name, delivery=mode, sets=FAST_EVICT) for name in ("ws-a", "ws-b", "ws-c")}
+    # ws-a runs two worker threads (each owning whole partitions).
+    inst = {name: h.wirestream(n, name=name, delivery=mode,
+                               sets=dict(FAST_EVICT, **({h.KEY["workers"]: "2"} if name == "ws-a" else {})))
+            for name in ("ws-a", "ws-b", "ws-c")}
     h.wait_until(lambda: len(h.consume(n["out"], values=False, read_committed=eos)) >= BACKLOG // 3, 180,
                  "%d outputs before the kill" % (BACKLOG // 3))
     for name, p in inst.items():
@@ -64,7 +72,13 @@ def test(mode):
         h.check(not dup, "exactly_once: %d inputs seen more than once by a read_committed reader, e.g. %s" % (
             len(dup), sorted(dup.items())[:5]))
     dlq = h.consume(n["dlq"], values=False, read_committed=eos)
-    h.check(not dlq, "%d well-formed articles went to the DLQ" % len(dlq))
+    dk = collections.Counter(h.keys_of(dlq))
+    bad = {"bad-%d" % i for i in range(BAD)}
+    h.check(set(dk) == bad, "DLQ should hold exactly the %d malformed inputs; missing %s, unexpected %s" % (
+        BAD, sorted(bad - set(dk))[:5], sorted(set(dk) - bad)[:5]))
+    if eos:
+        h.check(all(v == 1 for v in dk.values()), "exactly_once: DLQ records seen more than once: %s" % (
+            sorted(k for k, v in dk.items() if v > 1)[:5]))
 
 
 if __name__ == "__main__":

@@ -112,9 +112,18 @@ TEST(text_without_headers_is_all_body) {
     CHECK(parse(in) == 0);
     CHECK_STR(field(WS_FIELD_BODY), in);
     CHECK(field(WS_FIELD_SOURCE) == NULL);
-    CHECK(parse("Date night ideas for the weekend.") == 0);   /* "night" is not a date */
+    CHECK(parse("Source close to the talks said a deal was near.") == 0);
+    CHECK(field(WS_FIELD_SOURCE) == NULL);
+    CHECK(parse("id cards will be required from May.") == 0);
+    CHECK(field(WS_FIELD_ID) != NULL && field(WS_FIELD_ID)[0] == 'h');
+    CHECK_STR(field(WS_FIELD_BODY), "id cards will be required from May.");
+    CHECK(parse("Title: Storm warning\nSource: Coastal\nDate: 2031-01-02\nRain is coming.") == 0);
+    CHECK_STR(field(WS_FIELD_TITLE), "Storm warning");
+    CHECK_STR(field(WS_FIELD_SOURCE), "Coastal");
+    CHECK_STR(field(WS_FIELD_BODY), "Rain is coming.");
+    CHECK(parse("date night ideas for the weekend.") == 0);   /* "night" is not a date */
     CHECK(field(WS_FIELD_DATE) == NULL);
-    CHECK_STR(field(WS_FIELD_BODY), "Date night ideas for the weekend.");
+    CHECK_STR(field(WS_FIELD_BODY), "date night ideas for the weekend.");
 }
 
 TEST(html_body_becomes_text_with_paragraphs) {
@@ -130,6 +139,8 @@ TEST(html_body_becomes_text_with_paragraphs) {
     CHECK_STR(field(WS_FIELD_BODY), "AT&T and R&D rose.\n\nTom & Jerry \xe2\x80\x9cok\xe2\x80\x9d\n");
     CHECK(parse("{\"body\":\"1 < 2 and 3 > 2\\n\"}") == 0);
     CHECK_STR(field(WS_FIELD_BODY), "1 < 2 and 3 > 2\n");
+    CHECK(parse("{\"body\":\"<p>Rates <b>rose</b>; 2 <3 and x &lt; y</p>\"}") == 0);
+    CHECK_STR(field(WS_FIELD_BODY), "Rates rose; 2 <3 and x < y");
     CHECK(parse("{\"body\":\"<p> </p><br>\"}") == -1);
     CHECK_STR(reason, WS_REASON_EMPTY_BODY);
     opts.html = 0;

@@ -196,6 +196,44 @@ TEST(lookup_uses_env_config_and_masks_secrets) {
     ws_config_free(c);
 }
 
+TEST(data_dir_and_fallback_to_installed_data) {
+    /* A config file alone in /tmp: processors find their data in the
+     * installed data directory; data_dir forces a directory. */
+    ws_config_t *c = load("{\"pipeline\": []}", NULL, 0);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_STR(c->config_dir, "/tmp");
+        CHECK(c->data_dir_set == 0);
+        CHECK_STR(ws_config_data_dir(c, "no_such_processor_folder"), "/tmp");
+        ws_config_free(c);
+    }
+    c = load("{\"data_dir\": \"ws-data\", \"pipeline\": []}", NULL, 0);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK_STR(c->config_dir, "/tmp/ws-data");
+        CHECK_STR(ws_config_data_dir(c, "quotes"), "/tmp/ws-data");
+        ws_config_free(c);
+    }
+    c = NULL;
+    CHECK(ws_config_load(WS_SOURCE_DIR "/config/wirestream.json", NULL, 0, &c, err, sizeof err) == 0);
+    if (c) {
+        CHECK_STR(ws_config_data_dir(c, "entities"), c->config_dir);
+        ws_config_free(c);
+    }
+}
+
+TEST(secrets_written_in_the_file_are_listed) {
+    const char *sets[] = {"kafka.sasl.username=from-set"};
+    ws_config_t *c = load("{\"kafka\": {\"sasl.password\": \"x\", \"client.id\": \"a\"}, \"pipeline\": []}",
+                          sets, 1);
+    CHECK(c != NULL);
+    if (!c) return;
+    char names[256];
+    CHECK(ws_config_file_secrets(c, names, sizeof names) == 1);
+    CHECK_STR(names, "kafka.sasl.password");
+    ws_config_free(c);
+}
+
 TEST(shipped_config_is_valid) {
     ws_config_t *c = NULL;
     CHECK(ws_config_load(WS_SOURCE_DIR "/config/wirestream.json", NULL, 0, &c, err, sizeof err) == 0);
@@ -236,6 +274,8 @@ int main(void) {
     RUN(environment_overrides);
     RUN(set_overrides);
     RUN(lookup_uses_env_config_and_masks_secrets);
+    RUN(data_dir_and_fallback_to_installed_data);
+    RUN(secrets_written_in_the_file_are_listed);
     RUN(shipped_config_is_valid);
     return ws_test_done();
 }

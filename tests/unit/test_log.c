@@ -79,6 +79,8 @@ TEST(parse_levels_formats_and_secret_keys) {
     CHECK(ws_log_key_is_secret("sasl.oauthbearer.client.secret"));
     CHECK(ws_log_key_is_secret("ssl.key.pem"));
     CHECK(ws_log_key_is_secret("api_token"));
+    CHECK(ws_log_key_is_secret("private.key"));
+    CHECK(!ws_log_key_is_secret("max_tokens"));
     CHECK(!ws_log_key_is_secret("sasl.mechanism"));
     CHECK(!ws_log_key_is_secret("bootstrap.servers"));
 }

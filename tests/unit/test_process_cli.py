@@ -122,5 +122,28 @@ with tempfile.TemporaryDirectory() as tmp:
           "Stock markets in Asia were steady on Monday.\n\nTraders said \u201ccaution\u201d ruled ahead of "
           "the central bank meeting.", "HTML body converted with --set input.html=true")
 
+    # 7. Several workers: same records, same (input) order.
+    many_arts = [dict(ARTICLES[i % 4], id="w%d" % i) for i in range(300)]
+    many_arts = [dict((k, v) for k, v in a.items()) for a in many_arts]
+    data = jsonl(many_arts).encode()
+    rc1, out1, _ = run(["process", "--config", cfg], data)
+    rc4, out4, err4 = run(["process", "--config", cfg, "--set", "workers=4"], data)
+    check(rc1 == 0 and rc4 == 0 and out1 == out4 and len(out4.splitlines()) == 300,
+          "workers=4 writes the same records in input order (rc %d/%d)" % (rc1, rc4))
+    check('"workers":4' in err4, "summary reports the worker count")
+
+    # 8. A stream on stdin comes out record by record (no waiting for EOF).
+    import select
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
+    proc = subprocess.Popen([WS, "process", "--config", cfg], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=SRC, env=env)
+    proc.stdin.write((json.dumps(ARTICLES[1]) + "\n").encode())
+    proc.stdin.flush()
+    ready, _, _ = select.select([proc.stdout], [], [], 20)
+    first = proc.stdout.readline() if ready else b""
+    check(first.startswith(b'{"id":"sample-2"'), "streamed record arrives before stdin closes: %r" % first[:60])
+    proc.stdin.close()
+    proc.wait(30)
+
 print("%d passed, %d failed" % (passed, failures))
 sys.exit(1 if failures else 0)

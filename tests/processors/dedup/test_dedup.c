@@ -280,7 +280,7 @@ static void test_store_evicts_oldest_by_count_and_time(void) {
     for (unsigned i = 0; i < 3000; i++) {
         snprintf(id, sizeof(id), "article-%u-with-a-longish-id", i);
         sig[0] = (uint8_t)i;
-        CHECK(ws_dd_store_insert(s, id, strlen(id), 1000 + i, i, sig, 0, NULL, NULL) >= 0, "insert");
+        CHECK(ws_dd_store_insert(s, id, strlen(id), 1000 + i, 0, i, sig, 0, NULL, NULL) >= 0, "insert");
     }
     CHECK(ws_dd_store_count(s) == 1000, "count %zu", ws_dd_store_count(s));
     CHECK(ws_dd_store_find_id(s, "article-1999-with-a-longish-id", 30) < 0, "old evicted");
@@ -317,12 +317,14 @@ static void test_dates_parse(void) {
 static void test_fingerprint_round_trip(void) {
     uint8_t sig[96], buf[200];
     for (int i = 0; i < 96; i++) sig[i] = (uint8_t)(i * 7);
-    ws_dd_fp_t in = { WS_DD_F_UPDATE | WS_DD_F_SIG, 5, 96, 1761782400u, 0x0123456789ABCDEFULL, sig }, out;
+    ws_dd_fp_t in = { WS_DD_F_UPDATE | WS_DD_F_SIG, 5, 96, 1761782400u, 0x0123456789ABCDEFULL, sig,
+                      0x8000000000000001ULL }, out;
     size_t n = ws_dd_fp_encode(&in, buf, sizeof(buf));
-    CHECK(n == 16 + 96, "length %zu", n);
+    CHECK(n == 24 + 96, "length %zu", n);
     CHECK(ws_dd_fp_decode(buf, n, &out) == 0, "decode");
     CHECK(out.flags == in.flags && out.shingle == 5 && out.k == 96 && out.ts == in.ts &&
-          out.exact == in.exact && out.sig && !memcmp(out.sig, sig, 96), "fields");
+          out.exact == in.exact && out.figures == in.figures && out.sig &&
+          !memcmp(out.sig, sig, 96), "fields");
     CHECK(ws_dd_fp_decode(buf, n - 1, &out) < 0, "truncated refused");
     buf[0] = 99;
     CHECK(ws_dd_fp_decode(buf, n, &out) < 0, "version refused");
@@ -450,13 +452,53 @@ static void test_short_articles_match_exactly_only(void) {
     /* With min_length lowered (and shorter shingles) the same pair is
      * compared by similarity and counts as near. */
     dd_t loose = make_dedup("{\"min_length\":10,\"shingle\":3,\"threshold\":0.3,"
-                            "\"action\":\"flag\"}", 0);
+                            "\"figures_must_match\":false,\"action\":\"flag\"}", 0);
     out_t c = run(&loose, "n1", NULL, n1, T0);
     out_t e = run(&loose, "n2", NULL, n2, T0 + 1000);
     CHECK(!strcmp(e.status, "near_duplicate"), "with a low min_length: %s", e.status);
     done(&a); done(&b); done(&c); done(&e);
     free_dedup(&d);
     free_dedup(&loose);
+}
+
+/* A long templated report: the same 300 words of boilerplate around five
+ * figures.  Two days' reports are different stories (their figures
+ * contradict); a re-send that only drops a figure is a near duplicate. */
+static char *report(const char *const fig[5]) {
+    char *base = make_text(77, 300), *out = malloc(strlen(base) + 200);
+    size_t o = 0;
+    unsigned w = 0;
+    for (const char *p = base; *p; p++) {
+        out[o++] = *p;
+        if (*p == ' ' && ++w % 60 == 30 && w / 60 < 5)
+            o += (size_t)sprintf(out + o, "%s ", fig[w / 60]);
+    }
+    out[o] = 0;
+    free(base);
+    return out;
+}
+
+static void test_templated_reports_with_other_figures_are_unique(void) {
+    const char *monday[5] = { "7512", "0.5%", "38", "2025-10-27", "1.2bn" };
+    const char *tuesday[5] = { "7498", "0.2%", "41", "2025-10-28", "1.2bn" };
+    const char *resent[5] = { "7512", "0.5%", "38", "2025-10-27", "" };
+    char *a = report(monday), *b = report(tuesday), *c = report(resent);
+    dd_t d = make_dedup("{\"action\":\"flag\"}", 0);
+    out_t x = run(&d, "mon", NULL, a, T0);
+    out_t y = run(&d, "tue", NULL, b, T0 + 1000);
+    CHECK(!strcmp(y.status, "unique"), "other figures: %s (%.3f)", y.status, y.sim);
+    out_t z = run(&d, "mon-resent", NULL, c, T0 + 2000);
+    CHECK(!strcmp(z.status, "near_duplicate") && !strcmp(z.dup_of, "mon"), "re-send: %s %s",
+          z.status, z.dup_of);
+    /* Without the rule, the boilerplate makes them near duplicates. */
+    dd_t off = make_dedup("{\"action\":\"flag\",\"figures_must_match\":false}", 0);
+    out_t p = run(&off, "mon", NULL, a, T0);
+    out_t q = run(&off, "tue", NULL, b, T0 + 1000);
+    CHECK(!strcmp(q.status, "near_duplicate"), "rule off: %s", q.status);
+    done(&x); done(&y); done(&z); done(&p); done(&q);
+    free(a); free(b); free(c);
+    free_dedup(&d);
+    free_dedup(&off);
 }
 
 static void test_state_round_trip_between_instances(void) {
@@ -466,7 +508,7 @@ static void test_state_round_trip_between_instances(void) {
     out_t x = run(&a, "alpha", "2025-10-01T08:00:00Z", t, T0);
     CHECK(x.state_n == 1, "one state write (%zu)", x.state_n);
     const ws_state_write_t *w = ws_record_state_at(x.rec, 0);
-    CHECK(w && w->val && w->klen == 5 && !memcmp(w->key, "alpha", 5) && w->vlen == 16 + 96,
+    CHECK(w && w->val && w->klen == 5 && !memcmp(w->key, "alpha", 5) && w->vlen == 24 + 96,
           "fingerprint keyed by id");
     /* Instance b loads it (and a gets its own echo: a no-op). */
     ws_builtin_dedup.on_state(b.inst, w->key, w->klen, w->val, w->vlen);
@@ -583,6 +625,7 @@ static const test_t tests[] = {
     { "replay_correction", test_same_id_replay_passes_and_correction_updates },
     { "window", test_window_evicts_old_articles },
     { "short_rule", test_short_articles_match_exactly_only },
+    { "templated_figures", test_templated_reports_with_other_figures_are_unique },
     { "state_round_trip", test_state_round_trip_between_instances },
     { "config", test_bad_config_is_refused },
     { "churn", test_random_churn_keeps_invariants },

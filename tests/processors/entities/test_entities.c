@@ -128,6 +128,7 @@ static void test_titles_and_possessives(void)
     expect("Anna Kowalczyk", ET_PERSON, "Anna Kowalczyk");
     expect_none("President Anna Kowalczyk");
     expect("Marten Olvey", ET_PERSON, "Marten Olvey");
+    expect_none("Trade Minister");
     expect_none("Trade Minister Marten Olvey");
     expect("Kowalczyk", ET_PERSON, "Anna Kowalczyk");
     expect_none("Kowalczyk's");
@@ -210,6 +211,43 @@ static void test_sentence_starts_and_headlines(void)
     expect("Anna Kowalczyk", ET_PERSON, NULL);
     expect_none("However");
     no_overlaps();
+
+    tag("Poll: Wealthy Voters Abandon Freedonia for Anna Kowalczyk.\nThe poll was small.");
+    expect("Freedonia", ET_GPE, NULL);
+    expect("Anna Kowalczyk", ET_PERSON, NULL);
+    expect_none("Wealthy Voters Abandon Freedonia");
+    expect_none("Wealthy Voters Abandon");
+    expect_none("Poll");
+}
+
+static void test_document_rules(void)
+{
+    tag("Camilla Parker Bowles visited Lakeside Castle. Parker Bowles said Freeport's "
+        "offer was fair, and Freeport said so too. She flew to Freeport.\n"
+        "Rivertown 3 Lakeside 1\n");
+    expect("Camilla Parker Bowles", ET_PERSON, "Camilla Parker Bowles");
+    expect("Parker Bowles", ET_PERSON, "Camilla Parker Bowles");
+    expect("Lakeside Castle", ET_FAC, NULL);
+    const ent_mention_t *f1 = find("Freeport", 0), *f2 = find("Freeport", 1), *f3 = find("Freeport", 2);
+    CHECK(f1 && f1->type == ET_GPE && canon_is(f1, "Freedonia"), "capital + possessive = its country");
+    CHECK(f2 && canon_is(f2, "Freedonia"), "capital + speech verb = its country");
+    CHECK(f3 && canon_is(f3, "Freeport"), "capital as a place keeps its name");
+    expect("Rivertown", ET_ORG, NULL);          /* a city before a score is a team */
+    const ent_mention_t *l2 = find("Lakeside", 0);
+    CHECK(l2 && l2->type == ET_ORG, "second team too");
+    no_overlaps();
+}
+
+static void test_events_laws_facilities(void)
+{
+    tag("Freedonian riders won the Freedonian Grand Prix after the Widget Safety Act passed. "
+        "Fans met at Portvale Airport. \"I'm happy,\" one said; TV crews filmed.");
+    expect("Freedonian Grand Prix", ET_EVENT, NULL);
+    expect("Widget Safety Act", ET_LAW, NULL);
+    expect("Portvale Airport", ET_FAC, NULL);
+    expect_none("I'm");
+    expect_none("TV");
+    no_overlaps();
 }
 
 static void test_regex_limit(void)
@@ -259,6 +297,24 @@ static void test_robustness(void)
     }
     char err[256];
     CHECK(ent_tag(kb, "", 0, &sc, err, sizeof err) == 0 && sc.ments_n == 0, "empty text");
+
+    /* A 2 MB article of repeated names and one endless capitalised run: the
+     * document-level steps must stay near linear (ctest's timeout catches a
+     * quadratic regression). */
+    size_t big = 2u << 20;
+    char *t = malloc(big + 1);
+    if (!t) return;
+    const char *unit = "Anna Kowalczyk said Kowalczyk and Zork Holdings met in Portvale. ";
+    size_t ul = strlen(unit), n = 0;
+    while (n + ul < big) { memcpy(t + n, unit, ul); n += ul; }
+    t[n] = '\0';
+    CHECK(ent_tag(kb, t, n, &sc, err, sizeof err) == 0 && sc.ments_n > 100000, "big article");
+    const ent_mention_t *last = &sc.ments[sc.ments_n - 1];
+    CHECK(last->type == ET_GPE, "last mention of the big article is Portvale");
+    for (n = 0; n + 3 < big; n += 3) memcpy(t + n, "Xy ", 3);
+    t[n] = '\0';
+    CHECK(ent_tag(kb, t, n, &sc, err, sizeof err) == 0, "one endless capitalised run");
+    free(t);
 }
 
 /* ---------------------------------------------------------------- processor */
@@ -364,6 +420,8 @@ int main(void)
     test_org_patterns_and_apposition();
     test_numeric_rules();
     test_sentence_starts_and_headlines();
+    test_document_rules();
+    test_events_laws_facilities();
     test_regex_limit();
     test_bad_config();
     test_robustness();

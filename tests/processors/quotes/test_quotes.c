@@ -206,6 +206,20 @@ static void test_split_quote_is_one_quote(void)
     free(qs.q);
 }
 
+static void test_split_quote_around_a_title(void)
+{
+    const char *b = "\"We will cut taxes,\" Gov. Ada Brook said on ABC's \"Morning Desk\" Sunday. "
+                    "\"And we will start in May.\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) {
+        expect(b, &qs.q[0], "We will cut taxes, And we will start in May.", "Gov. Ada Brook", "Gov. Ada Brook",
+               "said", 0);
+        CHECK(qs.q[0].nspans == 2, "%d spans", qs.q[0].nspans);
+    }
+    free(qs.q);
+}
+
 static void test_second_cue_keeps_quotes_apart(void)
 {
     const ent_spec_t es[] = {{"Ruth Okafor", "PERSON", "Ruth Okafor"}, {"Okafor", "PERSON", "Ruth Okafor"}, {0}};
@@ -469,6 +483,7 @@ int main(int argc, char **argv)
     test_nested_single_quotes_stay_inside();
     test_apostrophes_are_not_marks();
     test_split_quote_is_one_quote();
+    test_split_quote_around_a_title();
     test_second_cue_keeps_quotes_apart();
     test_multi_paragraph_quote();
     test_partial_quote();

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# e2e.sh -- end to end through a real Kafka broker: `wirestream run` with all
+# processors against a kcat pass-through that consumes the same input topic
+# and re-produces the same bytes (lz4, like wirestream's producer).  Same topic
+# data, same run, runs alternated; medians and their ratio are printed.
+#
+#   bench/e2e.sh [--rounds N] [--reps R] [--workers LIST] [--limit N]
+#
+#   --rounds N    BBC corpus replayed N times with fresh ids (bench/gen.py), default 20
+#   --reps R      runs of each contender, alternated, default 3
+#   --workers L   comma list of wirestream `workers` values, default 2
+#   WS_BIN        the binary (default build-bench/wirestream)
+#   Broker: see bench/lib.sh (private broker on 127.0.0.1:39092, stopped at the end).
+#
+# Two rates per run, both in input articles per second:
+#   wall   = N / (process start .. all N accounted for), start-up and group join included;
+#   steady = N / (first .. last output record timestamp on the broker).
+# wirestream is done when its metrics line shows out + dropped + dlq = N
+# (dedup drops the corpus's own duplicates, the same ones every round).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$bench_here"
+
+rounds=20 reps=3 workers_list=2 limit=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rounds) rounds=$2; shift 2 ;;
+    --reps) reps=$2; shift 2 ;;
+    --workers) workers_list=$2; shift 2 ;;
+    --limit) limit=$2; shift 2 ;;
+    *) echo "usage: bench/e2e.sh [--rounds N] [--reps R] [--workers LIST] [--limit N]" >&2; exit 2 ;;
+  esac
+done
+data=${WS_BENCH_DATA:-../shared/data/bbc/bbc.jsonl}
+[ -f "$data" ] || { echo "e2e: $data absent, skipped" >&2; exit 77; }
+ws=${WS_BIN:-build-bench/wirestream}
+[ -x "$ws" ] || { echo "e2e: $ws not built (cmake --build build-bench)" >&2; exit 2; }
+
+tmp=$(mktemp -d /tmp/ws-bench-e2e.XXXXXX)
+ws_pid=
+cleanup() {
+  [ -n "$ws_pid" ] && kill "$ws_pid" 2>/dev/null || true
+  bench_broker_stop
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+bench_broker_start
+
+tag=$(date +%s)-$$
+in=bench.e2e.$tag.in
+# Keyed by story (gen.py --key): a story's replays stay in order in one partition.
+bench/gen.py --data "$data" --rounds "$rounds" --limit "$limit" --key > "$tmp/in.tsv"
+n=$(wc -l < "$tmp/in.tsv")
+mb=$(cut -f2- "$tmp/in.tsv" | wc -c | awk '{printf "%.1f", $1 / 1e6}')
+kcat -P -b "$BROKER" -t "$in" -z lz4 -q -K $'\t' < "$tmp/in.tsv"
+got=$(topic_span "$in" | cut -d' ' -f1)
+[ "$got" = "$n" ] || { echo "e2e: produced $got of $n input records" >&2; exit 1; }
+echo "e2e: topic $in: $n articles, $mb MB (BBC x $rounds, fresh ids, keyed by story), broker $BROKER" >&2
+
+# One metrics field from the newest metrics line of a log.
+metric() { grep '"msg":"metrics"' "$1" | tail -n 1 | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+
+run_kcat() {  # prints "wall_rate steady_rate"
+  local out=bench.e2e.$tag.kcat.$1 t0 t1 span c first last
+  t0=$(now_ms)
+  kcat -C -b "$BROKER" -t "$in" -o beginning -e -q -f '%k\t%s\n' |
+    kcat -P -b "$BROKER" -t "$out" -z lz4 -q -K $'\t'
+  t1=$(now_ms)
+  span=$(topic_span "$out"); read -r c first last <<< "$span"
+  [ "$c" = "$n" ] || { echo "e2e: kcat pass-through wrote $c of $n" >&2; exit 1; }
+  awk -v n="$n" -v w=$((t1 - t0)) -v s=$((last - first)) 'BEGIN {printf "%.0f %.0f\n", n * 1000 / w, n * 1000 / (s > 0 ? s : 1)}'
+}
+
+run_ws() {  # $1 rep, $2 workers; prints "wall_rate steady_rate out dropped dlq"
+  local out=bench.e2e.$tag.ws.$1.w$2 t0 t1 span c first last o d q i
+  t0=$(now_ms)
+  "$ws" run --set kafka.bootstrap.servers="$BROKER" --set input.topics="$in" \
+    --set output.topic="$out" --set output.dlq_topic="$out.dlq" \
+    --set kafka.group.id="bench-e2e-$tag-$1-$2" --set workers="$2" \
+    --set metrics.interval_ms=100 2> "$tmp/ws.log" > /dev/null &
+  ws_pid=$!
+  while :; do
+    sleep 0.05
+    if ! kill -0 "$ws_pid" 2>/dev/null; then
+      echo "e2e: wirestream exited early:" >&2; tail -n 5 "$tmp/ws.log" >&2; exit 1
+    fi
+    o=$(metric "$tmp/ws.log" out_msgs); d=$(metric "$tmp/ws.log" dropped_total)
+    q=$(metric "$tmp/ws.log" dlq_total)
+    [ -n "$o" ] && [ $((o + d + q)) -ge "$n" ] && break
+    [ $(( $(now_ms) - t0 )) -gt 600000 ] && { echo "e2e: wirestream timed out" >&2; exit 1; }
+  done
+  t1=$(now_ms)
+  kill -TERM "$ws_pid"; wait "$ws_pid" || true; ws_pid=
+  i=$(metric "$tmp/ws.log" in_msgs)
+  span=$(topic_span "$out"); read -r c first last <<< "$span"
+  [ "$c" = "$o" ] || { echo "e2e: wirestream output topic has $c records, metrics say $o" >&2; exit 1; }
+  awk -v n="$n" -v w=$((t1 - t0)) -v s=$((last - first)) -v o="$o" -v d="$d" -v q="$q" \
+    'BEGIN {printf "%.0f %.0f %d %d %d\n", n * 1000 / w, n * 1000 / (s > 0 ? s : 1), o, d, q}'
+}
+
+: > "$tmp/kcat.txt"
+for w in ${workers_list//,/ }; do : > "$tmp/ws.$w.txt"; done
+for r in $(seq 1 "$reps"); do
+  k=$(run_kcat "$r"); echo "$k" >> "$tmp/kcat.txt"
+  echo "rep $r: kcat pass-through  wall $(cut -d' ' -f1 <<< "$k")/s  steady $(cut -d' ' -f2 <<< "$k")/s" >&2
+  for w in ${workers_list//,/ }; do
+    x=$(run_ws "$r" "$w"); echo "$x" >> "$tmp/ws.$w.txt"
+    echo "rep $r: wirestream w=$w     wall $(cut -d' ' -f1 <<< "$x")/s  steady $(cut -d' ' -f2 <<< "$x")/s  (out/dropped/dlq $(cut -d' ' -f3-5 <<< "$x"))" >&2
+  done
+done
+
+kw=$(cut -d' ' -f1 "$tmp/kcat.txt" | median); ks=$(cut -d' ' -f2 "$tmp/kcat.txt" | median)
+echo "articles $n ($mb MB), reps $reps, medians (articles/s):"
+printf '  %-22s wall %8.0f  steady %8.0f\n' "kcat pass-through" "$kw" "$ks"
+for w in ${workers_list//,/ }; do
+  ww=$(cut -d' ' -f1 "$tmp/ws.$w.txt" | median); wst=$(cut -d' ' -f2 "$tmp/ws.$w.txt" | median)
+  printf '  %-22s wall %8.0f  steady %8.0f   ratio to kcat: wall %.3f  steady %.3f\n' \
+    "wirestream workers=$w" "$ww" "$wst" "$(awk -v a="$ww" -v b="$kw" 'BEGIN {print a / b}')" \
+    "$(awk -v a="$wst" -v b="$ks" 'BEGIN {print a / b}')"
+done
