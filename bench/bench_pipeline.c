@@ -13,14 +13,21 @@
  * duplicate of the round before.  The lines are rewritten before the clock
  * starts; the bytes timed are the rewritten ones.
  *
- * Two passes per run, R runs (default 5), medians printed:
+ * Three passes per run, R runs (default 5), medians printed:
+ *   parse: the article parser alone;
  *   floor: parse + render, no processors (the JSON cost alone);
  *   full:  parse + ws_pipeline_run + render.
  * Each run builds a fresh pipeline (untimed), so every run sees the same
  * state.  With --threads T the articles are shared out to T threads that
- * run one pipeline, as `workers: T` does.  Times: wall clock for rates,
- * per-step means from a monotonic clock around each step; per-entry means
- * from the pipeline's own latency histograms (sum / count).
+ * run one pipeline, as `workers: T` does.
+ *
+ * Clocks: rates are given both per wall second and per CPU second (the
+ * threads' CPU time).  The machine is shared, so wall rates move with the
+ * load and CPU rates are the ones to compare.  In the full pass each step
+ * (parse, pipeline, render) is timed with the thread's CPU clock, less the
+ * clock's own calibrated cost; the pipeline's CPU time is split between the
+ * entries in proportion to their own latency histograms (wall time, sum /
+ * count), which preemption inflates about evenly.
  *
  * --check asserts behaviour, not speed (the ctest smoke): every article is
  * written or dropped by dedup, every round drops the same number, every
@@ -72,13 +79,14 @@ typedef struct {
     const line_t *in;
     size_t n;
     const ws_article_opts_t *aopts;
-    ws_pipeline_t *pipe;        /* NULL = floor pass */
+    ws_pipeline_t *pipe;        /* full pass; NULL = parse or floor pass */
+    int render;                 /* 0 = parse pass */
     atomic_size_t *cursor;
     int check;
     size_t rounds, per_round;
     /* results */
     uint64_t read, written, dropped, failed, parse_failed, bytes_in, bytes_out;
-    uint64_t parse_ns, pipe_ns, render_ns;
+    uint64_t reset_ns, parse_ns, pipe_ns, render_ns;
     uint64_t *drops_by_round;   /* [rounds] (check) */
     uint64_t bad_output;
     double cpu_s;
@@ -90,10 +98,17 @@ static double mono_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static uint64_t mono_ns(void) {
+static uint64_t cpu_ns(void) {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The CPU clock's own cost per read, subtracted from per-step times. */
+static double clock_cost_ns(void) {
+    uint64_t t0 = cpu_ns();
+    for (int i = 0; i < 2000; i++) (void)cpu_ns();
+    return (double)(cpu_ns() - t0) / 2001.0;
 }
 
 static double thread_cpu_s(void) {
@@ -203,8 +218,13 @@ static void *work(void *arg) {
             ws_article_t a;
             w->read++;
             w->bytes_in += l->n;
-            uint64_t t0 = mono_ns();
-            ws_record_reset(rec);
+            uint64_t t0 = w->pipe ? cpu_ns() : 0;
+            ws_record_reset(rec);   /* frees the previous article's annotations */
+            if (w->pipe) {
+                uint64_t tr = cpu_ns();
+                w->reset_ns += tr - t0;
+                t0 = tr;
+            }
             if (ws_article_parse(w->aopts, l->p, l->n, &a, &reason, err, sizeof err) < 0) {
                 w->failed++;
                 w->parse_failed++;
@@ -212,12 +232,14 @@ static void *work(void *arg) {
             }
             ws_record_take_article(rec, &a);
             ws_record_set_ingest_ms(rec, now_ms());
-            uint64_t t1 = mono_ns();
-            w->parse_ns += t1 - t0;
+            if (!w->render) { w->written++; continue; }
+            uint64_t t1 = 0;
             if (w->pipe) {
+                t1 = cpu_ns();
+                w->parse_ns += t1 - t0;
                 ws_outcome_t o;
                 ws_pipeline_run(w->pipe, rec, &o);
-                uint64_t t2 = mono_ns();
+                uint64_t t2 = cpu_ns();
                 w->pipe_ns += t2 - t1;
                 t1 = t2;
                 if (o.result == WS_DROP) {
@@ -229,7 +251,7 @@ static void *work(void *arg) {
             }
             ws_buf_reset(&out);
             if (ws_record_render(rec, &out) < 0) { w->failed++; continue; }
-            w->render_ns += mono_ns() - t1;
+            if (w->pipe) w->render_ns += cpu_ns() - t1;
             w->bytes_out += out.len + 1;
             w->written++;
             if (w->check && !output_ok(out.data, out.len, l->p, l->n)) w->bad_output++;
@@ -244,7 +266,7 @@ static void *work(void *arg) {
 typedef struct {
     double wall_s, cpu_s;
     uint64_t read, written, dropped, failed, bytes_in, bytes_out, bad_output;
-    double parse_us, pipe_us, render_us;      /* per article that reached the step */
+    double reset_us, parse_us, pipe_us, render_us;  /* full pass: CPU per article that reached the step */
     size_t nentries;
     const char *entry_name[MAX_ENTRIES];
     double entry_us[MAX_ENTRIES];
@@ -252,8 +274,11 @@ typedef struct {
     uint64_t drops_by_round[256];
 } pass_t;
 
+static double clock_ns;   /* clock_cost_ns(), measured once */
+
 static int run_pass(const opts_t *o, const line_t *in, size_t n, size_t per_round,
-                    const ws_article_opts_t *aopts, ws_pipeline_t *pipe, pass_t *res) {
+                    const ws_article_opts_t *aopts, int render, ws_pipeline_t *pipe,
+                    pass_t *res) {
     worker_t w[MAX_THREADS];
     pthread_t th[MAX_THREADS];
     atomic_size_t cursor;
@@ -266,6 +291,7 @@ static int run_pass(const opts_t *o, const line_t *in, size_t n, size_t per_roun
         w[t].n = n;
         w[t].aopts = aopts;
         w[t].pipe = pipe;
+        w[t].render = render;
         w[t].cursor = &cursor;
         w[t].check = o->check;
         w[t].rounds = rounds;
@@ -282,7 +308,7 @@ static int run_pass(const opts_t *o, const line_t *in, size_t n, size_t per_roun
         for (int t = 0; t < o->threads; t++) pthread_join(th[t], NULL);
     }
     res->wall_s = mono_s() - t0;
-    uint64_t parse_ns = 0, pipe_ns = 0, render_ns = 0, parse_failed = 0;
+    uint64_t reset_ns = 0, parse_ns = 0, pipe_ns = 0, render_ns = 0, parse_failed = 0;
     for (int t = 0; t < o->threads; t++) {
         res->cpu_s += w[t].cpu_s;
         res->read += w[t].read;
@@ -293,6 +319,7 @@ static int run_pass(const opts_t *o, const line_t *in, size_t n, size_t per_roun
         res->bytes_out += w[t].bytes_out;
         res->bad_output += w[t].bad_output;
         parse_ns += w[t].parse_ns;
+        reset_ns += w[t].reset_ns;
         parse_failed += w[t].parse_failed;
         pipe_ns += w[t].pipe_ns;
         render_ns += w[t].render_ns;
@@ -301,22 +328,29 @@ static int run_pass(const opts_t *o, const line_t *in, size_t n, size_t per_roun
         free(w[t].drops_by_round);
     }
     uint64_t parsed = res->read - parse_failed;
-    res->parse_us = parsed ? (double)parse_ns / 1e3 / (double)parsed : 0;
-    res->pipe_us = pipe && parsed ? (double)pipe_ns / 1e3 / (double)parsed : 0;
-    res->render_us = res->written ? (double)render_ns / 1e3 / (double)res->written : 0;
-    if (pipe) {
-        res->nentries = ws_pipeline_size(pipe);
-        if (res->nentries > MAX_ENTRIES) res->nentries = MAX_ENTRIES;
-        for (size_t i = 0; i < res->nentries; i++) {
-            ws_entry_stats_t s;
-            ws_pipeline_stats(pipe, i, &s);
-            res->entry_name[i] = s.name;
-            res->entry_in[i] = s.in;
-            res->entry_dropped[i] = s.dropped;
-            res->entry_us[i] = s.latency_us->count
-                ? (double)s.latency_us->sum_us / (double)s.latency_us->count : 0;
-        }
+    if (!pipe) return 0;
+    /* Each step is bracketed by two clock reads: take one read's cost off. */
+    res->reset_us = res->read ? ((double)reset_ns / (double)res->read - clock_ns) / 1e3 : 0;
+    res->parse_us = parsed ? ((double)parse_ns / (double)parsed - clock_ns) / 1e3 : 0;
+    res->pipe_us = parsed ? ((double)pipe_ns / (double)parsed - clock_ns) / 1e3 : 0;
+    res->render_us = res->written ? ((double)render_ns / (double)res->written - clock_ns) / 1e3 : 0;
+    res->nentries = ws_pipeline_size(pipe);
+    if (res->nentries > MAX_ENTRIES) res->nentries = MAX_ENTRIES;
+    double wall_sum = 0;
+    uint64_t sums[MAX_ENTRIES];
+    for (size_t i = 0; i < res->nentries; i++) {
+        ws_entry_stats_t s;
+        ws_pipeline_stats(pipe, i, &s);
+        res->entry_name[i] = s.name;
+        res->entry_in[i] = s.in;
+        res->entry_dropped[i] = s.dropped;
+        sums[i] = s.latency_us->sum_us;
+        wall_sum += (double)sums[i];
     }
+    double pipe_cpu_us = res->pipe_us * (double)parsed;
+    for (size_t i = 0; i < res->nentries; i++)
+        res->entry_us[i] = wall_sum > 0 && res->entry_in[i]
+            ? pipe_cpu_us * ((double)sums[i] / wall_sum) / (double)res->entry_in[i] : 0;
     return 0;
 }
 
@@ -358,7 +392,7 @@ static int parse_args(int argc, char **argv, opts_t *o) {
 
 /* Medians over runs of one pass kind. */
 typedef struct {
-    double aps, mbps, mbps_out, cpu_aps, parse_us, pipe_us, render_us, us_per_article;
+    double aps, mbps, mbps_out, cpu_aps, reset_us, parse_us, pipe_us, render_us, us_per_article;
     double entry_us[MAX_ENTRIES];
 } summary_t;
 
@@ -371,6 +405,7 @@ static void summarise(const pass_t *p, int runs, summary_t *s) {
     MED(mbps_out, (double)x->bytes_out / 1e6 / x->wall_s);
     MED(cpu_aps, (double)x->read / x->cpu_s);
     MED(us_per_article, x->cpu_s * 1e6 / (double)x->read);
+    MED(reset_us, x->reset_us);
     MED(parse_us, x->parse_us);
     MED(pipe_us, x->pipe_us);
     MED(render_us, x->render_us);
@@ -407,10 +442,12 @@ int main(int argc, char **argv) {
     ws_article_opts_t aopts = cfg->article;
     if (aopts.format == WS_FORMAT_AUTO) aopts.format = WS_FORMAT_JSON;
 
+    pass_t *parse_p = calloc((size_t)o.runs, sizeof *parse_p);
     pass_t *floor_p = calloc((size_t)o.runs, sizeof *floor_p);
     pass_t *full_p = calloc((size_t)o.runs, sizeof *full_p);
     char **names = NULL;
-    if (!floor_p || !full_p) return 1;
+    if (!parse_p || !floor_p || !full_p) return 1;
+    clock_ns = clock_cost_ns();
     int rc = 0;
     for (int r = 0; r < o.runs; r++) {
         ws_pipeline_t *pipe = NULL;
@@ -418,8 +455,9 @@ int main(int argc, char **argv) {
             fprintf(stderr, "bench_pipeline: pipeline: %s\n", err);
             return 2;
         }
-        if (run_pass(&o, in, n, n0, &aopts, NULL, &floor_p[r]) < 0 ||
-            run_pass(&o, in, n, n0, &aopts, pipe, &full_p[r]) < 0) {
+        if (run_pass(&o, in, n, n0, &aopts, 0, NULL, &parse_p[r]) < 0 ||
+            run_pass(&o, in, n, n0, &aopts, 1, NULL, &floor_p[r]) < 0 ||
+            run_pass(&o, in, n, n0, &aopts, 1, pipe, &full_p[r]) < 0) {
             fprintf(stderr, "bench_pipeline: cannot start threads\n");
             return 1;
         }
@@ -432,15 +470,16 @@ int main(int argc, char **argv) {
         }
         ws_pipeline_free(pipe);
         if (!o.json)
-            fprintf(stderr, "run %d: floor %.0f art/s, full %.0f art/s (%.2f s)\n", r + 1,
-                    (double)floor_p[r].read / floor_p[r].wall_s,
-                    (double)full_p[r].read / full_p[r].wall_s, full_p[r].wall_s);
+            fprintf(stderr, "run %d: floor %.0f art/CPU-s, full %.0f art/CPU-s (%.0f art/s wall)\n",
+                    r + 1, (double)floor_p[r].read / floor_p[r].cpu_s,
+                    (double)full_p[r].read / full_p[r].cpu_s,
+                    (double)full_p[r].read / full_p[r].wall_s);
     }
 
     if (o.check) {
         for (int r = 0; r < o.runs; r++) {
             const pass_t *f = &floor_p[r], *p = &full_p[r];
-            if (f->read != n || p->read != n || f->failed || p->failed) {
+            if (f->read != n || p->read != n || f->failed || p->failed || parse_p[r].failed) {
                 fprintf(stderr, "check: run %d: read %llu/%llu of %zu, failed %llu/%llu\n", r + 1,
                         (unsigned long long)f->read, (unsigned long long)p->read, n,
                         (unsigned long long)f->failed, (unsigned long long)p->failed);
@@ -475,7 +514,8 @@ int main(int argc, char **argv) {
         }
     }
 
-    summary_t fs, ps;
+    summary_t ps_, fs, ps;
+    summarise(parse_p, o.runs, &ps_);
     summarise(floor_p, o.runs, &fs);
     summarise(full_p, o.runs, &ps);
     const pass_t *last = &full_p[o.runs - 1];
@@ -491,43 +531,52 @@ int main(int argc, char **argv) {
         cJSON_AddNumberToObject(j, "runs", o.runs);
         cJSON_AddNumberToObject(j, "threads", o.threads);
         cJSON_AddNumberToObject(j, "dropped_per_run", (double)last->dropped);
-        const summary_t *ss[2] = {&fs, &ps};
-        const char *k[2] = {"floor", "full"};
-        for (int i = 0; i < 2; i++) {
+        cJSON_AddNumberToObject(j, "clock_read_ns", clock_ns);
+        const summary_t *ss[3] = {&ps_, &fs, &ps};
+        const char *k[3] = {"parse", "floor", "full"};
+        for (int i = 0; i < 3; i++) {
             cJSON *x = cJSON_AddObjectToObject(j, k[i]);
             cJSON_AddNumberToObject(x, "articles_per_s", ss[i]->aps);
             cJSON_AddNumberToObject(x, "mb_per_s_in", ss[i]->mbps);
-            cJSON_AddNumberToObject(x, "mb_per_s_out", ss[i]->mbps_out);
             cJSON_AddNumberToObject(x, "articles_per_cpu_s", ss[i]->cpu_aps);
+            cJSON_AddNumberToObject(x, "mb_per_cpu_s_in", ss[i]->cpu_aps * mb / (double)n);
             cJSON_AddNumberToObject(x, "cpu_us_per_article", ss[i]->us_per_article);
-            cJSON_AddNumberToObject(x, "parse_us", ss[i]->parse_us);
-            cJSON_AddNumberToObject(x, "render_us", ss[i]->render_us);
-            if (i == 1) {
+            if (i == 1) cJSON_AddNumberToObject(x, "mb_per_s_out", ss[i]->mbps_out);
+            if (i == 2) {
+                cJSON_AddNumberToObject(x, "mb_per_s_out", ss[i]->mbps_out);
+                cJSON_AddNumberToObject(x, "reset_us", ss[i]->reset_us);
+                cJSON_AddNumberToObject(x, "parse_us", ss[i]->parse_us);
                 cJSON_AddNumberToObject(x, "pipeline_us", ss[i]->pipe_us);
+                cJSON_AddNumberToObject(x, "render_us", ss[i]->render_us);
                 cJSON *e = cJSON_AddObjectToObject(x, "entry_us");
                 for (size_t q = 0; q < last->nentries; q++)
                     cJSON_AddNumberToObject(e, names[q], ss[i]->entry_us[q]);
             }
         }
-        char *s = cJSON_PrintUnformatted(j);
-        printf("%s\n", s);
-        free(s);
+        char *str = cJSON_PrintUnformatted(j);
+        printf("%s\n", str);
+        free(str);
         cJSON_Delete(j);
     } else {
         printf("corpus %s: %zu articles x %d rounds = %zu articles, %.1f MB; %d runs, %d thread(s); medians\n",
                o.data, n0, o.rounds, n, mb, o.runs, o.threads);
-        printf("%-8s %12s %8s %8s %14s %10s %9s %10s\n", "pass", "articles/s", "MB/s in",
-               "MB/s out", "art/CPU-s", "CPU us/art", "parse us", "render us");
-        printf("%-8s %12.0f %8.1f %8.1f %14.0f %10.2f %9.2f %10.2f\n", "floor", fs.aps, fs.mbps,
-               fs.mbps_out, fs.cpu_aps, fs.us_per_article, fs.parse_us, fs.render_us);
-        printf("%-8s %12.0f %8.1f %8.1f %14.0f %10.2f %9.2f %10.2f\n", "full", ps.aps, ps.mbps,
-               ps.mbps_out, ps.cpu_aps, ps.us_per_article, ps.parse_us, ps.render_us);
-        printf("pipeline %.2f us/article (parsed articles); per entry (us per article entering it):\n",
-               ps.pipe_us);
+        printf("%-6s %12s %9s %12s %11s %11s\n", "pass", "articles/s", "MB/s", "art/CPU-s",
+               "MB/CPU-s", "CPU us/art");
+        const summary_t *ss[3] = {&ps_, &fs, &ps};
+        const char *k[3] = {"parse", "floor", "full"};
+        for (int i = 0; i < 3; i++)
+            printf("%-6s %12.0f %9.1f %12.0f %11.1f %11.2f\n", k[i], ss[i]->aps, ss[i]->mbps,
+                   ss[i]->cpu_aps, ss[i]->cpu_aps * mb / (double)n, ss[i]->us_per_article);
+        printf("floor = parse + render with no processors: parse %.2f us, render %.2f us per article\n",
+               ps_.us_per_article, fs.us_per_article - ps_.us_per_article);
+        printf("full, CPU us per article: record reset %.2f (frees the last one's annotations), "
+               "parse %.2f, pipeline %.2f, render %.2f (output %.1f MB/s wall; clock read %.0f ns)\n",
+               ps.reset_us, ps.parse_us, ps.pipe_us, ps.render_us, ps.mbps_out, clock_ns);
         for (size_t q = 0; q < last->nentries; q++)
-            printf("  %-12s %9.2f us   in %llu, dropped %llu\n", names[q], ps.entry_us[q],
-                   (unsigned long long)last->entry_in[q], (unsigned long long)last->entry_dropped[q]);
-        printf("dropped per run: %llu (by dedup: the corpus's own duplicates, each round)\n",
+            printf("  %-12s %9.2f us per article entering it (in %llu, dropped %llu)\n", names[q],
+                   ps.entry_us[q], (unsigned long long)last->entry_in[q],
+                   (unsigned long long)last->entry_dropped[q]);
+        printf("dropped per run: %llu (by dedup: the corpus's own duplicates, each round)\n\n",
                (unsigned long long)last->dropped);
     }
     if (o.check) fprintf(stderr, "check: %s\n", rc ? "FAILED" : "ok");
@@ -537,6 +586,7 @@ int main(int argc, char **argv) {
     for (size_t k = 0; k < n0; k++) free(src[k].p);
     free(in);
     free(src);
+    free(parse_p);
     free(floor_p);
     free(full_p);
     ws_config_free(cfg);

@@ -166,7 +166,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_quotes: %s\n", err);
             return 1;
         }
-        qx_quotes_t qs = {NULL, 0, 0};
+        qx_quotes_t qs = {0};
         qx_opts_t opt = {0};
         /* Entity lists converted beforehand, so only extraction is timed. */
         qx_ent_t **ents = calloc(n, sizeof(*ents));

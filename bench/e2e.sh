@@ -12,9 +12,11 @@
 #   WS_BIN        the binary (default build-bench/wirestream)
 #   Broker: see bench/lib.sh (private broker on 127.0.0.1:39092, stopped at the end).
 #
-# Two rates per run, both in input articles per second:
+# Three rates per run, all in input articles per second:
 #   wall   = N / (process start .. all N accounted for), start-up and group join included;
-#   steady = N / (first .. last output record timestamp on the broker).
+#   steady = N / (first .. last output record timestamp on the broker);
+#   cpu    = N / CPU seconds used (wirestream: the process; kcat: both kcats).
+# The machine is shared: wall and steady move with other load, cpu much less.
 # wirestream is done when its metrics line shows out + dropped + dlq = N
 # (dedup drops the corpus's own duplicates, the same ones every round).
 set -euo pipefail
@@ -60,19 +62,25 @@ echo "e2e: topic $in: $n articles, $mb MB (BBC x $rounds, fresh ids, keyed by st
 # One metrics field from the newest metrics line of a log.
 metric() { grep '"msg":"metrics"' "$1" | tail -n 1 | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 
-run_kcat() {  # prints "wall_rate steady_rate"
-  local out=bench.e2e.$tag.kcat.$1 t0 t1 span c first last
+run_kcat() {  # prints "wall_rate steady_rate cpu_rate"
+  local out=bench.e2e.$tag.kcat.$1 t0 t1 span c first last cpu
   t0=$(now_ms)
-  kcat -C -b "$BROKER" -t "$in" -o beginning -e -q -f '%k\t%s\n' |
-    kcat -P -b "$BROKER" -t "$out" -z lz4 -q -K $'\t'
+  /usr/bin/time -f '%U %S' -o "$tmp/t.consume" \
+    kcat -C -b "$BROKER" -t "$in" -o beginning -e -q -f '%k\t%s\n' |
+    /usr/bin/time -f '%U %S' -o "$tmp/t.produce" kcat -P -b "$BROKER" -t "$out" -z lz4 -q -K $'\t'
   t1=$(now_ms)
+  cpu=$(cat "$tmp/t.consume" "$tmp/t.produce" | awk '{s += $1 + $2} END {print s}')
   span=$(topic_span "$out"); read -r c first last <<< "$span"
   [ "$c" = "$n" ] || { echo "e2e: kcat pass-through wrote $c of $n" >&2; exit 1; }
-  awk -v n="$n" -v w=$((t1 - t0)) -v s=$((last - first)) 'BEGIN {printf "%.0f %.0f\n", n * 1000 / w, n * 1000 / (s > 0 ? s : 1)}'
+  awk -v n="$n" -v w=$((t1 - t0)) -v s=$((last - first)) -v cpu="$cpu" \
+    'BEGIN {printf "%.0f %.0f %.0f\n", n * 1000 / w, n * 1000 / (s > 0 ? s : 1), n / (cpu > 0 ? cpu : 0.01)}'
 }
 
-run_ws() {  # $1 rep, $2 workers; prints "wall_rate steady_rate out dropped dlq"
-  local out=bench.e2e.$tag.ws.$1.w$2 t0 t1 span c first last o d q i
+# CPU seconds (user + system) of a live process.
+proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+
+run_ws() {  # $1 rep, $2 workers; prints "wall_rate steady_rate cpu_rate out dropped dlq"
+  local out=bench.e2e.$tag.ws.$1.w$2 t0 t1 span c first last o d q i cpu
   t0=$(now_ms)
   "$ws" run --set kafka.bootstrap.servers="$BROKER" --set input.topics="$in" \
     --set output.topic="$out" --set output.dlq_topic="$out.dlq" \
@@ -90,31 +98,35 @@ run_ws() {  # $1 rep, $2 workers; prints "wall_rate steady_rate out dropped dlq"
     [ $(( $(now_ms) - t0 )) -gt 600000 ] && { echo "e2e: wirestream timed out" >&2; exit 1; }
   done
   t1=$(now_ms)
+  cpu=$(proc_cpu "$ws_pid")
   kill -TERM "$ws_pid"; wait "$ws_pid" || true; ws_pid=
   i=$(metric "$tmp/ws.log" in_msgs)
   span=$(topic_span "$out"); read -r c first last <<< "$span"
   [ "$c" = "$o" ] || { echo "e2e: wirestream output topic has $c records, metrics say $o" >&2; exit 1; }
-  awk -v n="$n" -v w=$((t1 - t0)) -v s=$((last - first)) -v o="$o" -v d="$d" -v q="$q" \
-    'BEGIN {printf "%.0f %.0f %d %d %d\n", n * 1000 / w, n * 1000 / (s > 0 ? s : 1), o, d, q}'
+  awk -v n="$n" -v w=$((t1 - t0)) -v s=$((last - first)) -v o="$o" -v d="$d" -v q="$q" -v cpu="$cpu" \
+    'BEGIN {printf "%.0f %.0f %.0f %d %d %d\n", n * 1000 / w, n * 1000 / (s > 0 ? s : 1), n / (cpu > 0 ? cpu : 0.01), o, d, q}'
 }
 
 : > "$tmp/kcat.txt"
 for w in ${workers_list//,/ }; do : > "$tmp/ws.$w.txt"; done
 for r in $(seq 1 "$reps"); do
   k=$(run_kcat "$r"); echo "$k" >> "$tmp/kcat.txt"
-  echo "rep $r: kcat pass-through  wall $(cut -d' ' -f1 <<< "$k")/s  steady $(cut -d' ' -f2 <<< "$k")/s" >&2
+  echo "rep $r: kcat pass-through  wall $(cut -d' ' -f1 <<< "$k")/s  steady $(cut -d' ' -f2 <<< "$k")/s  cpu $(cut -d' ' -f3 <<< "$k")/CPU-s" >&2
   for w in ${workers_list//,/ }; do
     x=$(run_ws "$r" "$w"); echo "$x" >> "$tmp/ws.$w.txt"
-    echo "rep $r: wirestream w=$w     wall $(cut -d' ' -f1 <<< "$x")/s  steady $(cut -d' ' -f2 <<< "$x")/s  (out/dropped/dlq $(cut -d' ' -f3-5 <<< "$x"))" >&2
+    echo "rep $r: wirestream w=$w     wall $(cut -d' ' -f1 <<< "$x")/s  steady $(cut -d' ' -f2 <<< "$x")/s  cpu $(cut -d' ' -f3 <<< "$x")/CPU-s  (out/dropped/dlq $(cut -d' ' -f4-6 <<< "$x"))" >&2
   done
 done
 
 kw=$(cut -d' ' -f1 "$tmp/kcat.txt" | median); ks=$(cut -d' ' -f2 "$tmp/kcat.txt" | median)
-echo "articles $n ($mb MB), reps $reps, medians (articles/s):"
-printf '  %-22s wall %8.0f  steady %8.0f\n' "kcat pass-through" "$kw" "$ks"
+kc=$(cut -d' ' -f3 "$tmp/kcat.txt" | median)
+echo "articles $n ($mb MB), reps $reps, load average $(cut -d' ' -f1-3 /proc/loadavg), medians (articles/s):"
+printf '  %-22s wall %8.0f  steady %8.0f  cpu %8.0f\n' "kcat pass-through" "$kw" "$ks" "$kc"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
 for w in ${workers_list//,/ }; do
   ww=$(cut -d' ' -f1 "$tmp/ws.$w.txt" | median); wst=$(cut -d' ' -f2 "$tmp/ws.$w.txt" | median)
-  printf '  %-22s wall %8.0f  steady %8.0f   ratio to kcat: wall %.3f  steady %.3f\n' \
-    "wirestream workers=$w" "$ww" "$wst" "$(awk -v a="$ww" -v b="$kw" 'BEGIN {print a / b}')" \
-    "$(awk -v a="$wst" -v b="$ks" 'BEGIN {print a / b}')"
+  wc_=$(cut -d' ' -f3 "$tmp/ws.$w.txt" | median)
+  printf '  %-22s wall %8.0f  steady %8.0f  cpu %8.0f   ratio to kcat: wall %s  steady %s  cpu %s\n' \
+    "wirestream workers=$w" "$ww" "$wst" "$wc_" "$(ratio "$ww" "$kw")" "$(ratio "$wst" "$ks")" \
+    "$(ratio "$wc_" "$kc")"
 done

@@ -11,10 +11,12 @@ so a replay is a new story to dedup, as in a stream whose window slides;
 the corpus's own duplicates stay duplicates in every round, as in the
 C bench (bench_pipeline.c uses the same scheme).
 
---unique instead keeps one date for every round and passes each round's
-text (title and body) through its own letter substitution, so every
-article is a new story that stays in dedup's window: this fills the window
-(memory at 1M remembered articles).  Round 0 is the corpus unchanged.
+--unique passes each round's text (title and body) through its own letter
+substitution, so every article is a new story; round 0 is the corpus
+unchanged.  Its date stays the same in every round, so every article stays
+in dedup's window: this fills the window (memory at 1M remembered
+articles).  With --step-hours as well, the date moves on by H per round, so
+the window holds 72 / H rounds and evicts as it slides (the soak run).
 
 --key starts each line with the corpus id and a tab, for `kcat -P -K '\t'`:
 keyed by story, every replay of a story goes to the same partition after
@@ -68,7 +70,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=0)
     ap.add_argument("--forever", action="store_true")
     ap.add_argument("--rate", type=float, default=0)
-    ap.add_argument("--step-hours", type=float, default=96)
+    ap.add_argument("--step-hours", type=float, default=None)
     ap.add_argument("--unique", action="store_true")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--first-round", type=int, default=0)
@@ -88,12 +90,9 @@ def main():
     r = a.first_round
     try:
         while a.forever or a.seconds or r < a.first_round + a.rounds:
-            if a.unique:
-                date = iso(BASE)
-                tr = cipher(r) if r else None
-            else:
-                date = iso(BASE + int(r * a.step_hours * 3600))
-                tr = None
+            step = a.step_hours if a.step_hours is not None else (0 if a.unique else 96)
+            date = iso(BASE + int(r * step * 3600))
+            tr = cipher(r) if a.unique and r else None
             buf = []
             for (aid, title, body, rest) in pre:
                 if tr:

@@ -26,7 +26,7 @@ nlp = en_core_web_sm.load()
 m = nlp.meta
 print(json.dumps({"spacy": spacy.__version__, "textacy": textacy.__version__,
                   "datasketch": datasketch.__version__,
-                  "confluent_kafka": confluent_kafka.version()[0],
+                  "confluent_kafka": confluent_kafka.version(),
                   "librdkafka": confluent_kafka.libversion()[0],
                   "model": {k: m.get(k) for k in ("lang", "name", "version", "spacy_version",
                                                    "pipeline", "sources", "url", "license")}}))

@@ -5,6 +5,7 @@
 
 #include "wirestream_processor.h"
 #include "ws_cmd.h"
+#include "ws_cmd_healthcheck.h"
 #include "ws_cmd_process.h"
 #include "ws_log.h"
 #include "ws_runtime.h"
@@ -26,6 +27,7 @@ static void usage(FILE *f) {
         "                                         run the pipeline over files or stdin, records on stdout\n"
         "  check-config [--config F] [--set k=v]...  validate, print the effective config (secrets masked)\n"
         "  config-reference [config|processors]   print the generated config reference (markdown)\n"
+        "  healthcheck [--port N] [--host H]      exit 0 if /healthz of a running wirestream answers 200\n"
         "  version                                print the version\n"
         "\n"
         "Without --config: $WIRESTREAM_CONFIG, ./config/wirestream.json, then the built-in default.\n"
@@ -81,6 +83,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "process")) return ws_cmd_process(sub_argc, sub_argv);
     if (!strcmp(cmd, "check-config")) return ws_cmd_check_config(sub_argc, sub_argv);
     if (!strcmp(cmd, "config-reference")) return ws_cmd_config_reference(sub_argc, sub_argv);
+    if (!strcmp(cmd, "healthcheck")) return ws_cmd_healthcheck(sub_argc, sub_argv);
     fprintf(stderr, "wirestream: unknown command \"%s\"\n\n", cmd);
     usage(stderr);
     return WS_EXIT_USAGE;

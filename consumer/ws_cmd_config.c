@@ -51,6 +51,11 @@ static void processors_reference(ws_buf_t *out) {
     for (size_t i = 0; i < ws_registry_count(); i++) {
         const ws_processor_t *p = ws_registry_at(i);
         ws_buf_printf(out, "## `%s`\n\n%s\n\n", p->name, p->description ? p->description : "");
+        ws_buf_printf(out, "Pipeline entry: `{\"name\": \"%s\"}`, or `{\"name\": \"my-%s\", "
+                      "\"processor\": \"%s\", ...options}` for a second instance. %s\n\n", p->name, p->name,
+                      p->name, (p->flags & WS_PROCESSOR_THREAD_SAFE) ? "Thread-safe: with several workers, records "
+                      "may run through one instance in parallel." : "Not thread-safe: wirestream runs one record "
+                      "at a time through each instance.");
         if (p->config && p->config->name) ws_configmap_doc(p->config, NULL, out);
         else ws_buf_appends(out, "No options.\n");
         ws_buf_appends(out, "\n");

@@ -106,6 +106,7 @@ int ws_demo(const ws_config_t *cfg, char *err, size_t errlen)
     char e[256];
     /* The mock cluster lives in a handle of its own. */
     rd_kafka_conf_t *hc = rd_kafka_conf_new();
+    rd_kafka_conf_set(hc, "log_level", "3", e, sizeof(e));   /* it has no bootstrap: by design */
     rd_kafka_conf_set_log_cb(hc, ws_kconf_log_cb);
     rd_kafka_t *host = rd_kafka_new(RD_KAFKA_PRODUCER, hc, e, sizeof(e));
     if (!host) {

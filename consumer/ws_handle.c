@@ -109,9 +109,7 @@ static void process(ws_rt_t *rt, ws_scratch_t *s, const char *topic,
 
     ws_outcome_t oc;
     memset(&oc, 0, sizeof(oc));
-    if (rt->pipe_serial) pthread_mutex_lock(&rt->pipe_mu);
-    ws_pipeline_run(rt->pipeline, rec, &oc);
-    if (rt->pipe_serial) pthread_mutex_unlock(&rt->pipe_mu);
+    ws_pipeline_run(rt->pipeline, rec, &oc);   /* serialises non-thread-safe entries */
 
     if (oc.result == WS_ERROR) {
         ws_out_dlq(rt, msg, topic, rkm->partition, rkm->offset, src,

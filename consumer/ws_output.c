@@ -154,6 +154,15 @@ int ws_out_produce(ws_rt_t *rt, ws_wm_msg_t *msg, ws_out_kind_t kind,
         if (hdrs) rd_kafka_headers_destroy(hdrs);
         return 0;
     }
+    if (rt->eos) {
+        /* The open transaction is incomplete now: abort and replay it. */
+        ws_log(WS_LOG_WARN, "runtime", "produce to %s failed in transaction: %s", topic,
+               rd_kafka_err2str(e));
+        atomic_store(&rt->txn_abort, 1);
+        if (msg) ws_wm_release(msg, 0);
+        if (hdrs) rd_kafka_headers_destroy(hdrs);
+        return 0;
+    }
     ws_log(WS_LOG_WARN, "runtime", "produce to %s failed: %s; retrying", topic,
            rd_kafka_err2str(e));
     schedule_retry(rt, msg, kind, topic, key, klen, val, vlen, hdrs, 0);
@@ -256,6 +265,21 @@ static void delivered(ws_rt_t *rt, const rd_kafka_message_t *m, ws_wm_msg_t *msg
     if (msg && ws_wm_release(msg, 1)) atomic_fetch_add(&rt->completed, 1);
 }
 
+/* One line per second at most: a failing topic fails every record. */
+static void log_failure(const char *topic, rd_kafka_resp_err_t e)
+{
+    static atomic_llong last_ms;
+    static atomic_long suppressed;
+    int64_t now = ws_now_ms(), last = atomic_load(&last_ms);
+    if (now - last < 1000 || !atomic_compare_exchange_strong(&last_ms, &last, now)) {
+        atomic_fetch_add(&suppressed, 1);
+        return;
+    }
+    ws_log(WS_LOG_ERROR, "runtime", "delivery to %s failed: %s; will retry (%ld more failures "
+           "in the last second not logged)", topic, rd_kafka_err2str(e),
+           atomic_exchange(&suppressed, 0));
+}
+
 static void dr(ws_rt_t *rt, const rd_kafka_message_t *m);
 
 void ws_out_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -298,8 +322,7 @@ static void dr(ws_rt_t *rt, const rd_kafka_message_t *m)
         refused_too_large(rt, msg, kind, topic, m->key, m->key_len, m->len, h, m->err);
         return;
     }
-    ws_log(WS_LOG_ERROR, "runtime", "delivery to %s failed: %s; will retry", topic,
-           rd_kafka_err2str(m->err));
+    log_failure(topic, m->err);
     rd_kafka_headers_t *h = NULL;
     rd_kafka_message_headers(m, &h);
     schedule_retry(rt, msg, kind, topic, m->key, m->key_len, m->payload, m->len, h, 0);
@@ -329,7 +352,12 @@ void ws_out_retry_due(ws_rt_t *rt, int all)
                                             r->klen, r->val, r->vlen, r->hdrs);
         if (!e) {
             r->hdrs = NULL;   /* consumed */
+        } else if (too_large(e) && r->msg) {
+            refused_too_large(rt, r->msg, r->kind, r->topic, r->key, r->klen, r->vlen,
+                              r->hdrs, e);
         } else {
+            ws_log(WS_LOG_WARN, "runtime", "produce to %s failed again: %s", r->topic,
+                   rd_kafka_err2str(e));
             schedule_retry(rt, r->msg, r->kind, r->topic, r->key, r->klen, r->val,
                            r->vlen, r->hdrs, r->attempts);
         }

@@ -87,8 +87,6 @@ typedef struct ws_rt {
     ws_metrics_t *metrics;
     int eos;                       /* delivery: exactly_once */
     int nworkers;
-    pthread_mutex_t pipe_mu;       /* serialises ws_pipeline_run across workers */
-    int pipe_serial;
 
     /* Pipeline entries by index: name and state topic. */
     size_t nentries;

@@ -101,7 +101,6 @@ int ws_rt_setup(ws_rt_t *rt, const ws_config_t *cfg, const ws_config_t *loaded,
     pthread_mutex_init(&rt->parts_mu, NULL);
     pthread_mutex_init(&rt->bp_mu, NULL);
     pthread_mutex_init(&rt->retry_mu, NULL);
-    pthread_mutex_init(&rt->pipe_mu, NULL);
     rt->bootstrap_override = bootstrap ? strdup(bootstrap) : NULL;
     rt->eos = cfg->delivery == WS_DELIVERY_EXACTLY_ONCE;
     rt->nworkers = cfg->workers > 1 ? cfg->workers : 1;
@@ -110,9 +109,6 @@ int ws_rt_setup(ws_rt_t *rt, const ws_config_t *cfg, const ws_config_t *loaded,
                rt->nworkers);
         rt->nworkers = 1;
     }
-    /* The pipeline serialises each entry that is not thread-safe itself, so
-     * workers overlap different entries, parsing, rendering and producing. */
-    rt->pipe_serial = 0;
     rt->revoke_timeout_ms = cfg->shutdown_timeout_ms > 0 ? cfg->shutdown_timeout_ms : 30000;
 
     cJSON *summary = ws_config_to_json(loaded ? loaded : cfg, 1);
@@ -326,7 +322,6 @@ void ws_rt_free(ws_rt_t *rt)
     pthread_mutex_destroy(&rt->parts_mu);
     pthread_mutex_destroy(&rt->bp_mu);
     pthread_mutex_destroy(&rt->retry_mu);
-    pthread_mutex_destroy(&rt->pipe_mu);
 }
 
 int ws_run(const ws_config_t *cfg, char *err, size_t errlen)

@@ -4,7 +4,7 @@
 #      start another: at_least_once (no loss) and exactly_once (each once,
 #      read_committed);
 #   2. the broker stopped for 20 s mid-stream and restarted: no loss.
-# It starts its own broker (WS_TEST_KAFKA_PORT, default 39092), builds if
+# It starts its own broker (WS_TEST_KAFKA_PORT, default 29192), builds if
 # needed, and prints one line per scenario.  Results: docs/scaling-results.md.
 #   scripts/fault-test.sh [at_least_once|exactly_once|outage]...
 set -uo pipefail
@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 build=${WS_BUILD_DIR:-build}
 case "$build" in /*) ;; *) build="$here/$build" ;; esac
-export WS_KAFKA_PORT=${WS_TEST_KAFKA_PORT:-39092}
+export WS_KAFKA_PORT=${WS_TEST_KAFKA_PORT:-29192}
 export WS_KAFKA_CONTROLLER_PORT=$((WS_KAFKA_PORT + 1))
 export WS_KAFKA_HOME=${WS_KAFKA_HOME:-$here/build/kafka}
 export WS_TEST_BROKERS="127.0.0.1:$WS_KAFKA_PORT" WS_TEST_BROKER_OWNED=1

@@ -32,12 +32,21 @@ fetch() {
 }
 
 ready() { kcat -b "127.0.0.1:$port" -L -m 3 >/dev/null 2>&1; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 start() {
   fetch
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     ready && { echo "kafka-broker: already running on 127.0.0.1:$port"; return 0; }
   fi
+  # Someone else's broker (another home, another user) must never be mistaken for ours.
+  local p
+  for p in "$port" "$cport"; do
+    if port_busy "$p"; then
+      echo "kafka-broker: 127.0.0.1:$p is already in use by another process; pick other WS_KAFKA_PORT/WS_KAFKA_CONTROLLER_PORT" >&2
+      return 1
+    fi
+  done
   rm -rf "$state"; mkdir -p "$state/data"
   cat > "$state/server.properties" <<PROPS
 process.roles=broker,controller
@@ -120,6 +129,7 @@ case "${1:-}" in
     fi ;;
   start-keep-data)
     [ -f "$state/server.properties" ] || { echo "kafka-broker: no state in $state; use start" >&2; exit 1; }
+    if port_busy "$port"; then echo "kafka-broker: 127.0.0.1:$port is already in use" >&2; exit 1; fi
     launch ;;
   restart-keep-data)
     "$0" stop-keep-data; launch ;;

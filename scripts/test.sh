@@ -6,7 +6,9 @@
 # prints a summary, and exits non-zero on any failure.
 #
 #   scripts/test.sh              the whole suite (build dir: build/)
-#   scripts/test.sh --sanitize   the same under ASan+UBSan with leak checks (build-asan/)
+#   scripts/test.sh --sanitize   the same under ASan+UBSan with leak checks (build-asan/),
+#                                through scripts/sanitize.sh (eval label left out)
+#   scripts/test.sh --no-broker  everything but the integration label; starts no broker
 #   scripts/test.sh -L unit      only tests whose label matches (ctest -L)
 #   scripts/test.sh -R dlq       only tests whose name matches (ctest -R)
 #
@@ -18,10 +20,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 sanitize=0
+use_broker=1
 ctest_filter=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --sanitize) sanitize=1 ;;
+    --no-broker) use_broker=0 ;;
     -L|-R|-E|-LE) ctest_filter+=("$1" "$2"); shift ;;
     -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument $1" >&2; exit 2 ;;
@@ -33,9 +37,6 @@ jobs=${WS_JOBS:-2}
 if [ "$sanitize" = 1 ]; then
   build=${WS_BUILD_DIR:-build-asan}
   cmake_args=(-DWS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
-  # Leaks are errors; UBSan findings abort the test that hit them.
-  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1}
-  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 else
   build=${WS_BUILD_DIR:-build}
   cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
@@ -49,8 +50,14 @@ if [ "$WS_KAFKA_PORT" = 19092 ]; then
   echo "test.sh: port 19092 is the developers' shared broker; pick another WS_TEST_KAFKA_PORT" >&2
   exit 2
 fi
-export WS_TEST_BROKERS="127.0.0.1:$WS_KAFKA_PORT"
-export WS_TEST_BROKER_OWNED=1   # tests may stop/restart this broker (outage test)
+if [ "$use_broker" = 1 ]; then
+  export WS_TEST_BROKERS="127.0.0.1:$WS_KAFKA_PORT"
+  export WS_TEST_BROKER_OWNED=1   # tests may stop/restart this broker (outage test)
+else
+  unset WS_TEST_BROKERS WS_TEST_BROKER_OWNED
+  # (sanitize.sh leaves the integration label out by itself without a broker)
+  [ "$sanitize" = 1 ] || ctest_filter+=(-LE integration)
+fi
 
 t_start=$(date +%s)
 declare -a summary=()
@@ -91,7 +98,9 @@ trap 'stop_broker; exit 130' INT TERM
 if [ "${WS_SKIP_DEPS:-0}" != 1 ]; then
   step "install-deps" "$here/scripts/install-deps.sh" || finish 1
 fi
-step "kafka jars" "$here/scripts/kafka-broker.sh" fetch || finish 1
+if [ "$use_broker" = 1 ]; then
+  step "kafka jars" "$here/scripts/kafka-broker.sh" fetch || finish 1
+fi
 
 rm -f "$build/test-summary.txt"
 step "configure" cmake -S "$here" -B "$build" "${cmake_args[@]}" ${WS_CMAKE_ARGS:-} || finish 1
@@ -106,13 +115,24 @@ start_broker() {
   echo "$out"
   broker_ms=$(echo "$out" | sed -n 's/.*after \([0-9]*\) ms.*/\1/p')
 }
-step "kafka broker" start_broker || finish 1
+if [ "$use_broker" = 1 ]; then
+  step "kafka broker" start_broker || finish 1
+fi
 
 run_ctest() {
-  local log="$build/ctest.log"
-  ctest --test-dir "$build" --output-on-failure -j"$jobs" --no-tests=error \
+  local log="$build/ctest.log" rc
+  rm -f "$build/ctest-junit.xml"
+  if [ "$sanitize" = 1 ]; then
+    # sanitize.sh sets the ASan/LSan/UBSan options (leak suppressions for
+    # third-party code, reports to files) and fails on any report.
+    WS_SANITIZE_BUILD="$build" WS_JOBS="$jobs" "$here/scripts/sanitize.sh" \
         --output-junit "$build/ctest-junit.xml" "${ctest_filter[@]}" 2>&1 | tee "$log"
-  local rc=${PIPESTATUS[0]}
+    rc=${PIPESTATUS[0]}
+  else
+    ctest --test-dir "$build" --output-on-failure -j"$jobs" --no-tests=error \
+          --output-junit "$build/ctest-junit.xml" "${ctest_filter[@]}" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+  fi
   /usr/bin/python3 "$here/scripts/test-summary.py" "$build" > "$build/test-summary.txt" || true
   return "$rc"
 }

@@ -137,9 +137,11 @@ static const ws_config_key_t limits_keys[] = {
      "Time budget for one record's pipeline run; over it the record goes to the DLQ with reason timeout (0 = none).",
      NULL},
     {WS_CFG_INT, "max_entities", "2000", OFF(limits_t, max_entities),
-     "Soft limit on entity mentions per record; beyond it the record is marked truncated.", NULL},
+     "Soft limit on entity mentions per record (beyond it the record is marked truncated): the "
+     "max_entities option of every processor entry that does not set its own.", NULL},
     {WS_CFG_INT, "max_quotes", "500", OFF(limits_t, max_quotes),
-     "Soft limit on quotes per record; beyond it the record is marked truncated.", NULL},
+     "Soft limit on quotes per record (beyond it the record is marked truncated): the max_quotes "
+     "option of every processor entry that does not set its own.", NULL},
     {0}
 };
 
@@ -919,7 +921,7 @@ const char *ws_config_kafka_get(const ws_config_t *c, const char *key) {
 /* A built-in processor's effective options (defaults filled, overrides
  * converted) into o.  -1 when the table is unknown (external processors)
  * or the options do not validate. */
-static int entry_options_json(const ws_entry_config_t *e, cJSON *o, int mask) {
+static int entry_options_json(const ws_config_t *c, const ws_entry_config_t *e, cJSON *o, int mask) {
     const ws_processor_t *p = e->path ? NULL : ws_registry_find(e->processor);
     if (!p) return -1;
     if (!p->config) return 0;
@@ -929,6 +931,18 @@ static int entry_options_json(const ws_entry_config_t *e, cJSON *o, int mask) {
     char err[256];
     int rc = cfg ? ws_configmap_apply(p->config, e->options, e->option_overrides, NULL, cfg, &st, "", "",
                                       err, sizeof err) : -1;
+    /* Show what ws_pipeline_new gives the processor: app-wide limits fill
+     * same-named options the entry does not set. */
+    const impl_t *m = (const impl_t *)c;
+    const limits_t *lim = m->sec[SEC_LIMITS];
+    const struct { const char *key; int64_t v; } limits[] = {
+        {"max_entities", lim->max_entities}, {"max_quotes", lim->max_quotes}};
+    for (size_t i = 0; rc == 0 && i < sizeof limits / sizeof *limits; i++) {
+        const ws_config_key_t *k = ws_configmap_find(p->config, limits[i].key);
+        if (k && k->type == WS_CFG_INT && !cJSON_GetObjectItemCaseSensitive(e->options, limits[i].key) &&
+            !cJSON_GetObjectItemCaseSensitive(e->option_overrides, limits[i].key))
+            memcpy((char *)cfg + k->offset, &limits[i].v, sizeof limits[i].v);
+    }
     if (rc == 0)
         for (const ws_config_key_t *k = p->config; k->name; k++)
             cJSON_AddItemToObject(o, k->name, ws_configmap_value_json(k, cfg, mask));
@@ -963,7 +977,7 @@ cJSON *ws_config_to_json(const ws_config_t *c, int mask_secrets) {
         if (e->drop_topic) cJSON_AddStringToObject(o, "drop_topic", e->drop_topic);
         if (e->state_topic) cJSON_AddStringToObject(o, "state_topic", e->state_topic);
         cJSON_AddBoolToObject(o, "enabled", e->enabled);
-        if (entry_options_json(e, o, mask_secrets) < 0) {
+        if (entry_options_json(c, e, o, mask_secrets) < 0) {
             /* Options that do not validate: show them as written. */
             for (int pass = 0; pass < 2; pass++) {
                 const cJSON *src = pass ? e->option_overrides : e->options;
@@ -989,7 +1003,10 @@ int ws_config_reference(ws_buf_t *out) {
         "wirestream reads one JSON file (comments `//` and `/* */` and trailing commas allowed). "
         "Without `--config` it uses `$WIRESTREAM_CONFIG`, then `./config/wirestream.json`, then `wirestream.json` in the data "
         "directory compiled in at build time (CMake `WS_DATA_DIR`), then the built-in defaults below. "
-        "Relative data paths in processor options resolve against the config file's directory.\n\n"
+        "Relative data paths in processor options resolve against `data_dir` when it is set; otherwise "
+        "against the config file's directory when it has the processor's own folder (`entities/`, "
+        "`quotes/`), else against the data directory installed with wirestream. So a small config file "
+        "anywhere works with the shipped gazetteers, and a copied config directory uses its own.\n\n"
         "Overrides, applied in this order after the file:\n\n"
         "- environment: `WIRESTREAM_<SECTION>_<KEY>` (`WIRESTREAM_OUTPUT_DLQ_TOPIC`, `WIRESTREAM_DELIVERY`); "
         "`WIRESTREAM_KAFKA_<PROPERTY>` with `_` for `.` (`WIRESTREAM_KAFKA_BOOTSTRAP_SERVERS`, `__` for a "

@@ -101,9 +101,27 @@ static int text_bool(const char *s, int *out) {
     return -1;
 }
 
-/* Comma-separated list; items trimmed, empty items skipped. */
+/* Comma-separated list (items trimmed, empty items skipped), or a JSON
+ * array of strings when the text starts with '['. */
 static int text_list(ws_configmap_store_t *st, const char *s, ws_strlist_t *out) {
     size_t n = 0;
+    if (s[0] == '[') {
+        cJSON *a = cJSON_Parse(s);
+        int ok = cJSON_IsArray(a);
+        for (const cJSON *c = ok ? a->child : NULL; c; c = c->next) ok &= cJSON_IsString(c) ? 1 : 0;
+        if (ok) {
+            const char **items = ws_configmap_alloc(st, ((size_t)cJSON_GetArraySize(a) + 1) * sizeof *items);
+            size_t k = 0;
+            for (const cJSON *c = a->child; items && c; c = c->next)
+                if (!(items[k++] = ws_configmap_strdup(st, c->valuestring))) items = NULL;
+            cJSON_Delete(a);
+            if (!items) return -1;
+            out->n = k;
+            out->items = items;
+            return 0;
+        }
+        cJSON_Delete(a);
+    }
     for (const char *p = s; *p; p++) if (*p == ',') n++;
     const char **items = ws_configmap_alloc(st, (n + 2) * sizeof *items);
     if (!items) return -1;
@@ -202,13 +220,18 @@ static const char *json_type_name(const cJSON *v) {
 static int from_json(const ws_config_key_t *k, const cJSON *v, void *dst,
                      ws_configmap_store_t *st, const char *where, char *err, size_t errlen) {
     char *at = (char *)dst + k->offset;
+    if (cJSON_IsNull(v)) {
+        /* null means "not set": the default, or nothing. */
+        if (k->def) return from_text(k, k->def, dst, st);
+        static const char zero[sizeof(ws_strlist_t)];
+        size_t sz = k->type == WS_CFG_STRING ? sizeof(char *) : k->type == WS_CFG_INT ? sizeof(int64_t)
+                  : k->type == WS_CFG_DOUBLE ? sizeof(double) : k->type == WS_CFG_BOOL ? sizeof(int)
+                  : sizeof(ws_strlist_t);
+        memcpy(at, zero, sz);
+        return 0;
+    }
     switch (k->type) {
     case WS_CFG_STRING:
-        if (cJSON_IsNull(v)) {
-            const char *nul = NULL;
-            memcpy(at, &nul, sizeof nul);
-            return 0;
-        }
         if (!cJSON_IsString(v)) break;
         if (!choice_ok(k->choices, v->valuestring)) {
             snprintf(err, errlen, "%s: key \"%s\": \"%s\" is not one of %s", where, k->name,

@@ -233,6 +233,7 @@ int ent_coref(ent_ctx_t *c)
             const ent_mention_t *f = &s->ments[j];
             if (j == i || f->tend - f->tstart <= m->tend - m->tstart) continue;
             size_t ml = m->end - m->start, fl = f->end - f->start;
+            if (fl <= ml) continue;   /* more tokens need not mean more bytes */
             const char *mt = c->text + m->start, *ft = c->text + f->start;
             int suffix = memcmp(ft + fl - ml, mt, ml) == 0 && ft[fl - ml - 1] == ' ';
             int prefix = memcmp(ft, mt, ml) == 0 && ft[ml] == ' ';

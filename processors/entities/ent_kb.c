@@ -166,22 +166,23 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
     return buf;
 }
 
-/* Split a line at tabs into up to max fields (trimmed of spaces and \r). */
-static size_t split_tabs(char *line, char **f, size_t max)
+/* Split a line at tabs into up to max fields, trimmed of spaces and \r; the
+ * last field keeps any further tabs.  squeeze: runs of tabs count as one
+ * (rule files align their columns with several tabs). */
+static size_t split_tabs(char *line, char **f, size_t max, int squeeze)
 {
     size_t n = 0;
     char *p = line;
     while (n < max) {
-        char *t = strchr(p, '\t');
-        if (t && n + 1 < max) *t = '\0';
-        else t = NULL;
+        char *t = n + 1 < max ? strchr(p, '\t') : NULL;
+        if (t) *t = '\0';
         char *e = p + strlen(p);
         while (*p == ' ') p++;
         while (e > p && (e[-1] == ' ' || e[-1] == '\r')) *--e = '\0';
         f[n++] = p;
         if (!t) break;
         p = t + 1;
-        while (*p == '\t' && n == 2 && max == 3) p++;   /* rules: tab runs */
+        while (squeeze && *p == '\t') p++;
     }
     return n;
 }
@@ -225,6 +226,8 @@ static int add_line(ent_kb_t *kb, char **f, size_t nf)
         if (!s) return -1;
         if (i + 1 < nt) { s->cls |= ENT_SLOT_PREFIX; continue; }
         s->cls |= cls;
+        if ((cls & CL_ABBR) && nt == 1)
+            kb->abbr_bloom[(kb->tmp[0].h >> 6) & 7] |= 1ull << (kb->tmp[0].h & 63);
         if (type == ET_NONE) break;
         /* first entry of a type wins; other types chain behind it */
         int32_t *link = &s->entry;
@@ -281,7 +284,7 @@ static int load_tsv(ent_kb_t *kb, const char *path, char *err, size_t errlen)
         if (nl) *nl = '\0';
         if (*p != '#' && *p) {
             char *f[4];
-            size_t nf = split_tabs(p, f, 4);
+            size_t nf = split_tabs(p, f, 4, 0);
             if (add_line(kb, f, nf) < 0) {
                 snprintf(err, errlen, "%s: out of memory", path);
                 rc = -1;
@@ -327,7 +330,7 @@ static int load_rules(ent_kb_t *kb, const char *path, char *err, size_t errlen)
         lineno++;
         char *f[3];
         if (*p != '#' && *p) {
-            size_t nf = split_tabs(p, f, 3);
+            size_t nf = split_tabs(p, f, 3, 1);
             if (nf < 3 || !f[2][0]) {
                 snprintf(err, errlen, "%s:%d: expected TYPE<TAB>triggers<TAB>pattern", path, lineno);
                 rc = -1;

@@ -65,6 +65,7 @@ struct ent_kb {
     ent_trig_t *trig;
     size_t trig_cap;
     uint64_t trig_bloom[16];        /* 1024-bit filter over trigger hashes */
+    uint64_t abbr_bloom[8];         /* 512-bit filter over ABBR words (tokenizer) */
     const ent_trig_pair_t *trig_digit, *trig_capl, *trig_upper;  /* #digit, #cap, #upper */
     size_t n_digit, n_cap, n_upper;
     uint32_t match_limit, depth_limit;

@@ -353,8 +353,17 @@ static size_t org_pattern(ent_ctx_t *c, size_t k, size_t b)
         /* HEAD of X: take the rest of the chunk, stopping at a second HEAD of */
         if ((cl & CL_ORG_HEAD) && e < b && is_connector(c, e)) {
             size_t x = e;
-            while (x < b && (namey(c, x) || is_connector(c, x) || (c->toks[x].flags & TF_HYPH)))
+            while (x < b) {
+                if (namey(c, x) || (c->toks[x].flags & TF_HYPH)) { x++; continue; }
+                if (!is_connector(c, x) && !tok_is(c, x, "the")) break;
+                /* "the" only right after of/for/on; "and the ..." starts another name */
+                if (tok_is(c, x, "the") && !(x > e && (tok_is(c, x - 1, "of") ||
+                                                        tok_is(c, x - 1, "for") ||
+                                                        tok_is(c, x - 1, "on"))) && x != e)
+                    break;
+                if (tok_is(c, x, "and") && x + 1 < b && tok_is(c, x + 1, "the")) break;
                 x++;
+            }
             while (x > e && !namey(c, x - 1)) x--;
             if (x > e + 1) e = x;
         }
@@ -418,9 +427,16 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
         const ent_tok_t *pt = &c->toks[k - 1];
         if ((pt->flags & TF_WORD) && (pc & (CL_PERSON_NOUN | CL_TITLE)) && !(pt->flags & TF_CAP))
             return ET_PERSON;
+        if ((pt->flags & TF_LOWER) && (pc & CL_ORG_NOUN) && !(pc & CL_PERSON_NOUN))
+            return ET_ORG;         /* "the carmaker Volkswagen", "the bank HSBC" */
+        if (k > 1 && tok_is(c, k - 1, "based") && (c->toks[k - 2].flags & TF_HYPH))
+            return ET_ORG;         /* "Madrid-based Telefonica" */
         if (k > 1 && (tok_is(c, k - 1, "of") || tok_is(c, k - 1, "at")) &&
             (ent_tok_cls(c, k - 2) & (CL_PERSON_NOUN | CL_TITLE)))
             return ET_ORG;
+        if (k > 1 && tok_is(c, k - 1, "of") && (c->toks[k - 2].flags & TF_LOWER) &&
+            (ent_tok_cls(c, k - 2) & CL_PLACE_NOUN))
+            return ET_GPE;         /* "the city of Tacambaro" */
     }
     if (k > 0 && (c->toks[k - 1].flags & TF_LOWER) && (ent_tok_cls(c, k - 1) & CL_SPEECH) && n >= 2)
         return ET_PERSON;          /* "said Dorin Vasquell" */
@@ -481,6 +497,7 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
         }
         size_t oe = org_pattern(c, k, b);
         if (oe && oe - k > gl && !(tl && tl >= oe - k)) {
+            while (k + 1 < oe && (ent_tok_cls(c, k) & CL_STOP)) k++;   /* not "The" */
             if (emit(c, k, oe, ET_ORG, ENT_SRC_GUESS, -1) < 0) return -1;
             k = oe;
             after_title = 0;
@@ -525,7 +542,18 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
                 if (ent_gaz_match(c, k + 1, &e2, NULL) == 0) skip = 1;
             }
             if (gl == 1 && (cl & CL_STOP)) skip = 2;
-            if (tl > gl) skip = 3;                 /* title is longer: Prime Minister */
+            if (tl > gl) {
+                /* a title that starts with an organisation or a place:
+                 * "U.N. Secretary-General", "Treasury Secretary" — the body is
+                 * a mention of its own (OntoNotes), the rest is the title */
+                if (e->type == ET_ORG || e->type == ET_GPE || e->type == ET_NORP) {
+                    if (emit(c, k, k + gl, e->type, ENT_SRC_GAZ, entry) < 0) return -1;
+                    k += tl;
+                    after_title = 1;
+                    continue;
+                }
+                skip = 3;                          /* title is longer: Prime Minister */
+            }
             if (skip == 2) {
                 if (c->dropped_n < c->dropped_cap) c->dropped[c->dropped_n++] = (uint32_t)k;
                 k++;
@@ -694,6 +722,18 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
                          ENT_SRC_RULE, -1) < 0) goto oom;
                 i = re;
                 continue;
+            }
+            if (re && c.rule_type[i] >= ET_DATE && !(ent_tok_cls(&c, i) & CL_GIVEN)) {
+                int32_t ge;
+                if (ent_gaz_match(&c, i, &ge, NULL) == 0) {
+                    /* "Friday Mitchell said", "August National Association of ...":
+                     * a date word starting a capitalised run is a date; the
+                     * run goes on after it */
+                    if (emit(&c, (size_t)c.rule_es[i], (size_t)c.rule_ee[i], c.rule_type[i],
+                             ENT_SRC_RULE, -1) < 0) goto oom;
+                    i = re;
+                    continue;
+                }
             }
             if (re && c.rule_type[i] < ET_DATE) {
                 /* a name rule (titled person, org pattern) inside a longer chunk:

@@ -220,22 +220,26 @@ static int title_case_line(const ent_kb_t *kb, const char *text, const ent_tok_t
                            size_t i, size_t j)
 {
     size_t caps = 0, words = 0, common = 0;
+    (void)text;
+    /* cheap checks first: most lines are prose and fail at once */
     for (size_t m = i; m < j; m++) {
         const ent_tok_t *t = &toks[m];
         if (t->flags & TF_DIGIT) return 0;
         if (!(t->flags & TF_WORD)) continue;
         if (++words > 20) return 0;
-        unsigned cl = ent_kb_classes(kb, t->h);
-        (void)text;
-        if (t->flags & TF_CAP) {
-            caps++;
-            if ((cl & CL_COMMON) && !(cl & (CL_GIVEN | CL_SURNAME)) && !(t->flags & TF_UPPER)) common++;
-            continue;
-        }
-        if ((t->flags & TF_LOWER) && t->end - t->start > 3 && !(cl & (CL_CONNECT | CL_LOCPREP)))
+        if (t->flags & TF_CAP) caps++;
+        else if ((t->flags & TF_LOWER) && t->end - t->start > 3 &&
+                 !(ent_kb_classes(kb, t->h) & (CL_CONNECT | CL_LOCPREP)))
             return 0;
     }
-    return caps >= 3 && common >= 2;
+    if (caps < 3) return 0;
+    for (size_t m = i; m < j; m++) {
+        const ent_tok_t *t = &toks[m];
+        if (!(t->flags & TF_CAP) || (t->flags & TF_UPPER) || (t->flags & TF_DIGIT)) continue;
+        unsigned cl = ent_kb_classes(kb, t->h);
+        if ((cl & CL_COMMON) && !(cl & (CL_GIVEN | CL_SURNAME))) common++;
+    }
+    return common >= 2;
 }
 
 size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks)
@@ -244,7 +248,6 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
     size_t nt = 0, p = 0, n;
     uint32_t pending = TF_NL;          /* flags for the next token */
     int sent = 1;                      /* next word starts a sentence */
-    size_t line_first = 0;             /* first token of the current line */
 
     while (p < len) {
         uint32_t c;
@@ -261,8 +264,6 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
         t->flags = pending;
         t->cls = 0;
         pending = 0;
-        if (t->flags & TF_NL) line_first = nt;
-        (void)line_first;
 
         if (is_alnum_cc(k)) {
             size_t q = 0;
@@ -315,8 +316,11 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                 /* Known abbreviation or an initial takes the following period. */
                 if (p < len && s[p] == '.') {
                     size_t wl = p - q0;
+                    uint64_t ah;
                     if (wl <= 6 && k != CC_DIGIT && kb &&
-                        (ent_kb_classes(kb, ent_hash_token(text + q0, wl)) & CL_ABBR)) {
+                        (ah = ent_hash_token(text + q0, wl),
+                         kb->abbr_bloom[(ah >> 6) & 7] & (1ull << (ah & 63))) &&
+                        (ent_kb_classes(kb, ah) & CL_ABBR)) {
                         p++;
                         t->flags |= TF_ABBR;
                     } else if (wl == 1 && k == CC_UPPER && p + 1 < len && s[p + 1] == ' ' &&

@@ -231,7 +231,9 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
     const char *body = ws_record_field(rec, WS_FIELD_BODY, &blen);
     qx_entlist_t el = {NULL, 0, NULL, NULL};
     ent_src_t es = {NULL, 0};
-    qx_quotes_t qs = {NULL, 0, 0};
+    qx_quotes_t qs = {NULL, 0, 0, 0, 0};
+    /* Raw quotes beyond what can be kept only cost memory. */
+    qs.limit = qp->max_quotes < QX_RAW_LIMIT / 4 ? (size_t)qp->max_quotes * 4 + 64 : QX_RAW_LIMIT;
     ws_value_t *list = ws_value_array();
     sbuf_t tb = {NULL, 0, 0};
     int rc = list ? 0 : -1;
@@ -242,8 +244,8 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
         if (rc == 0) rc = qx_attribute(qp->lx, &qp->opt, body, blen, &el, &qs);
     }
     size_t n = qs.n;
-    if (rc == 0 && n > qp->max_quotes) {
-        n = qp->max_quotes;
+    if (rc == 0 && (n > qp->max_quotes || qs.truncated)) {
+        if (n > qp->max_quotes) n = qp->max_quotes;
         ws_record_set_truncated(rec);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {

@@ -93,7 +93,13 @@ typedef struct {
 typedef struct {
     qx_quote_t *q;
     size_t n, cap;
+    size_t limit;    /* scanning stops after this many (0 = QX_RAW_LIMIT) */
+    int truncated;   /* set when it did */
 } qx_quotes_t;
+
+/* Raw quotes kept per article by default: bounds memory on bodies made of
+ * quote marks (a raw quote is a few hundred bytes). */
+#define QX_RAW_LIMIT 20000
 
 typedef struct {
     int keep_unattributed;   /* emit partial quotes that have no cue */

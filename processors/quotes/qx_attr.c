@@ -113,6 +113,9 @@ static uint32_t cue_at(ctx_t *c, qx_toks_t *tk, size_t j, size_t *last)
         }
     }
     if (!(k & QX_W_CUE)) return 0;
+    /* Capitalised mid-sentence, a cue word is a name: the Washington Post,
+     * Islamic State. */
+    if ((t->f & T_CAP) && j > 0 && !(tk->t[j - 1].f & (T_END | T_QUOTE | T_COLON))) return 0;
     /* After a determiner or a possessive the word is a noun: "the
      * claims", "Sanders' comments", "his remarks". */
     if (j > 0 && (tk->t[j - 1].f & T_WORD)) {
@@ -182,7 +185,14 @@ static int np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
         sp_set(sp, QX_SP_PRONOUN, t->s, t->e, -1);
         return 1;
     }
-    if ((k & QX_W_CUE) && !(k & QX_W_NOUN)) return 0;
+    if ((k & QX_W_CUE) && !(k & QX_W_NOUN)) {
+        /* "Read said": a capitalised cue word as the subject is a name. */
+        if (!(t->f & T_CAP)) return 0;
+        long j = i;
+        while (j - 1 >= lo && i - j < 4 && name_word(c, &tk->t[j - 1])) j--;
+        sp_set(sp, QX_SP_NAME, tk->t[j].s, t->e, -1);
+        return 1;
+    }
     if (k & QX_W_NOUN) {
         /* Extend over modifiers back to a determiner: a senior State
          * Department official. */
@@ -231,6 +241,29 @@ static int np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
     if (k & (QX_W_NOSPEAK | QX_W_CUE)) return 0;
     int e = ent_at(c, t->s, t->e);
     if (e >= 0 && speaker_type(E(c, e)->type)) {
+        /* UKA chief executive David Moorcroft: the person after an
+         * organisation and its role nouns. */
+        if (E(c, e)->type != QX_E_PERSON) {
+            size_t j = i;
+            while (j < hi && tk->t[j].e <= E(c, e)->end) j++;
+            size_t r = j;
+            while (r < hi && r - j < 3 && (tk->t[r].f & T_WORD) && !(tk->t[r].f & T_CAP) &&
+                   (cls(c, &tk->t[r]) & QX_W_NOUN))
+                r++;
+            if (r > j && r < hi) {
+                int pe = ent_at(c, tk->t[r].s, tk->t[r].e);
+                if (pe >= 0 && E(c, pe)->type == QX_E_PERSON) {
+                    sp_set(sp, QX_SP_ENTITY, E(c, pe)->start, E(c, pe)->end, pe);
+                    return 1;
+                }
+                if (pe < 0 && name_word(c, &tk->t[r])) {
+                    size_t m = r;
+                    while (m + 1 < hi && m - r < 4 && name_word(c, &tk->t[m + 1])) m++;
+                    sp_set(sp, QX_SP_NAME, tk->t[r].s, tk->t[m].e, -1);
+                    return 1;
+                }
+            }
+        }
         sp_set(sp, QX_SP_ENTITY, E(c, e)->start, E(c, e)->end, e);
         return 1;
     }
@@ -250,10 +283,14 @@ static int np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
         /* Sen. Jane Roe: prefer an entity inside the name. */
         size_t j = i;
         while (j + 1 < hi && j - i < 5 && name_word(c, &tk->t[j + 1])) j++;
-        /* RNC spokesman Sean Spicer: a role noun, then the name. */
-        if (j + 2 < hi && (cls(c, &tk->t[j + 1]) & QX_W_NOUN) && !(tk->t[j + 1].f & T_CAP) &&
-            name_word(c, &tk->t[j + 2])) {
-            i = j + 2;
+        /* RNC spokesman Sean Spicer, UKA chief executive David Moorcroft:
+         * role nouns, then the name. */
+        size_t r = j + 1;
+        while (r < hi && r - j <= 3 && (tk->t[r].f & T_WORD) && !(tk->t[r].f & T_CAP) &&
+               (cls(c, &tk->t[r]) & QX_W_NOUN))
+            r++;
+        if (r > j + 1 && r < hi && name_word(c, &tk->t[r])) {
+            i = r;
             t = &tk->t[i];
             j = i;
             while (j + 1 < hi && j - i < 5 && name_word(c, &tk->t[j + 1])) j++;
@@ -395,10 +432,15 @@ static int attr_trail(ctx_t *c, qx_toks_t *tk, long qz, int partial, int ends_se
     if (lim > hi) lim = hi;
     for (size_t ci = k; ci < lim; ci++) {
         qx_tok_t *t = &tk->t[ci];
-        if (t->f & (T_COLON | T_LPAREN)) break;
+        if (t->f & T_COLON) break;
         size_t last;
         uint32_t ck = cue_at(c, tk, ci, &last);
         if (!ck) continue;
+        /* "…," Read said: a capitalised cue word before a cue is a name. */
+        if ((t->f & T_CAP) && last + 1 < hi && cue_at(c, tk, last + 1, &last)) {
+            last = ci;
+            continue;
+        }
         a->cue_s = t->s;
         a->cue_e = tk->t[last].e;
         if (ck & QX_W_CUE_PREP) return np_fwd(c, tk, last + 1, hi, &a->sp);
@@ -469,7 +511,13 @@ static int attr_lead_cue(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, a
         a->cue_e = tk->t[last].e;
         if (ck & QX_W_CUE_PREP) return np_fwd(c, tk, last + 1, (size_t)qa, &a->sp);
         int participle = (t->f & T_ING) != 0;
-        if (subject_back(c, tk, j, lo, participle, &a->sp)) return 1;
+        long pk = j - 1;
+        while (pk > lo && (tk->t[pk].f & T_WORD) && skippable(c, &tk->t[pk])) pk--;
+        int after_comma = pk >= lo && (tk->t[pk].f & T_COMMA);
+        /* "She sent an email saying": the participle's subject is the
+         * clause's subject, not the object before it. */
+        if (participle && !after_comma && j > lo && clause_subject(c, tk, lo, j, &a->sp)) return 1;
+        if (!(participle && after_comma) && subject_back(c, tk, j, lo, participle, &a->sp)) return 1;
         /* adding / saying with no subject of its own: the subject of an
          * earlier cue in the sentence, or of the quote just before. */
         for (long k = j - 1; k >= lo; k--) {
@@ -495,9 +543,7 @@ static int attr_lead_cue(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, a
         /* "Obama ended his list by saying", "Roe reacted, saying:": the
          * subject of the clause the cue ends. */
         if (j > lo) {
-            long k = j - 1;
-            while (k > lo && (tk->t[k].f & T_WORD) && skippable(c, &tk->t[k])) k--;
-            if ((tk->t[k].f & T_COMMA) && clause_subject(c, tk, lo, k, &a->sp)) return 1;
+            if (after_comma && clause_subject(c, tk, lo, pk, &a->sp)) return 1;
             if (sentence_subject(c, tk, lo, j, &a->sp)) return 1;
         }
         /* Calling Xi a "tough negotiator," Trump said: try after. */
@@ -634,6 +680,27 @@ static int attr_prev_sentence(ctx_t *c, size_t qi, attr_t *a)
     return 0;
 }
 
+/* A pull quote: the quote ends its paragraph and the next paragraph is an
+ * attribution line, "- Jane Roe, mayor of Springfield." */
+static int attr_dash_line(ctx_t *c, size_t qi, attr_t *a)
+{
+    const qx_quote_t *q = &c->qs->q[qi];
+    uint32_t p = q->close_end;
+    size_t cl;
+    while (p < c->len && c->b[p] != '\n') {   /* nothing else after the quote */
+        if (!qx_is_space_at(c->b, c->len, p, &cl)) return 0;
+        p += (uint32_t)cl;
+    }
+    while (p < c->len && qx_is_space_at(c->b, c->len, p, &cl)) p += (uint32_t)cl;
+    if (p >= c->len || !qx_is_dash_at(c->b, c->len, p, &cl)) return 0;
+    if (ensure_tokens(c, &c->aux, p, p + (uint32_t)cl, 0) != 0) return -1;
+    qx_toks_t *tk = &c->aux;
+    if (tk->n < 2 || tk->ps != tk->par_s || !(tk->t[0].f & T_DASH)) return 0;
+    size_t hi = 1;
+    while (hi < tk->n && (tk->t[hi].f & T_WORD)) hi++;
+    return np_fwd(c, tk, 1, hi, &a->sp) && a->sp.kind != QX_SP_PRONOUN;
+}
+
 static int attribute(ctx_t *c, size_t qi)
 {
     qx_quote_t *q = &c->qs->q[qi];
@@ -727,7 +794,15 @@ static int attribute(ctx_t *c, size_t qi)
         int r = attr_colon(c, tk->par_s, qi, &a);
         if (r < 0) return -1;
         if (r) { apply(q, in, &a, A_COLON); return 0; }
-    } else if (!q->partial && qa == lo && q->open > tk->par_s + 1) {
+    }
+    if (!q->partial) {
+        memset(&a, 0, sizeof(a));
+        a.sp.ent = -1;
+        int r = attr_dash_line(c, qi, &a);
+        if (r < 0) return -1;
+        if (r) { apply(q, in, &a, A_TRAIL); return 0; }
+    }
+    if (!in->para_initial && !q->partial && qa == lo && q->open > tk->par_s + 1) {
         memset(&a, 0, sizeof(a));
         a.sp.ent = -1;
         int r = attr_prev_sentence(c, qi, &a);
@@ -748,7 +823,9 @@ static int resolve_pronoun(ctx_t *c, const qx_quote_t *q)
         if (c->ents[mid].start < q->sp_start) lo = mid + 1;
         else hi = mid;
     }
-    for (size_t i = lo; i > 0; i--) {
+    /* Bounded: a list with no fitting entity must not cost a full scan per
+     * pronoun. */
+    for (size_t i = lo, n = 0; i > 0 && n < 400; i--, n++) {
         const qx_ent_t *e = E(c, i - 1);
         if (e->end > q->sp_start) continue;
         if ((k & QX_W_PRON_PERSON) && e->type == QX_E_PERSON) return (int)(i - 1);
@@ -778,7 +855,15 @@ static int link_name(ctx_t *c, uint32_t s, uint32_t e)
     size_t len = e - s;
     if (len < 2) return -1;
     int best = -1;
-    for (size_t i = 0; i < c->nents; i++) {
+    /* Look at the mentions near the name only (at most 600 before it). */
+    size_t lo = 0, hi = c->nents;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (c->ents[mid].start < s) lo = mid + 1;
+        else hi = mid;
+    }
+    size_t from = lo > 600 ? lo - 600 : 0, to = lo + 200 < c->nents ? lo + 200 : c->nents;
+    for (size_t i = from; i < to; i++) {
         const qx_ent_t *en = E(c, i);
         if ((en->type != QX_E_PERSON && en->type != QX_E_ORG) || !en->canon) continue;
         if (!has_words(en->canon, en->canon_len, n, len)) continue;
@@ -858,6 +943,7 @@ int qx_extract(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
                size_t len, qx_ent_t *ents, size_t nents, qx_quotes_t *out)
 {
     out->n = 0;
+    out->truncated = 0;
     if (!body || len == 0 || len >= UINT32_MAX) return 0;
     if (qx_scan_marks(lx, body, len, out) != 0) return -1;
     for (size_t i = 0; i < nents; i++) ents[i].ready = 1;

@@ -34,6 +34,10 @@ typedef struct {
 
 int qx_quotes_push(qx_quotes_t *qs, const qx_quote_t *q)
 {
+    if (qs->n >= (qs->limit ? qs->limit : QX_RAW_LIMIT)) {
+        qs->truncated = 1;
+        return 0;
+    }
     if (qs->n == qs->cap) {
         size_t nc = qs->cap ? qs->cap * 2 : 16;
         qx_quote_t *nq = realloc(qs->q, nc * sizeof(*nq));

@@ -540,6 +540,10 @@ class Broker:
     def start(self):
         self._run("start")
 
+    def answers(self):
+        r = subprocess.run(["kcat", "-b", self.bootstrap, "-L", "-m", "3"], capture_output=True, timeout=30)
+        return r.returncode == 0
+
     def stop(self):
         self._run("stop")
 

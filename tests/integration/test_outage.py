@@ -32,6 +32,7 @@ def test():
                  "300 outputs before the outage")
     try:
         broker.stop_keep_data()
+        h.check(not broker.answers(), "the broker at %s still answers after being stopped" % b)
         h.log("broker down for %d s" % OUTAGE_S)
         cpu0, t0 = cpu_seconds(ws), time.time()
         time.sleep(OUTAGE_S)

@@ -46,6 +46,17 @@ TEST(comments_trailing_commas_and_values) {
     ws_config_free(c);
 }
 
+TEST(null_means_default) {
+    ws_config_t *c = load("{\"delivery\": null, \"data_dir\": null, \"log\": {\"format\": null}, "
+                          "\"input\": {\"topics\": null}, \"pipeline\": []}", NULL, 0);
+    CHECK(c != NULL);
+    if (!c) return;
+    CHECK(c->delivery == WS_DELIVERY_AT_LEAST_ONCE);
+    CHECK(c->log_format == WS_LOG_JSON);
+    CHECK_STR(c->input_topics[0], "articles");
+    ws_config_free(c);
+}
+
 TEST(defaults_without_pipeline_key) {
     ws_config_t *c = load("{}", NULL, 0);
     CHECK(c != NULL);
@@ -158,6 +169,14 @@ TEST(set_overrides) {
         CHECK(cJSON_GetObjectItem(c->entries[0].option_overrides, "action") != NULL);
         ws_config_free(c);
     }
+    const char *list[] = {"input.topics=[\"a,b\", \"c\"]"};
+    c = load("{}", list, 1);
+    CHECK(c != NULL);
+    if (c) {
+        CHECK(c->input_topics_n == 2);
+        CHECK_STR(c->input_topics[0], "a,b");
+        ws_config_free(c);
+    }
     const char *bad[] = {"limits.record_timeout=5"};
     CHECK(load("{}", bad, 1) == NULL);
     CHECK_HAS(err, "--set limits.record_timeout=5");
@@ -234,6 +253,22 @@ TEST(secrets_written_in_the_file_are_listed) {
     ws_config_free(c);
 }
 
+TEST(app_limits_fill_processor_options) {
+    const char *sets[] = {"limits.max_quotes=7"};
+    ws_config_t *c = load("{\"pipeline\": [{\"name\": \"quotes\"}, "
+                          "{\"name\": \"q2\", \"processor\": \"quotes\", \"max_quotes\": 3}]}", sets, 1);
+    CHECK(c != NULL);
+    if (!c) return;
+    cJSON *j = ws_config_to_json(c, 1);
+    const cJSON *pl = cJSON_GetObjectItem(j, "pipeline");
+    const cJSON *q1 = cJSON_GetObjectItem(cJSON_GetArrayItem(pl, 0), "max_quotes");
+    const cJSON *q2 = cJSON_GetObjectItem(cJSON_GetArrayItem(pl, 1), "max_quotes");
+    CHECK(cJSON_IsNumber(q1) && q1->valuedouble == 7);
+    CHECK(cJSON_IsNumber(q2) && q2->valuedouble == 3);
+    cJSON_Delete(j);
+    ws_config_free(c);
+}
+
 TEST(shipped_config_is_valid) {
     ws_config_t *c = NULL;
     CHECK(ws_config_load(WS_SOURCE_DIR "/config/wirestream.json", NULL, 0, &c, err, sizeof err) == 0);
@@ -267,6 +302,7 @@ int main(void) {
     }
     RUN(comments_trailing_commas_and_values);
     RUN(defaults_without_pipeline_key);
+    RUN(null_means_default);
     RUN(unknown_key_names_key_and_file);
     RUN(wrong_type_names_key_and_file);
     RUN(invalid_json_reports_line_and_column);
@@ -276,6 +312,7 @@ int main(void) {
     RUN(lookup_uses_env_config_and_masks_secrets);
     RUN(data_dir_and_fallback_to_installed_data);
     RUN(secrets_written_in_the_file_are_listed);
+    RUN(app_limits_fill_processor_options);
     RUN(shipped_config_is_valid);
     return ws_test_done();
 }

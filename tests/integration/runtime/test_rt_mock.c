@@ -291,6 +291,57 @@ static void second_instance_rebalance_loses_nothing(void)
     cluster_stop(&c);
 }
 
+static void exactly_once_outputs_each_input_once(void)
+{
+    cluster_t c;
+    cluster_start(&c);
+    produce_articles(&c, 300, 0);
+    const char *extra[] = { "delivery=exactly_once", "transaction_interval_ms=50" };
+    ws_config_t *cfg = load_config(extra, 2);
+    static instance_t a;
+    memset(&a, 0, sizeof(a));
+    if (start(&a, cfg, &c) == 0) {
+        instance_t *all[1] = { &a };
+        CHECK(wait_completed(all, 1, 300, 60000), "all 300 settled, got %ld",
+              atomic_load(&a.rt.completed));
+        CHECK(stop(&a) == 0, "clean shutdown");
+        int distinct = 0;
+        int n = read_topic(&c, "out", -1, &distinct, NULL, 0);
+        CHECK(distinct == 300 && n == 300, "read_committed sees each input once: %d records, "
+              "%d distinct of 300", n, distinct);
+    }
+    ws_config_free(cfg);
+    cluster_stop(&c);
+}
+
+/* A delivery that fails for good (here: refused by authorisation) is
+ * produced again later, never settled, so nothing is lost. */
+static void failed_delivery_is_retried_not_lost(void)
+{
+    cluster_t c;
+    cluster_start(&c);
+    produce_articles(&c, 50, 0);
+    ws_config_t *cfg = load_config(NULL, 0);
+    /* ApiKey 0 = Produce: the next three produce requests fail. */
+    rd_kafka_mock_push_request_errors(c.mc, 0, 3, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                      RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    static instance_t a;
+    memset(&a, 0, sizeof(a));
+    if (start(&a, cfg, &c) == 0) {
+        instance_t *all[1] = { &a };
+        CHECK(wait_completed(all, 1, 50, 60000), "all 50 settled after the retries, got %ld",
+              atomic_load(&a.rt.completed));
+        CHECK(stop(&a) == 0, "clean shutdown");
+        int distinct = 0;
+        read_topic(&c, "out", 50, &distinct, NULL, 0);
+        CHECK(distinct == 50, "every input has its output despite failed deliveries: %d of 50",
+              distinct);
+    }
+    ws_config_free(cfg);
+    cluster_stop(&c);
+}
+
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : NULL;
@@ -298,6 +349,8 @@ int main(int argc, char **argv)
     if (!only || !strcmp(only, "backpressure")) backpressure_pauses_and_loses_nothing();
     if (!only || !strcmp(only, "too_large")) too_large_record_goes_to_dlq_and_commits_go_on();
     if (!only || !strcmp(only, "rebalance")) second_instance_rebalance_loses_nothing();
+    if (!only || !strcmp(only, "eos")) exactly_once_outputs_each_input_once();
+    if (!only || !strcmp(only, "retry")) failed_delivery_is_retried_not_lost();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;

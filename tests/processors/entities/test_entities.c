@@ -250,6 +250,21 @@ static void test_events_laws_facilities(void)
     no_overlaps();
 }
 
+static void test_context_words(void)
+{
+    tag("Portvale-based Quennic and the carmaker Zorvak met Global Widget Union Minister Anna "
+        "Kowalczyk on Friday. Friday Olvey said the city of Plimtown agreed.");
+    expect("Portvale", ET_GPE, NULL);
+    expect("Quennic", ET_ORG, NULL);
+    expect("Zorvak", ET_ORG, NULL);
+    expect("Global Widget Union", ET_ORG, NULL);      /* an organisation before a title */
+    expect("Anna Kowalczyk", ET_PERSON, NULL);
+    expect("Friday", ET_DATE, NULL);
+    expect("Plimtown", ET_GPE, NULL);
+    expect_none("Friday Olvey");
+    no_overlaps();
+}
+
 static void test_regex_limit(void)
 {
     ent_kb_t *slow = load(ENT_TEST_DATA "/slow.rules", 2000);
@@ -422,6 +437,7 @@ int main(void)
     test_sentence_starts_and_headlines();
     test_document_rules();
     test_events_laws_facilities();
+    test_context_words();
     test_regex_limit();
     test_bad_config();
     test_robustness();

