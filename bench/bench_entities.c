@@ -1,7 +1,10 @@
 /* bench_entities.c -- articles per second of the entities processor on one
  * core, over the BBC corpus (../shared/data/bbc/bbc.jsonl).
  *
- *   build/bench/bench_entities [bbc.jsonl] [rounds]
+ *   build/bench/bench_entities [bbc.jsonl] [rounds] [max_articles]
+ *
+ * ENT_BENCH_ONLY=tagger or =processor runs one half only (for callgrind:
+ * valgrind --tool=callgrind build/bench/bench_entities bbc.jsonl 1 300).
  *
  * Two numbers: the tagger alone (tokenize, rules, gazetteer, coreference),
  * and the whole processor through the record API (plus building the
@@ -27,6 +30,27 @@ static double cpu_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static double wall_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median of v[0..n) (sorts v). */
+static double median(double *v, int n)
+{
+    if (n <= 0) return 0;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 typedef struct {
     ws_strlist_t lexicons, gazetteers, user_gazetteers, weak, rules;
     int64_t max_entities, match_limit, depth_limit;
@@ -36,13 +60,18 @@ int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "../shared/data/bbc/bbc.jsonl";
     int rounds = argc > 2 ? atoi(argv[2]) : 5;
+    if (rounds < 1) rounds = 1;
+    size_t max_articles = argc > 3 ? (size_t)strtoull(argv[3], NULL, 10) : 0;
+    const char *only = getenv("ENT_BENCH_ONLY");
+    int run_tagger = !only || strcmp(only, "processor") != 0;
+    int run_proc = !only || strcmp(only, "tagger") != 0;
     FILE *f = fopen(path, "rb");
     if (!f) { fprintf(stderr, "bench_entities: %s not found, skipping\n", path); return 77; }
     size_t n = 0, cap = 0, bytes = 0;
     char **bodies = NULL, *line = NULL;
     size_t lcap = 0;
     ssize_t ll;
-    while ((ll = getline(&line, &lcap, f)) > 0) {
+    while ((!max_articles || n < max_articles) && (ll = getline(&line, &lcap, f)) > 0) {
         cJSON *j = cJSON_ParseWithLength(line, (size_t)ll);
         cJSON *b = j ? cJSON_GetObjectItem(j, "body") : NULL;
         if (cJSON_IsString(b)) {
@@ -97,44 +126,58 @@ int main(int argc, char **argv)
     }
 
     /* 2. tagger alone */
-    ent_scratch_t sc = {0};
-    ent_kb_opts_t ko = {.dir = WS_DATA_DIR, .lexicons = lex, .n_lexicons = 1, .gazetteers = gaz,
-                        .n_gazetteers = 1, .weak_gazetteers = weak, .n_weak = 1,
-                        .rules = rules, .n_rules = 1};
-    ent_kb_t *kb = ent_kb_load(&ko, err, sizeof err);
-    if (!kb) { fprintf(stderr, "kb: %s\n", err); return 1; }
-    size_t ments = 0, docs = 0;
-    t0 = cpu_now();
-    for (int r = 0; r < rounds; r++)
-        for (size_t i = 0; i < n; i++) {
-            if (!recs[i]) continue;
-            size_t bl;
-            const char *body = ws_record_field(recs[i], WS_FIELD_BODY, &bl);
-            if (ent_tag(kb, body, bl, &sc, err, sizeof err) == 0) ments += sc.ments_n;
-            docs++;
+    size_t docs = 0;
+    for (size_t i = 0; i < n; i++) docs += recs[i] != NULL;
+    double *cpu = calloc((size_t)rounds + 1, sizeof *cpu), *wall = calloc((size_t)rounds + 1, sizeof *wall);
+    if (!cpu || !wall) return 1;
+    if (run_tagger) {
+        ent_scratch_t sc = {0};
+        ent_kb_opts_t ko = {.dir = WS_DATA_DIR, .lexicons = lex, .n_lexicons = 1, .gazetteers = gaz,
+                            .n_gazetteers = 1, .weak_gazetteers = weak, .n_weak = 1,
+                            .rules = rules, .n_rules = 1};
+        ent_kb_t *kb = ent_kb_load(&ko, err, sizeof err);
+        if (!kb) { fprintf(stderr, "kb: %s\n", err); return 1; }
+        size_t ments = 0;
+        for (int r = 0; r < rounds; r++) {
+            double c0 = cpu_now(), w0 = wall_now();
+            for (size_t i = 0; i < n; i++) {
+                if (!recs[i]) continue;
+                size_t bl;
+                const char *body = ws_record_field(recs[i], WS_FIELD_BODY, &bl);
+                if (ent_tag(kb, body, bl, &sc, err, sizeof err) == 0) ments += sc.ments_n;
+            }
+            cpu[r] = cpu_now() - c0;
+            wall[r] = wall_now() - w0;
         }
-    double dt = cpu_now() - t0;
-    printf("tagger:    %zu articles (%.1f MB) in %.3f s CPU: %.0f articles/s, %.1f MB/s, %.1f mentions/article\n",
-           docs, (double)bytes * rounds / 1e6, dt, docs / dt, (double)bytes * rounds / 1e6 / dt,
-           (double)ments / (double)(docs ? docs : 1));
-    ent_scratch_free(&sc);
-    ent_kb_free(kb);
+        double dc = median(cpu, rounds), dw = median(wall, rounds);
+        printf("tagger:    %zu articles (%.1f MB) x %d rounds; median round %.3f s CPU, %.3f s wall: "
+               "%.0f articles/s CPU, %.0f articles/s wall, %.1f MB/s CPU, %.1f mentions/article\n",
+               docs, (double)bytes / 1e6, rounds, dc, dw, docs / dc, docs / dw,
+               (double)bytes / 1e6 / dc, (double)ments / (double)(docs ? docs * rounds : 1));
+        ent_scratch_free(&sc);
+        ent_kb_free(kb);
+    }
 
     /* 3. the processor through the record API (values included) */
-    docs = 0;
-    double in_proc = 0;
-    for (int r = 0; r < rounds; r++)
-        for (size_t i = 0; i < n; i++) {
-            if (!recs[i]) continue;
-            char reason[256];
-            double a = cpu_now();
-            ws_result_t res = ws_builtin_entities.process(inst, recs[i], reason, sizeof reason);
-            in_proc += cpu_now() - a;
-            if (res != WS_KEEP) fprintf(stderr, "record %zu: %s\n", i, reason);
-            docs++;
+    if (run_proc) {
+        for (int r = 0; r < rounds; r++) {
+            double c0 = cpu_now(), w0 = wall_now();
+            for (size_t i = 0; i < n; i++) {
+                if (!recs[i]) continue;
+                char reason[256];
+                ws_result_t res = ws_builtin_entities.process(inst, recs[i], reason, sizeof reason);
+                if (res != WS_KEEP) fprintf(stderr, "record %zu: %s\n", i, reason);
+            }
+            cpu[r] = cpu_now() - c0;
+            wall[r] = wall_now() - w0;
         }
-    printf("processor: %zu articles in %.3f s CPU: %.0f articles/s (record API, values built)\n",
-           docs, in_proc, docs / in_proc);
+        double dc = median(cpu, rounds), dw = median(wall, rounds);
+        printf("processor: %zu articles x %d rounds; median round %.3f s CPU, %.3f s wall: "
+               "%.0f articles/s CPU, %.0f articles/s wall (record API, values built)\n",
+               docs, rounds, dc, dw, docs / dc, docs / dw);
+    }
+    free(cpu);
+    free(wall);
 
     for (size_t i = 0; i < n; i++) {
         if (recs[i]) ws_record_free(recs[i]);

@@ -90,12 +90,14 @@ done
 tmp=$(mktemp -d /tmp/ws-bench-run.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 bench/gen.py --data "$data" --rounds 5 > "$tmp/bbc5.jsonl"
-say "bench/gen.py --rounds 5 > bbc5.jsonl; /usr/bin/time wirestream process bbc5.jsonl > /dev/null   (x3)"
-for i in 1 2 3; do
-  /usr/bin/time -f '%e s wall, %U s user, %S s sys, max RSS %M kB' "$build/wirestream" process "$tmp/bbc5.jsonl" \
-    2> "$tmp/err.txt" > /dev/null || true
-  grep '"summary"' "$tmp/err.txt" | grep -o '"read":[0-9]*,"written":[0-9]*,"dropped":[0-9]*' | tr '\n' ' '
-  tail -n 1 "$tmp/err.txt"
+for w in 1 2; do
+  say "bench/gen.py --rounds 5 > bbc5.jsonl; /usr/bin/time wirestream process --set workers=$w bbc5.jsonl > /dev/null   (x3)"
+  for i in 1 2 3; do
+    /usr/bin/time -f '%e s wall, %U s user, %S s sys, max RSS %M kB' "$build/wirestream" process \
+      --set workers=$w "$tmp/bbc5.jsonl" 2> "$tmp/err.txt" > /dev/null || true
+    grep '"summary"' "$tmp/err.txt" | grep -o '"read":[0-9]*,"written":[0-9]*,"dropped":[0-9]*' | tr '\n' ' '
+    tail -n 1 "$tmp/err.txt"
+  done
 done
 
 # Memory with a 1M-article dedup window: about 1,013,000 unique articles (490 rounds

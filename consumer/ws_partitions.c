@@ -256,6 +256,7 @@ static void on_revoke(ws_rt_t *rt, rd_kafka_t *rk, rd_kafka_topic_partition_list
     size_t left = 0;
     if (rt->eos) {
         /* The open transaction holds these partitions' offsets. */
+        ws_workers_hold(rt);
         if (!lost) ws_txn_commit(rt, 0);
         else if (rt->txn_open) {
             rd_kafka_error_t *e = rd_kafka_abort_transaction(rt->producer, 30000);
@@ -284,6 +285,7 @@ static void on_revoke(ws_rt_t *rt, rd_kafka_t *rk, rd_kafka_topic_partition_list
     } else {
         rd_kafka_assign(rk, NULL);
     }
+    if (rt->eos) ws_workers_release(rt);
     cJSON *f = list_json(l);
     cJSON_AddNumberToObject(f, "abandoned_in_flight", (double)left);
     if (lost) cJSON_AddBoolToObject(f, "lost", 1);

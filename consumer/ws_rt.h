@@ -104,7 +104,6 @@ typedef struct ws_rt {
     int bp_on;
     int bp_paused;                 /* the input partitions are paused */
     int64_t bp_since_ms;
-    size_t max_msg_bytes;
 
     pthread_mutex_t retry_mu;
     ws_retry_t *retries;
@@ -120,10 +119,10 @@ typedef struct ws_rt {
     atomic_long bp_events;         /* times the input was paused for backpressure */
     int64_t revoke_timeout_ms;
 
-    /* exactly-once */
+    /* exactly-once; txn_mu serialises begin between workers */
+    pthread_mutex_t txn_mu;
     int txn_open;
     int64_t txn_started_ms;
-    rd_kafka_consumer_group_metadata_t *cgmd;
 
     struct ws_workers *workers;
     struct ws_state_reader *state;
@@ -153,9 +152,11 @@ int ws_out_dlq(ws_rt_t *rt, ws_wm_msg_t *msg, const char *topic, int32_t partiti
 void ws_out_dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque);
 void ws_out_retry_due(ws_rt_t *rt, int all);
 void ws_out_retry_abandon(ws_rt_t *rt);
-void ws_out_backpressure(ws_rt_t *rt);
 int ws_out_poisoned(ws_rt_t *rt, const char *topic, int32_t partition, int64_t offset);
 void ws_out_poison_free(ws_rt_t *rt);
+
+/* ws_backpressure.c: wait until the producer queue is below the low mark. */
+void ws_out_backpressure(ws_rt_t *rt);
 
 /* ws_handle.c */
 int ws_scratch_init(ws_scratch_t *s);
@@ -181,12 +182,16 @@ int ws_workers_start(ws_rt_t *rt, char *err, size_t errlen);
 rd_kafka_queue_t *ws_workers_queue_for(ws_rt_t *rt, int32_t partition, const char *topic);
 void ws_workers_stop(ws_rt_t *rt);
 void ws_workers_free(ws_rt_t *rt);
+/* Exactly-once: park every worker between two messages / let them go. */
+void ws_workers_hold(ws_rt_t *rt);
+void ws_workers_release(ws_rt_t *rt);
 
 /* ws_txn.c */
 int ws_txn_init(ws_rt_t *rt, char *err, size_t errlen);
 int ws_txn_begin_if_needed(ws_rt_t *rt);
 /* Commit the open transaction with the consumed offsets.  Returns 0, 1 when
- * it was aborted and the partitions rewound, -1 on a fatal error. */
+ * it was aborted and the partitions rewound, -1 on a fatal error.  With
+ * workers, call it between ws_workers_hold and ws_workers_release. */
 int ws_txn_commit(ws_rt_t *rt, int rewind);
 
 /* ws_state_topic.c */

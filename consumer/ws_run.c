@@ -101,14 +101,10 @@ int ws_rt_setup(ws_rt_t *rt, const ws_config_t *cfg, const ws_config_t *loaded,
     pthread_mutex_init(&rt->parts_mu, NULL);
     pthread_mutex_init(&rt->bp_mu, NULL);
     pthread_mutex_init(&rt->retry_mu, NULL);
+    pthread_mutex_init(&rt->txn_mu, NULL);
     rt->bootstrap_override = bootstrap ? strdup(bootstrap) : NULL;
     rt->eos = cfg->delivery == WS_DELIVERY_EXACTLY_ONCE;
     rt->nworkers = cfg->workers > 1 ? cfg->workers : 1;
-    if (rt->eos && rt->nworkers > 1) {
-        ws_log(WS_LOG_WARN, "runtime", "delivery exactly_once runs with 1 worker (workers: %d ignored)",
-               rt->nworkers);
-        rt->nworkers = 1;
-    }
     rt->revoke_timeout_ms = cfg->shutdown_timeout_ms > 0 ? cfg->shutdown_timeout_ms : 30000;
 
     cJSON *summary = ws_config_to_json(loaded ? loaded : cfg, 1);
@@ -128,7 +124,6 @@ int ws_rt_setup(ws_rt_t *rt, const ws_config_t *cfg, const ws_config_t *loaded,
     int64_t qmax = conf_int(pc, "queue.buffering.max.messages", 20000);
     rt->q_high = qmax * 8 / 10;
     rt->q_low = qmax / 2;
-    rt->max_msg_bytes = (size_t)conf_int(pc, "message.max.bytes", 1000000);
     rt->producer = rd_kafka_new(RD_KAFKA_PRODUCER, pc, e, sizeof(e));
     if (!rt->producer) {
         rd_kafka_conf_destroy(pc);
@@ -200,6 +195,15 @@ static void probe_brokers(ws_rt_t *rt)
     }
 }
 
+/* A transaction has been open for transaction_interval_ms. */
+static int txn_due(ws_rt_t *rt, int64_t now)
+{
+    pthread_mutex_lock(&rt->txn_mu);
+    int due = rt->txn_open && now - rt->txn_started_ms >= rt->cfg->transaction_interval_ms;
+    pthread_mutex_unlock(&rt->txn_mu);
+    return due;
+}
+
 int ws_rt_loop(ws_rt_t *rt)
 {
     ws_scratch_t s;
@@ -223,8 +227,11 @@ int ws_rt_loop(ws_rt_t *rt)
             ws_parts_store(rt);
             last_store = now;
         }
-        if (rt->eos && rt->txn_open && now - rt->txn_started_ms >= rt->cfg->transaction_interval_ms)
+        if (rt->eos && txn_due(rt, now)) {
+            ws_workers_hold(rt);
             ws_txn_commit(rt, 1);
+            ws_workers_release(rt);
+        }
         if (now - last_metrics >= 1000) {
             ws_parts_metrics(rt, 0);
             ws_metrics_queue_depth(rt->metrics, rd_kafka_outq_len(rt->producer));
@@ -322,6 +329,7 @@ void ws_rt_free(ws_rt_t *rt)
     pthread_mutex_destroy(&rt->parts_mu);
     pthread_mutex_destroy(&rt->bp_mu);
     pthread_mutex_destroy(&rt->retry_mu);
+    pthread_mutex_destroy(&rt->txn_mu);
 }
 
 int ws_run(const ws_config_t *cfg, char *err, size_t errlen)

@@ -81,6 +81,21 @@ static void deliver(ws_rt_t *rt, const rd_kafka_message_t *m)
                                       m->payload, m->payload ? m->len : 0);
 }
 
+/* Counts each partition's end once in *nseen: a partition that keeps
+ * receiving writes (from running instances) reports its end again after each
+ * new batch, and counting those reports would end the load early. */
+static void note_eof(int64_t *seen, int *nseen, int cap, const char **topics, size_t n,
+                     const rd_kafka_message_t *m)
+{
+    const char *t = rd_kafka_topic_name(m->rkt);
+    size_t ti = 0;
+    while (ti < n && strcmp(topics[ti], t) != 0) ti++;
+    int64_t k = (int64_t)((uint64_t)ti << 32 | (uint32_t)m->partition);
+    for (int i = 0; i < *nseen; i++)
+        if (seen[i] == k) return;
+    if (*nseen < cap) seen[(*nseen)++] = k;
+}
+
 static void *follow(void *p)
 {
     struct ws_state_reader *s = p;
@@ -109,6 +124,7 @@ int ws_state_start(ws_rt_t *rt, char *err, size_t errlen)
     if (n == 0) { free(topics); return 0; }
     int rc = -1;
     struct ws_state_reader *s = NULL;
+    int64_t *seen = NULL;
     if (create_topics(rt, topics, n, err, errlen) != 0) goto out;
 
     s = calloc(1, sizeof(*s));
@@ -119,6 +135,8 @@ int ws_state_start(ws_rt_t *rt, char *err, size_t errlen)
     s->r = ws_reader_new(c, topics, n, RD_KAFKA_OFFSET_BEGINNING, err, errlen);
     if (!s->r) goto out;
     int parts = ws_reader_partitions(s->r);
+    seen = calloc((size_t)(parts > 0 ? parts : 1), sizeof(*seen));
+    if (!seen) { snprintf(err, errlen, "out of memory"); goto out; }
 
     /* Load to the end of every partition before processing starts. */
     int64_t t0 = ws_now_ms();
@@ -128,7 +146,8 @@ int ws_state_start(ws_rt_t *rt, char *err, size_t errlen)
         rd_kafka_message_t *m = ws_reader_poll(s->r, 500);
         if (!m) continue;
         if (!m->err) { deliver(rt, m); loaded++; }
-        else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) eofs++;
+        else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            note_eof(seen, &eofs, parts, topics, n, m);
         else ws_log(WS_LOG_WARN, "runtime", "state reader: %s", rd_kafka_message_errstr(m));
         rd_kafka_message_destroy(m);
     }
@@ -152,6 +171,7 @@ out:
         ws_reader_free(s->r);
         free(s);
     }
+    free(seen);
     free(topics);
     return rc;
 }

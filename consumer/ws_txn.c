@@ -3,7 +3,9 @@
  * offsets (rd_kafka_send_offsets_to_transaction) commit together every
  * transaction_interval_ms.  An abortable error aborts the transaction and
  * seeks the partitions back to the first input it covered; a fatal one
- * stops the process with a non-zero exit.  Runs with one worker. */
+ * stops the process with a non-zero exit.  With workers, the committer
+ * parks them first (ws_workers_hold), so no input is half-processed while
+ * its transaction commits or aborts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,17 +25,22 @@ int ws_txn_init(ws_rt_t *rt, char *err, size_t errlen)
 
 int ws_txn_begin_if_needed(ws_rt_t *rt)
 {
-    if (rt->txn_open) return 0;
-    rd_kafka_error_t *e = rd_kafka_begin_transaction(rt->producer);
-    if (e) {
-        ws_log(WS_LOG_ERROR, "runtime", "begin transaction: %s", rd_kafka_error_string(e));
-        rd_kafka_error_destroy(e);
-        atomic_store(&rt->fatal, 1);
-        return -1;
+    int rc = 0;
+    pthread_mutex_lock(&rt->txn_mu);
+    if (!rt->txn_open) {
+        rd_kafka_error_t *e = rd_kafka_begin_transaction(rt->producer);
+        if (e) {
+            ws_log(WS_LOG_ERROR, "runtime", "begin transaction: %s", rd_kafka_error_string(e));
+            rd_kafka_error_destroy(e);
+            atomic_store(&rt->fatal, 1);
+            rc = -1;
+        } else {
+            rt->txn_open = 1;
+            rt->txn_started_ms = ws_now_ms();
+        }
     }
-    rt->txn_open = 1;
-    rt->txn_started_ms = ws_now_ms();
-    return 0;
+    pthread_mutex_unlock(&rt->txn_mu);
+    return rc;
 }
 
 static void rewind_parts(ws_rt_t *rt)

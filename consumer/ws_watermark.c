@@ -108,13 +108,20 @@ int ws_wm_release(ws_wm_msg_t *m, int ok)
     int completed = 0;
     pthread_mutex_lock(&p->mu);
     if (!ok) m->failed = 1;
+    void *ctx = NULL;
     if (--m->pending == 0) {
         completed = !m->failed;
         p->busy--;
+        /* Nothing in flight needs the context any more; free it now rather
+         * than when the prefix reaches it (a stuck head would hoard them). */
+        ctx = m->ctx;
+        m->ctx = NULL;
         advance(p);
     }
     int gone = p->detached && p->busy == 0;
+    void (*free_ctx)(void *) = p->free_ctx;
     pthread_mutex_unlock(&p->mu);
+    if (ctx && free_ctx) free_ctx(ctx);
     if (gone) part_free(p);
     return completed;
 }

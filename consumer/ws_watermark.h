@@ -25,7 +25,8 @@ struct ws_wm_msg {
     int64_t offset;
     int pending;            /* hold + records in flight; guarded by part->mu */
     int failed;             /* a record could not be delivered */
-    void *ctx;              /* runtime data (original bytes...), freed by free_ctx */
+    void *ctx;              /* runtime data (original bytes...), freed by free_ctx
+                               once nothing is in flight for the message */
 };
 
 struct ws_wm_part {

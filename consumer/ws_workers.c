@@ -4,7 +4,13 @@
  * queue is forwarded to one worker's queue (by a hash of topic and
  * partition), so a partition is processed by one thread at a time and its
  * order holds.  The main thread keeps serving the consumer's callbacks
- * (rebalance, errors) and the offset stores. */
+ * (rebalance, errors) and the offset stores.
+ *
+ * Exactly-once: a transaction commit must not race a half-processed input,
+ * so the committer holds the workers (ws_workers_hold): each one finishes
+ * the message in hand and parks before taking the next; the commit (or
+ * abort and rewind) runs with all of them parked; ws_workers_release lets
+ * them go on. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +24,10 @@ struct ws_workers {
     rd_kafka_queue_t **q;
     ws_rt_t *rt;
     int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int hold;       /* the committer wants every worker parked */
+    int parked;     /* workers parked or gone */
 };
 
 typedef struct {
@@ -37,8 +47,17 @@ static void *worker_main(void *p)
         ws_scratch_free(&s);
         return NULL;
     }
+    int timeout = w->rt->eos ? 50 : 200;   /* how long a hold may wait for us */
     while (!atomic_load(&w->stop) && !atomic_load(&w->rt->fatal)) {
-        rd_kafka_message_t *m = rd_kafka_consume_queue(q, 200);
+        pthread_mutex_lock(&w->mu);
+        if (w->hold) {
+            w->parked++;
+            pthread_cond_broadcast(&w->cv);
+            while (w->hold && !atomic_load(&w->stop)) pthread_cond_wait(&w->cv, &w->mu);
+            w->parked--;
+        }
+        pthread_mutex_unlock(&w->mu);
+        rd_kafka_message_t *m = rd_kafka_consume_queue(q, timeout);
         if (!m) continue;
         if (m->err) {
             if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
@@ -49,7 +68,34 @@ static void *worker_main(void *p)
         rd_kafka_message_destroy(m);
     }
     ws_scratch_free(&s);
+    /* Gone counts as parked, so a hold never waits for us. */
+    pthread_mutex_lock(&w->mu);
+    w->parked++;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+void ws_workers_hold(ws_rt_t *rt)
+{
+    struct ws_workers *w = rt->workers;
+    if (!w) return;
+    pthread_mutex_lock(&w->mu);
+    w->hold = 1;
+    /* Wake the workers waiting for messages so they park at once. */
+    for (int i = 0; i < w->n; i++) rd_kafka_queue_yield(w->q[i]);
+    while (w->parked < w->started) pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void ws_workers_release(ws_rt_t *rt)
+{
+    struct ws_workers *w = rt->workers;
+    if (!w) return;
+    pthread_mutex_lock(&w->mu);
+    w->hold = 0;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
 }
 
 int ws_workers_start(ws_rt_t *rt, char *err, size_t errlen)
@@ -58,6 +104,8 @@ int ws_workers_start(ws_rt_t *rt, char *err, size_t errlen)
     if (!w) goto oom;
     w->n = rt->nworkers;
     w->rt = rt;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
     w->th = calloc((size_t)w->n, sizeof(*w->th));
     w->q = calloc((size_t)w->n, sizeof(*w->q));
     if (!w->th || !w->q) goto oom;
@@ -97,8 +145,12 @@ void ws_workers_stop(ws_rt_t *rt)
     struct ws_workers *w = rt->workers;
     if (!w) return;
     atomic_store(&w->stop, 1);
+    pthread_mutex_lock(&w->mu);
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
     for (int i = 0; i < w->started; i++) pthread_join(w->th[i], NULL);
     w->started = 0;
+    w->parked = 0;
 }
 
 /* After the consumer gave its partitions up: discard and free the queues. */
@@ -115,6 +167,8 @@ void ws_workers_free(ws_rt_t *rt)
     }
     free(w->th);
     free(w->q);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
     free(w);
     rt->workers = NULL;
 }

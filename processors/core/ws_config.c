@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,13 +214,11 @@ typedef struct {
     cJSON *text[SEC__COUNT];             /* overrides per section: key -> string */
     cJSON *kafka;                        /* merged kafka properties: key -> string */
     cJSON **entry_text;                  /* per entry: option overrides */
-    char *override_where;                /* e.g. "--set" */
     void *sec[SEC__COUNT];               /* filled section structs */
 } impl_t;
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-#include <stdarg.h>
 static void set_err(char *err, size_t errlen, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

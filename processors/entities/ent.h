@@ -93,6 +93,9 @@ typedef struct ent_kb ent_kb_t;
  * NULL (no abbreviations known).  Returns the number of tokens. */
 size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len,
                     ent_tok_t *toks);
+/* The same into at most cap tokens; SIZE_MAX when they do not fit. */
+size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len,
+                        ent_tok_t *toks, size_t cap);
 uint64_t ent_hash_token(const char *s, size_t len);
 
 /* ---------------------------------------------------------------- mentions */

@@ -158,11 +158,14 @@ static int32_t weak_match(ent_ctx_t *c, size_t i, size_t m)
 
 /* ---------------------------------------------------------------- rules */
 
+#define RULE_WINDOW 256
+
 static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
 {
     const ent_kb_t *kb = c->kb;
     pcre2_match_data *md = c->s->md;
     pcre2_match_context *mc = c->s->mctx;
+    size_t wj = 0;   /* first token at or past the current rule window's end */
     for (size_t i = 0; i < c->nt; i++) {
         const ent_tok_t *t = &c->toks[i];
         c->rule_end[i] = -1;
@@ -176,11 +179,18 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
         if ((t->flags & TF_CAP) && kb->n_cap) { lists[nl] = kb->trig_capl; ns[nl++] = kb->n_cap; }
         if ((t->flags & TF_UPPER) && kb->n_upper) { lists[nl] = kb->trig_upper; ns[nl++] = kb->n_upper; }
         if (!nl) continue;
+        /* A rule sees at most RULE_WINDOW bytes from its token (cut at a
+         * token start): no entity is that long, and a pattern that can run
+         * on to the end of the body ("1 1 1 ...") would make this pass
+         * quadratic in the body length. */
+        if (wj <= i) wj = i + 1;
+        while (wj < c->nt && c->toks[wj].start < (size_t)t->start + RULE_WINDOW) wj++;
+        size_t wend = wj < c->nt ? c->toks[wj].start : c->len;
         size_t best_end = 0;
         for (size_t l = 0; l < nl; l++) {
             for (size_t r = 0; r < ns[l]; r++) {
                 const ent_rule_t *ru = &kb->rules[lists[l][r].rule];
-                int rc = pcre2_match(ru->re, (PCRE2_SPTR)c->text, c->len, t->start, 0, md, mc);
+                int rc = pcre2_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
                 if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) continue;
                 if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
                     rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
@@ -648,7 +658,7 @@ next_segment:
 
 /* ---------------------------------------------------------------- driver */
 
-static int ensure(ent_scratch_t *s, size_t nt, const ent_kb_t *kb)
+static int ensure_toks(ent_scratch_t *s, size_t nt)
 {
     if (nt > s->toks_cap) {
         size_t cap = nt < 1024 ? 1024 : nt;
@@ -657,6 +667,11 @@ static int ensure(ent_scratch_t *s, size_t nt, const ent_kb_t *kb)
         s->toks = t;
         s->toks_cap = cap;
     }
+    return 0;
+}
+
+static int ensure(ent_scratch_t *s, size_t nt, const ent_kb_t *kb)
+{
     if (nt * 8 > s->aux_cap) {
         size_t cap = nt * 8 < 8192 ? 8192 : nt * 8;
         int32_t *a = realloc(s->aux, cap * sizeof *a);
@@ -689,7 +704,18 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
 {
     s->ments_n = 0;
     if (len >= UINT32_MAX) { snprintf(err, errlen, "body too large"); return -1; }
-    if (ensure(s, len + 1, kb) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
+    /* News runs about one token per five bytes: size for a third and
+     * tokenize again with room for every byte only when that is not enough,
+     * so a 4 MB article does not cost 128 MB of tokens up front. */
+    size_t guess = len / 3 + 64;
+    if (guess > len + 1) guess = len + 1;
+    if (ensure_toks(s, guess) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
+    size_t nt = ent_tokenize_cap(kb, text, len, s->toks, s->toks_cap);
+    if (nt == SIZE_MAX) {
+        if (ensure_toks(s, len + 1) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
+        nt = ent_tokenize_cap(kb, text, len, s->toks, s->toks_cap);
+    }
+    if (ensure(s, nt + 1, kb) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
     ent_ctx_t c;
     memset(&c, 0, sizeof c);
     c.kb = kb;
@@ -697,8 +723,7 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
     c.text = text;
     c.len = len;
     c.toks = s->toks;
-    c.nt = ent_tokenize(kb, text, len, s->toks);
-    size_t nt = c.nt;
+    c.nt = nt;
     c.rule_end = s->aux;
     c.rule_es = s->aux + nt;
     c.rule_ee = s->aux + 2 * nt;

@@ -149,6 +149,8 @@ uint64_t ent_hash_token(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t k = 0;
+    if (len == 1 && p[0] < 0x80 && ascii_cc[p[0]] < CC_UPPER)
+        return (0xcbf29ce484222325ull ^ p[0]) * 0x100000001b3ull;   /* punctuation */
     while (k < len && p[k] < 0x80 && ascii_cc[p[k]] >= CC_UPPER) k++;
     if (k == len) return hash_alnum(p, len);
     uint64_t h = 0xcbf29ce484222325ull;
@@ -244,20 +246,128 @@ static int title_case_line(const ent_kb_t *kb, const char *text, const ent_tok_t
 
 size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks)
 {
+    return ent_tokenize_cap(kb, text, len, toks, len + 1);
+}
+
+/* Shape bits of ASCII letters and digits (0 for every other byte), so the
+ * word loop folds a whole word's shape with one OR per byte. */
+enum { SH_UP = 1, SH_LOW = 2, SH_DIG = 4 };
+static const uint8_t ascii_shape[256] = {
+    ['0'] = SH_DIG, ['1'] = SH_DIG, ['2'] = SH_DIG, ['3'] = SH_DIG, ['4'] = SH_DIG,
+    ['5'] = SH_DIG, ['6'] = SH_DIG, ['7'] = SH_DIG, ['8'] = SH_DIG, ['9'] = SH_DIG,
+    ['A'] = SH_UP, ['B'] = SH_UP, ['C'] = SH_UP, ['D'] = SH_UP, ['E'] = SH_UP, ['F'] = SH_UP,
+    ['G'] = SH_UP, ['H'] = SH_UP, ['I'] = SH_UP, ['J'] = SH_UP, ['K'] = SH_UP, ['L'] = SH_UP,
+    ['M'] = SH_UP, ['N'] = SH_UP, ['O'] = SH_UP, ['P'] = SH_UP, ['Q'] = SH_UP, ['R'] = SH_UP,
+    ['S'] = SH_UP, ['T'] = SH_UP, ['U'] = SH_UP, ['V'] = SH_UP, ['W'] = SH_UP, ['X'] = SH_UP,
+    ['Y'] = SH_UP, ['Z'] = SH_UP,
+    ['a'] = SH_LOW, ['b'] = SH_LOW, ['c'] = SH_LOW, ['d'] = SH_LOW, ['e'] = SH_LOW, ['f'] = SH_LOW,
+    ['g'] = SH_LOW, ['h'] = SH_LOW, ['i'] = SH_LOW, ['j'] = SH_LOW, ['k'] = SH_LOW, ['l'] = SH_LOW,
+    ['m'] = SH_LOW, ['n'] = SH_LOW, ['o'] = SH_LOW, ['p'] = SH_LOW, ['q'] = SH_LOW, ['r'] = SH_LOW,
+    ['s'] = SH_LOW, ['t'] = SH_LOW, ['u'] = SH_LOW, ['v'] = SH_LOW, ['w'] = SH_LOW, ['x'] = SH_LOW,
+    ['y'] = SH_LOW, ['z'] = SH_LOW,
+};
+
+/* Hash of the ASCII letters and digits s[0..n), where s[0..avail) may be
+ * read: the same value as hash_alnum, but a short tail comes from one
+ * unaligned load when the bytes after it are in the buffer. */
+static inline uint64_t hash_alnum_at(const unsigned char *p, size_t n, size_t avail)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n > 0 && n < 8 && avail >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        w &= ~0ull >> (8 * (8 - n));
+        uint64_t h = (0x9E3779B97F4A7C15ull ^ (uint64_t)n);
+        h = (h ^ (w | (0x2020202020202020ull >> (8 * (8 - n))))) * 0xff51afd7ed558ccdull;
+        return h ^ (h >> 32);
+    }
+#endif
+    (void)avail;
+    return hash_alnum(p, n);
+}
+
+/* Headline lines: letters mostly upper case (case says nothing there), a
+ * title-case headline, or an all-caps phrase inside a line.  [i, j) is one
+ * line; up/low count its words (not numbers) in capitals or not; caps,
+ * words and digit describe what title_case_line looks at first. */
+static void line_done(const ent_kb_t *kb, const char *text, ent_tok_t *toks, size_t i,
+                      size_t j, size_t up, size_t low, size_t caps, size_t words, int digit)
+{
+    if (up >= 2 && low * 4 < up) {
+        for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
+    } else if (kb && !digit && words <= 20 && caps >= 3 &&
+               title_case_line(kb, text, toks, i, j)) {
+        for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
+    } else if (up >= 2) {
+        /* an all-caps phrase inside a normal line ("PRESS DIGEST - Portugal"):
+         * two or more capitals words, one of five letters or more */
+        for (size_t m = i; m < j;) {
+            size_t e = m, longest = 0;
+            while (e < j && (toks[e].flags & TF_UPPER) && !(toks[e].flags & TF_DIGIT) &&
+                   toks[e].end - toks[e].start >= 2) {
+                if (toks[e].end - toks[e].start > longest) longest = toks[e].end - toks[e].start;
+                e++;
+            }
+            if (e - m >= 2 && longest >= 5)
+                for (size_t q = m; q < e; q++) toks[q].flags |= TF_HEAD;
+            m = e > m ? e : m + 1;
+        }
+    }
+}
+
+/* Abbreviations that end a sentence: "in the U.S. The talks" -- a
+ * non-title abbreviation followed by a capitalised common word.  Called
+ * for each finished token t with its predecessor. */
+static inline void abbr_end(const ent_kb_t *kb, const char *text, const ent_tok_t *prev,
+                            ent_tok_t *t)
+{
+    if ((prev->flags & TF_ABBR) && !(prev->flags & TF_INITIAL) && (t->flags & TF_CAP) &&
+        !(t->flags & TF_SENT) && kb) {
+        unsigned a = ent_kb_classes(kb, ent_hash_token(text + prev->start,
+                                                       prev->end - prev->start - 1));
+        unsigned b = ent_kb_classes(kb, ent_hash_token(text + t->start, t->end - t->start));
+        if (!(a & CL_TITLE) && (b & (CL_COMMON | CL_STOP)) && !(b & CL_GIVEN))
+            t->flags |= TF_SENT;
+    }
+}
+
+size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks,
+                        size_t cap)
+{
     const unsigned char *s = (const unsigned char *)text;
     size_t nt = 0, p = 0, n;
     uint32_t pending = TF_NL;          /* flags for the next token */
     int sent = 1;                      /* next word starts a sentence */
+    /* the current line, for the headline test */
+    size_t line0 = 0, l_up = 0, l_low = 0, l_caps = 0, l_words = 0;
+    int l_digit = 0;
 
     while (p < len) {
+        unsigned b0 = s[p];
+        if (b0 == ' ') { pending |= TF_SPACE; p++; continue; }
         uint32_t c;
-        int k = cc_at(s, len, p, &n, &c);
+        int k;
+        if (b0 < 0x80) {
+            n = 1;
+            c = b0;
+            k = ascii_cc[b0];
+        } else {
+            c = u8_decode(s + p, len - p, &n);
+            k = cclass(c);
+        }
         if (k == CC_SPACE) { pending |= TF_SPACE; p += n; continue; }
         if (k == CC_NL) {
             pending |= TF_SPACE | TF_NL;
             sent = 1;
             p += n;
             continue;
+        }
+        if (nt >= cap) return SIZE_MAX;     /* caller retries with room for len+1 */
+        if ((pending & TF_NL) && nt > line0) {
+            line_done(kb, text, toks, line0, nt, l_up, l_low, l_caps, l_words, l_digit);
+            line0 = nt;
+            l_up = l_low = l_caps = l_words = 0;
+            l_digit = 0;
         }
         ent_tok_t *t = &toks[nt];
         t->start = (uint32_t)p;
@@ -267,30 +377,37 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
 
         if (is_alnum_cc(k)) {
             size_t q = 0;
+            int is_dotted = 0;
             if (k != CC_DIGIT && p + n < len && s[p + n] == '.') q = dotted(s, len, p);
             if (q) {
                 p += q;
+                is_dotted = 1;
                 t->flags |= TF_WORD | TF_ABBR;
             } else {
                 size_t q0 = p;
                 int prev = k;
-                /* One pass computes the end, the shape and the case-folded hash
-                 * of plain ASCII words; anything else is redone slowly below. */
-                uint64_t h;
-                unsigned up = 0, low = 0, digits = 0;
+                /* One pass finds the end and the shape of plain ASCII words;
+                 * anything else is redone slowly below. */
+                unsigned sh_first = 0, sh_rest = 0;
                 int simple = 1;
+                if (b0 < 0x80) {
+                    /* the first byte is an ASCII letter or digit */
+                    sh_first = ascii_shape[b0];
+                    p++;
+                }
                 while (p < len) {
                     size_t m;
                     /* ASCII letters and digits: the common case */
-                    while (p < len && s[p] < 0x80 && ascii_cc[s[p]] >= CC_UPPER) {
-                        unsigned cc = ascii_cc[s[p]];
-                        digits += cc == CC_DIGIT;
-                        up += cc == CC_UPPER;
-                        low += cc == CC_LOWER;
-                        prev = (int)cc;
+                    unsigned sh;
+                    while (p < len && (sh = ascii_shape[s[p]]) != 0) {
+                        sh_rest |= sh;
                         p++;
                     }
                     if (p >= len) break;
+                    /* most words end at a space or punctuation that cannot glue */
+                    unsigned g = s[p];
+                    if (g < 0x80 && g != '.' && g != ',' && g != ':' && g != '\'' && g != '&') break;
+                    if (p > q0 && s[p - 1] < 0x80) prev = ascii_cc[s[p - 1]];
                     uint32_t d;
                     int dk = cc_at(s, len, p, &m, &d);
                     if (is_alnum_cc(dk)) { prev = dk; p += m; simple = 0; continue; }
@@ -330,26 +447,46 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
                     }
                 }
                 if (simple) {
+                    unsigned sh_all = sh_first | sh_rest;
+                    uint32_t fl = TF_WORD;
                     t->end = (uint32_t)p;
                     t->hend = (uint32_t)(p - ((t->flags & TF_ABBR) ? 1 : 0));
-                    h = hash_alnum(s + q0, t->hend - q0);
-                    t->h = h;
-                    t->flags |= TF_WORD | TF__HASHED;
-                    if (k == CC_UPPER) t->flags |= TF_CAP;
-                    else if (k == CC_LOWER) t->flags |= TF_LOWER;
-                    else if (k == CC_DIGIT) t->flags |= TF_DIGIT;
-                    if (up && !low) t->flags |= TF_UPPER;
-                    if (low && up > (unsigned)(k == CC_UPPER)) t->flags |= TF_MIXED;
-                    if (digits > (unsigned)(k == CC_DIGIT) && (up || low)) t->flags |= TF_HASDIGIT;
-                    if (sent) { t->flags |= TF_SENT; sent = 0; }
-                    nt++;
-                    continue;
+                    t->h = hash_alnum_at(s + q0, t->hend - q0, len - q0);
+                    if (k == CC_UPPER) fl |= TF_CAP;
+                    else if (k == CC_LOWER) fl |= TF_LOWER;
+                    else fl |= TF_DIGIT;
+                    if ((sh_all & (SH_UP | SH_LOW)) == SH_UP) fl |= TF_UPPER;
+                    if ((sh_all & SH_LOW) && (sh_rest & SH_UP)) fl |= TF_MIXED;
+                    if ((sh_rest & SH_DIG) && (sh_all & (SH_UP | SH_LOW))) fl |= TF_HASDIGIT;
+                    if (sent) { fl |= TF_SENT; sent = 0; }
+                    t->flags |= fl;
+                    /* Warm the table slot of capitalised words now, so the
+                     * tagger's lookups later do not wait on memory one by one. */
+                    if (kb && (fl & (TF_CAP | TF_MIXED))) ent_kb_prefetch(kb, t->h);
+                    goto word_done;
                 }
             }
             t->end = (uint32_t)p;
             t->flags |= TF_WORD;
             shape(s, t);
             if (sent) { t->flags |= TF_SENT; sent = 0; }
+            {
+                /* "Oct." and "Inc." hash without their period, "U.S." with it. */
+                size_t l = t->end - t->start;
+                if ((t->flags & TF_ABBR) && !(t->flags & TF_INITIAL) && !is_dotted) l--;
+                t->hend = t->start + (uint32_t)l;
+                t->h = ent_hash_token(text + t->start, l);
+            }
+word_done:
+            if (nt > 0) abbr_end(kb, text, &toks[nt - 1], t);
+            if (!(t->flags & TF_DIGIT)) {
+                if (t->flags & TF_UPPER) l_up++;
+                else l_low++;
+            } else {
+                l_digit = 1;
+            }
+            l_words++;
+            if (t->flags & TF_CAP) l_caps++;
         } else {
             p += n;
             t->end = (uint32_t)p;
@@ -386,76 +523,12 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
             } else if (c == '.' || c == '!' || c == '?') {
                 t->flags |= TF_END;
                 sent = 1;
-            } else if (c == ':' || c == ';') {
-                /* a colon at the end of a headline-like lead often starts a sentence */
             }
+            t->hend = t->end;
+            t->h = ent_hash_token(text + t->start, t->end - t->start);
         }
         nt++;
     }
-
-    /* Abbreviations that end a sentence: "in the U.S. The talks" — a
-     * non-title abbreviation followed by a capitalised common word. */
-    for (size_t i = 0; i + 1 < nt; i++) {
-        if ((toks[i].flags & TF_ABBR) && !(toks[i].flags & TF_INITIAL) &&
-            (toks[i + 1].flags & TF_CAP) && !(toks[i + 1].flags & TF_SENT) && kb) {
-            unsigned a = ent_kb_classes(kb, ent_hash_token(text + toks[i].start,
-                                                           toks[i].end - toks[i].start - 1));
-            unsigned b = ent_kb_classes(kb, ent_hash_token(text + toks[i + 1].start,
-                                                           toks[i + 1].end - toks[i + 1].start));
-            if (!(a & CL_TITLE) && (b & (CL_COMMON | CL_STOP)) && !(b & CL_GIVEN))
-                toks[i + 1].flags |= TF_SENT;
-        }
-    }
-
-    for (size_t m = 0; m < nt; m++) {
-        if (toks[m].flags & TF__HASHED) {
-            toks[m].flags &= ~TF__HASHED;
-            /* Warm the table slot of capitalised words now, all at once, so
-             * the tagger's lookups later do not wait on memory one by one. */
-            if (kb && (toks[m].flags & (TF_CAP | TF_MIXED)))
-                ent_kb_prefetch(kb, toks[m].h);
-            continue;
-        }
-        size_t l = toks[m].end - toks[m].start;
-        /* "Oct." and "Inc." hash without their period, "U.S." with it. */
-        if ((toks[m].flags & TF_ABBR) && !(toks[m].flags & TF_INITIAL) &&
-            !dotted(s, len, toks[m].start))
-            l--;
-        toks[m].hend = toks[m].start + (uint32_t)l;
-        toks[m].h = ent_hash_token(text + toks[m].start, l);
-    }
-    /* Headline lines: letters mostly upper case.  Case says nothing there. */
-    size_t i = 0;
-    while (i < nt) {
-        size_t j = i + 1;
-        while (j < nt && !(toks[j].flags & TF_NL)) j++;
-        size_t up = 0, low = 0;
-        for (size_t m = i; m < j; m++) {
-            if (!(toks[m].flags & TF_WORD) || (toks[m].flags & TF_DIGIT)) continue;
-            if (toks[m].flags & TF_UPPER) up++;
-            else low++;
-        }
-        if (up >= 2 && low * 4 < up) {
-            for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
-        } else if (kb && title_case_line(kb, text, toks, i, j)) {
-            for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
-        } else if (up >= 2) {
-            /* an all-caps phrase inside a normal line ("PRESS DIGEST - Portugal"):
-             * two or more capitals words, one of five letters or more */
-            for (size_t m = i; m < j;) {
-                size_t e = m, longest = 0;
-                while (e < j && (toks[e].flags & TF_UPPER) && !(toks[e].flags & TF_DIGIT) &&
-                       toks[e].end - toks[e].start >= 2) {
-                    if (toks[e].end - toks[e].start > longest) longest = toks[e].end - toks[e].start;
-                    e++;
-                }
-                if (e - m >= 2 && longest >= 5)
-                    for (size_t q = m; q < e; q++) toks[q].flags |= TF_HEAD;
-                m = e > m ? e : m + 1;
-            }
-        }
-        i = j;
-    }
-
+    if (nt > line0) line_done(kb, text, toks, line0, nt, l_up, l_low, l_caps, l_words, l_digit);
     return nt;
 }

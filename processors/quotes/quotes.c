@@ -101,8 +101,15 @@ static int ent_cmp(const void *a, const void *b)
 /* The entity annotation, read lazily: starts now, the rest on demand. */
 typedef struct {
     const ws_value_t **src;   /* the mention object behind each entry */
+    const char *body;         /* offsets must fall on character boundaries */
     size_t blen;
 } ent_src_t;
+
+/* 1 if off is a UTF-8 character boundary of body (or its end). */
+static int char_boundary(const char *body, size_t blen, size_t off)
+{
+    return off == blen || (off < blen && ((unsigned char)body[off] & 0xC0) != 0x80);
+}
 
 static void fill_entity(void *arg, size_t i, qx_ent_t *x)
 {
@@ -111,7 +118,8 @@ static void fill_entity(void *arg, size_t i, qx_ent_t *x)
     const ws_value_t *ve = ws_object_get(m, "end");
     double en = ws_value_type(ve) == WS_VALUE_NUMBER ? ws_value_num(ve) : -1;
     /* A bad end leaves an empty mention that covers nothing. */
-    x->end = en > x->start && en <= (double)es->blen ? (uint32_t)en : x->start;
+    x->end = en > x->start && en <= (double)es->blen && char_boundary(es->body, es->blen, (size_t)en)
+                 ? (uint32_t)en : x->start;
     x->type = etype(ws_value_str(ws_object_get(m, "type"), NULL));
     x->canon = ws_value_str(ws_object_get(m, "canonical"), &x->canon_len);
     x->ready = 1;
@@ -120,10 +128,12 @@ static void fill_entity(void *arg, size_t i, qx_ent_t *x)
 /* Reads the starts of the entity list (bad entries are skipped, never
  * trusted).  A list out of body order is read in full and sorted.  Returns
  * -1 on allocation failure. */
-static int read_entities(const ws_value_t *v, size_t blen, qx_entlist_t *el, ent_src_t *es)
+static int read_entities(const ws_value_t *v, const char *body, size_t blen, qx_entlist_t *el,
+                         ent_src_t *es)
 {
     memset(el, 0, sizeof(*el));
     es->src = NULL;
+    es->body = body;
     es->blen = blen;
     if (ws_value_type(v) != WS_VALUE_ARRAY || ws_array_size(v) == 0) return 0;
     size_t cap = ws_array_size(v);
@@ -136,7 +146,7 @@ static int read_entities(const ws_value_t *v, size_t blen, qx_entlist_t *el, ent
         const ws_value_t *vs = ws_object_get(m, "start");
         if (ws_value_type(vs) != WS_VALUE_NUMBER) continue;
         double s = ws_value_num(vs);
-        if (!(s >= 0 && s < (double)blen)) continue;
+        if (!(s >= 0 && s < (double)blen) || !char_boundary(body, blen, (size_t)s)) continue;
         qx_ent_t *x = &el->e[el->n];
         memset(x, 0, sizeof(*x));
         x->start = (uint32_t)s;
@@ -230,7 +240,7 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
     size_t blen = 0;
     const char *body = ws_record_field(rec, WS_FIELD_BODY, &blen);
     qx_entlist_t el = {NULL, 0, NULL, NULL};
-    ent_src_t es = {NULL, 0};
+    ent_src_t es = {NULL, NULL, 0};
     qx_quotes_t qs = {NULL, 0, 0, 0, 0};
     /* Raw quotes beyond what can be kept only cost memory. */
     qs.limit = qp->max_quotes < QX_RAW_LIMIT / 4 ? (size_t)qp->max_quotes * 4 + 64 : QX_RAW_LIMIT;
@@ -240,7 +250,7 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
     if (rc == 0 && body && blen) rc = qx_scan_marks(qp->lx, body, blen, &qs);
     /* Entities are read only for articles that have quote marks. */
     if (rc == 0 && qs.n > 0) {
-        rc = read_entities(ws_record_annotation(rec, qp->entities_from), blen, &el, &es);
+        rc = read_entities(ws_record_annotation(rec, qp->entities_from), body, blen, &el, &es);
         if (rc == 0) rc = qx_attribute(qp->lx, &qp->opt, body, blen, &el, &qs);
     }
     size_t n = qs.n;

@@ -26,11 +26,17 @@ enum {
     QX_W_TITLE = 1u << 12,       /* President, Sen: a title before a name */
     QX_W_CUE_PREP = 1u << 13,    /* according to: the speaker follows */
     QX_W_NOSPEAK = 1u << 14,     /* there, this, that: never a speaker */
-    QX_W_POSSESSIVE = 1u << 15   /* his, their: the next word is a noun */
+    QX_W_POSSESSIVE = 1u << 15,  /* his, their: the next word is a noun */
+    QX_W_SUBORD = 1u << 16       /* when, after: opens a subordinate clause */
 };
 #define QX_W_PRONOUN (QX_W_PRON_PERSON | QX_W_PRON_GROUP | QX_W_PRON_ORG)
 
 typedef struct qx_lex qx_lex_t;
+
+/* Longest abbreviation looked up before a period ("Sept", "Blvd"); longer
+ * words end sentences without a lookup.  Entries in [abbreviations] longer
+ * than this are never consulted. */
+#define QX_ABBREV_MAX 6
 
 /* Loads every known data file in dir.  Returns NULL with a message. */
 qx_lex_t *qx_lex_load(const char *dir, char *err, size_t errlen);

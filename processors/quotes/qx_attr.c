@@ -358,6 +358,8 @@ static int subject_back(ctx_t *c, qx_toks_t *tk, long ci, long lo, int participl
     if (j < lo) return 0;
     qx_tok_t *t = &tk->t[j];
     if (t->f & T_COMMA) {
+        /* Gov. Jane Roe (R-Ohio), said */
+        if (j - 1 >= lo && (tk->t[j - 1].f & T_RPAREN) && np_back(c, tk, j - 1, lo, sp)) return 1;
         /* X, a senior official, said / X, 45, a lawyer, said */
         long k = j - 1;
         for (int commas = 0; commas < 3 && k >= lo; commas++) {
@@ -472,19 +474,48 @@ static int sentence_subject(ctx_t *c, qx_toks_t *tk, long lo, long hi, sp_t *sp)
  * to the news, saying:" gives Rep. Jane Roe. */
 static int clause_subject(ctx_t *c, qx_toks_t *tk, long lo, long end, sp_t *sp)
 {
-    long cs = end;
-    while (cs > lo && !(tk->t[cs - 1].f & (T_COMMA | T_END | T_SEMI | T_QUOTE | T_COLON | T_DASH))) cs--;
-    long i = cs;
-    while (i < end && i - cs < 3 && (tk->t[i].f & T_WORD) &&
-           (skippable(c, &tk->t[i]) || (cls(c, &tk->t[i]) & QX_W_MINOR)) && !(cls(c, &tk->t[i]) & QX_W_DET))
-        i++;
-    if (i < end && np_fwd(c, tk, (size_t)i, (size_t)end, sp)) return 1;
-    return cs > lo ? 0 : sentence_subject(c, tk, lo, end, sp);
+    for (int clauses = 0; clauses < 4 && end > lo; clauses++) {
+        long cs = end;
+        while (cs > lo && !(tk->t[cs - 1].f & (T_COMMA | T_END | T_SEMI | T_QUOTE | T_COLON | T_DASH))) cs--;
+        long i = cs;
+        while (i < end && i - cs < 3 && (tk->t[i].f & T_WORD) &&
+               (skippable(c, &tk->t[i]) || (cls(c, &tk->t[i]) & (QX_W_MINOR | QX_W_SUBORD))) &&
+               !(cls(c, &tk->t[i]) & QX_W_DET))
+            i++;
+        /* "X, the campaign chair, emailed staff, telling them": a clause that
+         * opens with a verb continues the subject of the one before. */
+        qx_tok_t *t = i < end ? &tk->t[i] : NULL;
+        int verbish = t && (t->f & T_WORD) && !(t->f & (T_CAP | T_NUM)) &&
+                      !(cls(c, t) & (QX_W_DET | QX_W_POSSESSIVE | QX_W_PRONOUN | QX_W_NOUN)) &&
+                      ent_at(c, t->s, t->e) < 0;
+        if (!verbish && i < end && np_fwd(c, tk, (size_t)i, (size_t)end, sp)) {
+            /* After a verb clause, a description between commas is an
+             * appositive: "Nora Field, the campaign chair, emailed…". */
+            sp_t name;
+            if (clauses > 0 && sp->kind == QX_SP_DESC && cs > lo && (tk->t[cs - 1].f & T_COMMA) &&
+                clause_subject(c, tk, lo, cs - 1, &name) && name.kind != QX_SP_DESC)
+                *sp = name;
+            return 1;
+        }
+        if (cs <= lo) return !verbish && sentence_subject(c, tk, lo, end, sp);
+        if (!verbish && !(tk->t[cs - 1].f & T_COMMA)) return 0;
+        end = cs - 1;
+    }
+    return 0;
 }
 
 /* Before the quote: the nearest cue in the sentence and its subject. */
 static int attr_lead(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, attr_t *a)
 {
+    /* "Polls agree - Carl Bialik: "…"": a name alone before the colon. */
+    if (qa - 2 >= lo && (tk->t[qa - 1].f & T_COLON) && np_back(c, tk, qa - 2, lo, &a->sp) &&
+        (a->sp.kind == QX_SP_ENTITY || a->sp.kind == QX_SP_NAME)) {
+        long m = qa - 2;
+        while (m > lo && tk->t[m - 1].e > a->sp.s) m--;
+        if (m == lo || (tk->t[m - 1].f & T_DASH)) return 1;
+    }
+    memset(&a->sp, 0, sizeof(a->sp));
+    a->sp.ent = -1;
     int found = attr_lead_cue(c, tk, qa, lo, qi, a);
     if (found) return found;
     /* No cue: "Republican pollster Daron Shaw: "…"", "She then addressed
@@ -565,14 +596,16 @@ static void para_bounds(ctx_t *c, uint32_t pos, uint32_t *ps, uint32_t *pe)
 /* A sentence ends at body[p] (. ! ? followed by a space), unless the
  * period closes an abbreviation or an initial (Mr. Smith, U.S. officials,
  * John F. Kennedy). */
-static int boundary_at(ctx_t *c, uint32_t p, uint32_t pe)
+static inline int boundary_at(ctx_t *c, uint32_t p, uint32_t pe)
 {
     char ch = c->b[p];
     if ((ch != '.' && ch != '!' && ch != '?') || p + 1 >= pe || c->b[p + 1] != ' ') return 0;
     if (ch != '.') return 1;
     uint32_t w = p;
-    while (w > 0 && ((c->b[w - 1] >= 'a' && c->b[w - 1] <= 'z') || (c->b[w - 1] >= 'A' && c->b[w - 1] <= 'Z')))
+    while (w > 0 && p - w <= QX_ABBREV_MAX &&
+           ((c->b[w - 1] >= 'a' && c->b[w - 1] <= 'z') || (c->b[w - 1] >= 'A' && c->b[w - 1] <= 'Z')))
         w--;
+    if (p - w > QX_ABBREV_MAX) return 1;   /* longer than any abbreviation */
     if (w > 0 && c->b[w - 1] == '.') return 0;
     if (p - w == 1 && c->b[w] >= 'A' && c->b[w] <= 'Z') return 0;
     return !(qx_lex_word(c->lx, c->b + w, p - w) & QX_W_ABBREV);

@@ -42,6 +42,7 @@ static const struct { const char *name; uint32_t cls; } qx_sections[] = {
     {"relative_pronouns", QX_W_RELATIVE},
     {"not_speakers", QX_W_NOSPEAK},
     {"possessives", QX_W_POSSESSIVE},
+    {"subordinators", QX_W_SUBORD},
     {"nouns", QX_W_NOUN},
     {"determiners", QX_W_DET},
     {"titles", QX_W_TITLE},

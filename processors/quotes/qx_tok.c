@@ -168,7 +168,8 @@ int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t
         /* Mr. / G. / U.S. keep their period: it does not end a sentence. */
         if (i < as && b[i] == '.') {
             qx_tok_t *t = &tk->t[tk->n - 1];
-            if (inner_dot || (n == 1 && (f & T_CAP)) || (qx_tok_cls(lx, b, t) & QX_W_ABBREV))
+            if (inner_dot || (n == 1 && (f & T_CAP)) ||
+                (n <= QX_ABBREV_MAX && (qx_tok_cls(lx, b, t) & QX_W_ABBREV)))
                 t->e = ++i;
         }
     }

@@ -291,13 +291,14 @@ static void second_instance_rebalance_loses_nothing(void)
     cluster_stop(&c);
 }
 
-static void exactly_once_outputs_each_input_once(void)
+static void exactly_once_outputs_each_input_once(int workers)
 {
     cluster_t c;
     cluster_start(&c);
     produce_articles(&c, 300, 0);
-    const char *extra[] = { "delivery=exactly_once", "transaction_interval_ms=50" };
-    ws_config_t *cfg = load_config(extra, 2);
+    const char *extra[] = { "delivery=exactly_once", "transaction_interval_ms=50",
+                            workers > 1 ? "workers=3" : "workers=1" };
+    ws_config_t *cfg = load_config(extra, 3);
     static instance_t a;
     memset(&a, 0, sizeof(a));
     if (start(&a, cfg, &c) == 0) {
@@ -349,7 +350,8 @@ int main(int argc, char **argv)
     if (!only || !strcmp(only, "backpressure")) backpressure_pauses_and_loses_nothing();
     if (!only || !strcmp(only, "too_large")) too_large_record_goes_to_dlq_and_commits_go_on();
     if (!only || !strcmp(only, "rebalance")) second_instance_rebalance_loses_nothing();
-    if (!only || !strcmp(only, "eos")) exactly_once_outputs_each_input_once();
+    if (!only || !strcmp(only, "eos")) exactly_once_outputs_each_input_once(1);
+    if (!only || !strcmp(only, "eos_workers")) exactly_once_outputs_each_input_once(3);
     if (!only || !strcmp(only, "retry")) failed_delivery_is_retried_not_lost();
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);

@@ -326,6 +326,11 @@ static void test_robustness(void)
     CHECK(ent_tag(kb, t, n, &sc, err, sizeof err) == 0 && sc.ments_n > 100000, "big article");
     const ent_mention_t *last = &sc.ments[sc.ments_n - 1];
     CHECK(last->type == ET_GPE, "last mention of the big article is Portvale");
+    /* more tokens than a third of the bytes: the tokenizer runs again with room */
+    for (n = 0; n + 2 < 60000; n += 2) memcpy(t + n, "(.", 2);
+    memcpy(t + n, " Anna Kowalczyk left.", 22);
+    CHECK(ent_tag(kb, t, n + 21, &sc, err, sizeof err) == 0 && sc.ments_n == 1 &&
+          sc.ments[0].type == ET_PERSON && sc.ments[0].start == n + 1, "punctuation-dense article");
     for (n = 0; n + 3 < big; n += 3) memcpy(t + n, "Xy ", 3);
     t[n] = '\0';
     CHECK(ent_tag(kb, t, n, &sc, err, sizeof err) == 0, "one endless capitalised run");

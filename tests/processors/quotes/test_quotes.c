@@ -488,6 +488,34 @@ static void test_cue_word_as_noun_is_not_a_cue(void)
     free(qs.q);
 }
 
+static void test_parenthesis_then_comma_before_cue(void)
+{
+    const char *b = "After the vote in Ohio, Gov. Ann Lee (R-Ohio), said, \"We won it fairly.\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "We won it fairly.", "Gov. Ann Lee", "Gov. Ann Lee", "said", 0);
+    free(qs.q);
+}
+
+static void test_name_before_colon_after_dash(void)
+{
+    const char *b = "Pollsters agree - Carl Brandt: \"The early polls were not wrong.\"";
+    qx_quotes_t qs = run(b, NULL);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "The early polls were not wrong.", "Carl Brandt", "Carl Brandt", "(none)", 0);
+    free(qs.q);
+}
+
+static void test_subject_before_appositive_and_verb_clause(void)
+{
+    const ent_spec_t es[] = {{"Nora Field", "PERSON", "Nora Field"}, {0}};
+    const char *b = "Nora Field, the campaign chair, emailed volunteers on Monday, telling them, \"Keep going.\"";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(b, &qs.q[0], "Keep going.", "Nora Field", "Nora Field", "telling", 0);
+    free(qs.q);
+}
+
 /* ---------------------------------------------------------------- robustness */
 
 static void test_garbage_never_crashes(void)
@@ -585,6 +613,9 @@ int main(int argc, char **argv)
     test_two_word_cue();
     test_pull_quote_with_dash_line();
     test_cue_word_as_noun_is_not_a_cue();
+    test_parenthesis_then_comma_before_cue();
+    test_name_before_colon_after_dash();
+    test_subject_before_appositive_and_verb_clause();
     test_garbage_never_crashes();
     test_bad_data_dir_is_an_error();
     qx_lex_free(lx);

@@ -43,6 +43,13 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of this thread: independent of how loaded the machine is. */
+static double cpu_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* One loaded config and its pipeline. */
 typedef struct {
     ws_config_t *cfg;
@@ -217,6 +224,46 @@ TEST(timeout) {
     rig_close(&r);
 }
 
+/* Bodies near the size limit built to make per-token work run on to the
+ * end of the text ("1 1 1 ...", "$1 $1 ...", "1-1-1-..."): the shipped
+ * pipeline must stay linear in the body, not stall a partition for minutes.
+ * Each 1 MB body takes well under a second of CPU in a release build and a
+ * few under ASan; quadratic behaviour (once ~20 s per body here, minutes at
+ * the 4 MB default limit) fails the CPU-time bound. */
+TEST(hostile_bodies_finish) {
+    char cfgpath[512];
+    snprintf(cfgpath, sizeof cfgpath, "%s/config/wirestream.json", WS_SOURCE_DIR);
+    FILE *f = fopen(cfgpath, "r");
+    if (!f) { CHECK(0); return; }
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *sets[] = {"limits.record_timeout_ms=0", "pipeline.dedup.action=flag"};
+    rig_t r;
+    if (rig_open(&r, text, sets, 2) < 0) { CHECK(0); return; }
+    static const char *const units[] = {"1 ", "$1 ", "1-", "1,", "A ", "Mr. A ", "\"a\" said A. ",
+                                        "Jan 1, 2020, 10:30 a.m. 5% "};
+    size_t target = 1u << 20;
+    char *body = malloc(target + 64);
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        size_t ul = strlen(units[u]), k = 0;
+        while (k + ul <= target) { memcpy(body + k, units[u], ul); k += ul; }
+        body[k] = '\0';
+        char *msg = json_article(body);
+        double t0 = cpu_s();
+        const char *got = feeds(&r, msg, NULL);
+        double secs = cpu_s() - t0;
+        if (strcmp(got, "keep") != 0 || secs > 10.0)
+            fprintf(stderr, "  body of \"%s\" x %zu: %s after %.1f s of CPU\n", units[u], k / ul, got, secs);
+        CHECK(strcmp(got, "keep") == 0);
+        CHECK(secs < 10.0);
+        free(msg);
+    }
+    free(body);
+    rig_close(&r);
+}
+
 /* ---------------------------------------------------------------- soft */
 
 static int list_size(const cJSON *root, const char *key) {
@@ -334,6 +381,7 @@ int main(void) {
     RUN(too_deep);
     RUN(regex_limit);
     RUN(timeout);
+    RUN(hostile_bodies_finish);
     RUN(entities_truncated);
     RUN(limits_section_truncates);
     RUN(quotes_truncated);
