@@ -37,6 +37,12 @@ int ws_cmd_healthcheck(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--port") && strcmp(a, "--timeout-ms") && strcmp(a, "--host") &&
+            strcmp(a, "--path") && strcmp(a, "--config")) {
+            fprintf(stderr, "healthcheck: unknown option %s\n", a);
+            usage();
+            return WS_EXIT_USAGE;
+        }
         if (!v) {
             fprintf(stderr, "healthcheck: %s needs a value\n", a);
             usage();
@@ -60,12 +66,8 @@ int ws_cmd_healthcheck(int argc, char **argv) {
                 return WS_EXIT_USAGE;
             }
             path = v;
-        } else if (!strcmp(a, "--config")) {
-            config = v;
         } else {
-            fprintf(stderr, "healthcheck: unknown option %s\n", a);
-            usage();
-            return WS_EXIT_USAGE;
+            config = v;
         }
         i++;
     }
