@@ -50,7 +50,7 @@ bench_broker_start
 tag=$(date +%s)-$$
 in=bench.soak.$tag.in
 outt=bench.soak.$tag.out
-metric() { grep '"msg":"metrics"' "$tmp/ws.log" | tail -n 1 | grep -o "\"$1\":[0-9]*" | cut -d: -f2; }
+metric() { { grep '"msg":"metrics"' "$tmp/ws.log" | tail -n 1 | grep -o "\"$1\":[0-9]*" | cut -d: -f2; } || true; }
 
 # The feed runs first so the topic exists; wirestream starts right after.
 bench/gen.py --data "$data" --unique --step-hours 1 --key --seconds "$seconds" --rate "$rate" |
@@ -60,6 +60,7 @@ sleep 1
 "$ws" run --set kafka.bootstrap.servers="$BROKER" --set input.topics="$in" \
   --set output.topic="$outt" --set output.dlq_topic="$outt.dlq" \
   --set kafka.group.id="bench-soak-$tag" --set workers="$workers" \
+  --set pipeline.dedup.state_topic="$outt.dedup-state" \
   --set metrics.interval_ms=$((interval * 1000)) 2> "$tmp/ws.log" > /dev/null &
 ws_pid=$!
 echo "soak: $seconds s at $rate articles/s, workers $workers, pid $ws_pid, CSV $out" >&2

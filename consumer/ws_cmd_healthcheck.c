@@ -34,7 +34,8 @@ static void usage(void) {
 int ws_cmd_healthcheck(int argc, char **argv) {
     const char *host = NULL, *path = "/healthz", *config = NULL;
     long port = -1, timeout_ms = 3000;
-    for (int i = 1; i < argc; i++) {
+    /* Every option takes a value: step over both. */
+    for (int i = 1; i < argc; i += 2) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--port") && strcmp(a, "--timeout-ms") && strcmp(a, "--host") &&
@@ -69,7 +70,6 @@ int ws_cmd_healthcheck(int argc, char **argv) {
         } else {
             config = v;
         }
-        i++;
     }
 
     /* Port and host the server was started with, unless given. */

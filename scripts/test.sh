@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     --sanitize) sanitize=1 ;;
     --no-broker) use_broker=0 ;;
     -L|-R|-E|-LE) ctest_filter+=("$1" "$2"); shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift

@@ -325,6 +325,12 @@ static void dedup_on_state(void *inst, const void *key, size_t klen, const void 
     if (!val) {
         if (r >= 0) ws_dd_store_kill(d->store, (uint32_t)r);
     } else if (ws_dd_fp_decode(val, vlen, &fp) == 0) {
+        /* As with article dates, a timestamp far ahead of this host's clock
+         * is not trusted: one such record (a writer with a wrong clock, or
+         * stray bytes that decode) would expire every instance's window,
+         * and their evictions would tombstone the shared state. */
+        int64_t wall = (int64_t)time(NULL);
+        if ((int64_t)fp.ts > wall + FUTURE_SLACK_S) fp.ts = clamp_ts(wall);
         if ((int64_t)fp.ts > d->clock) d->clock = fp.ts;
         uint32_t cutoff = cutoff_of(d);
         const ws_dd_entry_t *e = r >= 0 ? ws_dd_store_entry(d->store, (uint32_t)r) : NULL;

@@ -145,9 +145,12 @@ typedef struct {
     ent_mention_t *ments;
     size_t ments_n, ments_cap;
     void *md;                  /* pcre2_match_data */
+    uint32_t md_pairs;         /* its ovector size */
     void *mctx;                /* pcre2_match_context */
     int32_t *aux;              /* per-token scratch */
     size_t aux_cap;
+    void *cbuf;                /* coreference scratch */
+    size_t cbuf_cap;
 } ent_scratch_t;
 
 void ent_scratch_free(ent_scratch_t *s);

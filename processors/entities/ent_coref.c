@@ -15,16 +15,6 @@
 #define MAX_ALIASES 512
 #define MAX_FULL 256          /* longer personal names compared in step 2b */
 
-typedef struct { uint64_t h; uint32_t len, idx; } text_key_t;
-
-static int cmp_key(const void *a, const void *b)
-{
-    const text_key_t *x = a, *y = b;
-    if (x->h != y->h) return x->h < y->h ? -1 : 1;
-    if (x->len != y->len) return x->len < y->len ? -1 : 1;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
 typedef struct {
     const char *s;           /* alias text */
     uint32_t len;
@@ -107,6 +97,111 @@ static int score_pair(ent_ctx_t *c, const ent_scratch_t *s, size_t i)
     if (i > 0) {
         const ent_mention_t *p = &s->ments[i - 1];
         if (m->tstart == p->tend + 1 && (c->toks[p->tend].flags & TF_DIGIT)) return 1;
+    }
+    return 0;
+}
+
+/* Step 4 of ent_coref: one group per distinct text of an unknown (or
+ * weak) mention; every mention of the same text, known or not, feeds its
+ * group in text order; then the unknown ones take the group's type. */
+typedef struct {
+    uint64_t h;
+    uint32_t len;
+    int32_t known, first_unknown;    /* mention indexes, or -1 */
+    uint8_t org, has_unknown;
+} text_group_t;
+
+static int unknown_groups(ent_ctx_t *c)
+{
+    ent_scratch_t *s = c->s;
+    size_t nu = 0;
+    uint64_t lens = 0;               /* bit l: an unknown text of l bytes (l < 64) */
+    int long_lens = 0;
+    for (size_t i = 0; i < s->ments_n; i++) {
+        const ent_mention_t *m = &s->ments[i];
+        if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
+        nu++;
+        uint32_t l = m->end - m->start;
+        if (l < 64) lens |= 1ull << l;
+        else long_lens = 1;
+    }
+    if (!nu) return 0;
+    size_t cap = 16;
+    while (cap < nu * 2) cap *= 2;
+    size_t need = nu * sizeof(text_group_t) + nu * sizeof(int32_t) + cap * sizeof(int32_t);
+    if (need > s->cbuf_cap) {
+        void *nb = realloc(s->cbuf, need);
+        if (!nb) return -1;
+        s->cbuf = nb;
+        s->cbuf_cap = need;
+    }
+    text_group_t *g = s->cbuf;
+    int32_t *ugroup = (int32_t *)(g + nu);    /* group of the k-th unknown mention */
+    int32_t *table = ugroup + nu;
+    for (size_t k = 0; k < cap; k++) table[k] = -1;
+    size_t ng = 0, ku = 0;
+
+    /* groups, one per distinct unknown text */
+    for (size_t i = 0; i < s->ments_n; i++) {
+        const ent_mention_t *m = &s->ments[i];
+        if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
+        uint32_t l = m->end - m->start;
+        uint64_t h = ent_hash_token(c->text + m->start, l);
+        size_t slot = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+        while (table[slot] >= 0 && !(g[table[slot]].h == h && g[table[slot]].len == l))
+            slot = (slot + 1) & (cap - 1);
+        if (table[slot] < 0) {
+            g[ng].h = h;
+            g[ng].len = l;
+            g[ng].known = g[ng].first_unknown = -1;
+            g[ng].org = g[ng].has_unknown = 0;
+            table[slot] = (int32_t)ng++;
+        }
+        ugroup[ku++] = table[slot];
+    }
+
+    /* every mention of those texts, in text order */
+    for (size_t i = 0; i < s->ments_n; i++) {
+        const ent_mention_t *m = &s->ments[i];
+        uint32_t l = m->end - m->start;
+        if (l < 64 ? !(lens & (1ull << l)) : !long_lens) continue;
+        uint64_t h = ent_hash_token(c->text + m->start, l);
+        size_t slot = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+        while (table[slot] >= 0 && !(g[table[slot]].h == h && g[table[slot]].len == l))
+            slot = (slot + 1) & (cap - 1);
+        if (table[slot] < 0) continue;
+        text_group_t *gr = &g[table[slot]];
+        if (m->type == ENT_UNKNOWN || m->type == ENT_WEAK) {
+            if (m->type == ENT_UNKNOWN) {
+                gr->has_unknown = 1;
+                if (gr->first_unknown < 0) gr->first_unknown = (int32_t)i;
+            }
+            size_t nx = m->tend;
+            if (nx < c->nt && (c->toks[nx].flags & TF_POSS)) nx++;
+            if (m->type == ENT_UNKNOWN && m->tend - m->tstart == 1 && nx < c->nt &&
+                (c->toks[nx].flags & TF_LOWER) && (ent_tok_cls(c, nx) & CL_ORG_CONTEXT))
+                gr->org = 1;
+        } else if (m->type != ET_NONE && m->type < ET__COUNT && gr->known < 0) {
+            gr->known = (int32_t)i;
+        }
+    }
+
+    /* the type of each group, given to its unknown mentions */
+    ku = 0;
+    for (size_t i = 0; i < s->ments_n; i++) {
+        ent_mention_t *m = &s->ments[i];
+        if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
+        const text_group_t *gr = &g[ugroup[ku++]];
+        const ent_mention_t *known = gr->known >= 0 ? &s->ments[gr->known] : NULL;
+        int type = ET_NONE;
+        if (gr->org) type = ET_ORG;
+        else if (known) type = known->type;
+        else if (gr->has_unknown) type = default_type(c, &s->ments[gr->first_unknown]);
+        m->type = (uint8_t)type;
+        if (known && !gr->org) {
+            m->canon = known->canon;
+            m->canon_len = known->canon_len;
+        }
     }
     return 0;
 }
@@ -271,61 +366,15 @@ int ent_coref(ent_ctx_t *c)
         m->canon_len = f->canon_len;
     }
 
-    /* 4. unknown one-word names, grouped by text (sorted, so a long article
-     * stays O(n log n)):
+    /* 4. unknown one-word names, grouped by text (case-folded hash and
+     * length; a small hash table over the unknown ones, so a long article
+     * stays linear):
      *  - in company context anywhere ("Yukos shares", "Yukos's unit") they are
      *    organisations everywhere;
      *  - else they take the type the same word has elsewhere in the article;
      *  - else the default of their first occurrence (ordinary capitalised
      *    words nobody explains are dropped). */
-    if (s->ments_n) {
-        text_key_t *keys = malloc(s->ments_n * sizeof *keys);
-        if (!keys) return -1;
-        for (size_t i = 0; i < s->ments_n; i++) {
-            const ent_mention_t *m = &s->ments[i];
-            keys[i].h = ent_hash_token(c->text + m->start, m->end - m->start);
-            keys[i].len = m->end - m->start;
-            keys[i].idx = (uint32_t)i;
-        }
-        qsort(keys, s->ments_n, sizeof *keys, cmp_key);
-        for (size_t a = 0; a < s->ments_n;) {
-            size_t b = a + 1;
-            while (b < s->ments_n && keys[b].h == keys[a].h && keys[b].len == keys[a].len) b++;
-            int org = 0, has_unknown = 0;
-            const ent_mention_t *known = NULL, *first_unknown = NULL;
-            for (size_t k = a; k < b; k++) {
-                const ent_mention_t *m = &s->ments[keys[k].idx];
-                if (m->type == ENT_UNKNOWN || m->type == ENT_WEAK) {
-                    if (m->type == ENT_UNKNOWN) {
-                        has_unknown = 1;
-                        if (!first_unknown) first_unknown = m;
-                    }
-                    size_t nx = m->tend;
-                    if (nx < c->nt && (c->toks[nx].flags & TF_POSS)) nx++;
-                    if (m->type == ENT_UNKNOWN && m->tend - m->tstart == 1 && nx < c->nt &&
-                        (c->toks[nx].flags & TF_LOWER) && (ent_tok_cls(c, nx) & CL_ORG_CONTEXT))
-                        org = 1;
-                } else if (m->type != ET_NONE && m->type < ET__COUNT && !known) {
-                    known = m;      /* keys are sorted by index within a run */
-                }
-            }
-            int type = ET_NONE;
-            if (org) type = ET_ORG;
-            else if (known) type = known->type;
-            else if (has_unknown) type = default_type(c, first_unknown);
-            for (size_t k = a; k < b; k++) {
-                ent_mention_t *m = &s->ments[keys[k].idx];
-                if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
-                m->type = (uint8_t)type;
-                if (known && !org) {
-                    m->canon = known->canon;
-                    m->canon_len = known->canon_len;
-                }
-            }
-            a = b;
-        }
-        free(keys);
-    }
+    if (unknown_groups(c) < 0) return -1;
 
     /* 5. sports results: a city or region followed by a score is a team
      * ("Chicago 5 Boston 3"); countries stay places, as CoNLL/OntoNotes do. */
@@ -396,7 +445,11 @@ int ent_coref(ent_ctx_t *c)
         s->ments[o++] = s->ments[i];
     }
     s->ments_n = o;
-    if (s->ments_n > 1)   /* ments is NULL until the first mention */
-        qsort(s->ments, s->ments_n, sizeof *s->ments, cmp_ment);
+    /* ments is NULL until the first mention; it is usually in order already
+     * (only step 3 appends out of order) */
+    int sorted = 1;
+    for (size_t i = 1; i < s->ments_n && sorted; i++)
+        sorted = s->ments[i - 1].start < s->ments[i].start;
+    if (!sorted) qsort(s->ments, s->ments_n, sizeof *s->ments, cmp_ment);
     return 0;
 }

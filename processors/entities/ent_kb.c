@@ -355,7 +355,7 @@ static int load_rules(ent_kb_t *kb, const char *path, char *err, size_t errlen)
                 rc = -1;
                 break;
             }
-            (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);  /* interpreter if no JIT */
+            int jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;  /* interpreter if no JIT */
             if (kb->rules_n == kb->rules_cap) {
                 size_t cap = kb->rules_cap ? kb->rules_cap * 2 : 64;
                 ent_rule_t *nr = realloc(kb->rules, cap * sizeof *nr);
@@ -365,9 +365,14 @@ static int load_rules(ent_kb_t *kb, const char *path, char *err, size_t errlen)
             }
             ent_rule_t *r = &kb->rules[kb->rules_n];
             r->re = re;
+            r->jit = (uint8_t)jit;
             r->type = (uint8_t)type;
             int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)"e");
             r->egroup = g > 0 ? g : 0;
+            r->src_len = strlen(f[2]);
+            r->src = malloc(r->src_len + 1);
+            if (!r->src) { pcre2_code_free(re); rc = -1; snprintf(err, errlen, "out of memory"); break; }
+            memcpy(r->src, f[2], r->src_len + 1);
             snprintf(r->where, sizeof r->where, "%s:%d", base, lineno);
             uint32_t idx = (uint32_t)kb->rules_n++;
             /* triggers */
@@ -395,11 +400,136 @@ static int load_rules(ent_kb_t *kb, const char *path, char *err, size_t errlen)
     return rc;
 }
 
+static int rule_captures(const ent_rule_t *r)
+{
+    uint32_t n = 0;
+    pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &n);
+    return (int)n;
+}
+
+/* May this pattern be one alternative of a larger one?  Not when its
+ * meaning depends on group numbers (back references, recursion), on
+ * backtracking verbs or marks, or when it could swallow what follows it
+ * (extended-mode comments, \Q without \E). */
+static int combinable(const char *src)
+{
+    if (strstr(src, "(*") || strchr(src, '#') || strstr(src, "\\Q") || strstr(src, "\\g") ||
+        strstr(src, "\\k") || strstr(src, "(?R") || strstr(src, "(?&") || strstr(src, "(?P") ||
+        strstr(src, "(?+") || strstr(src, "(?-") || strstr(src, "(?("))
+        return 0;
+    for (const char *p = src; *p; p++) {
+        if (p[0] == '\\' && p[1]) {
+            if (p[1] >= '1' && p[1] <= '9') return 0;      /* \1: a back reference */
+            p++;
+            continue;
+        }
+        if (p[0] == '(' && p[1] == '?') {
+            if (p[2] >= '0' && p[2] <= '9') return 0;      /* (?1): recursion */
+            /* inline options: (?x) or (?ix: make # a comment */
+            for (const char *q = p + 2; *q && *q != ')' && *q != ':'; q++) {
+                if (*q == 'x') return 0;
+                if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '-' || *q == '^'))
+                    break;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Compile the alternation of rules[0..n) (see ent_combo_t).  Returns 0, or
+ * -1 when it cannot be built (the caller then calls the rules one by one). */
+static int combo_build(ent_kb_t *kb, const uint32_t *rules, size_t n, ent_combo_t *cb)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) len += kb->rules[rules[i]].src_len + 32;
+    char *pat = malloc(len + 1);
+    if (!pat) return -1;
+    size_t o = 0;
+    uint32_t base = 0;
+    for (size_t i = 0; i < n; i++) {
+        const ent_rule_t *r = &kb->rules[rules[i]];
+        o += (size_t)snprintf(pat + o, len + 1 - o, "%s(?:%s)(*MARK:%zu)", i ? "|" : "",
+                              r->src, i);
+        cb->base[i] = base;
+        base += (uint32_t)rule_captures(r);
+    }
+    int ecode;
+    PCRE2_SIZE eoff;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pat, o,
+                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_ANCHORED |
+                                   PCRE2_DUPNAMES, &ecode, &eoff, NULL);
+    free(pat);
+    if (!re) return -1;
+    uint32_t caps = 0;
+    pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &caps);
+    if (caps != base) { pcre2_code_free(re); return -1; }
+    cb->re = re;
+    cb->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
+    cb->n = (uint32_t)n;
+    if (caps + 1 > kb->max_pairs) kb->max_pairs = caps + 1;
+    return 0;
+}
+
+/* For every trigger list and every start inside it with two or more rules
+ * left, the combined pattern of the rest of the list.  Lists shared by many
+ * trigger words (month names) share their patterns. */
+static int build_combos(ent_kb_t *kb)
+{
+    kb->pair_combo = malloc((kb->trig_pairs_n ? kb->trig_pairs_n : 1) * sizeof *kb->pair_combo);
+    if (!kb->pair_combo) return -1;
+    for (size_t i = 0; i < kb->trig_pairs_n; i++) kb->pair_combo[i] = -1;
+    for (size_t i = 0; i < kb->trig_pairs_n;) {
+        size_t j = i;
+        while (j < kb->trig_pairs_n && kb->trig_pairs[j].h == kb->trig_pairs[i].h) j++;
+        for (size_t k = i; k + 1 < j; k++) {
+            size_t n = j - k;
+            if (n > ENT_COMBO_MAX) continue;
+            uint32_t rules[ENT_COMBO_MAX];
+            int plain = 1;
+            for (size_t m = 0; m < n; m++) {
+                rules[m] = kb->trig_pairs[k + m].rule;
+                /* a rule with its own backtracking verbs or marks stays alone */
+                if (!combinable(kb->rules[rules[m]].src)) plain = 0;
+            }
+            if (!plain) continue;
+            /* the same run of rules seen before? */
+            int32_t found = -1;
+            for (size_t q = 0; q < k && found < 0; q++) {
+                if (kb->pair_combo[q] < 0) continue;
+                const ent_combo_t *o = &kb->combos[kb->pair_combo[q]];
+                if (o->n != n) continue;
+                size_t m = 0;
+                while (m < n && kb->trig_pairs[q + m].rule == rules[m]) m++;
+                if (m == n) found = kb->pair_combo[q];
+            }
+            if (found < 0) {
+                ent_combo_t *nc = realloc(kb->combos, (kb->combos_n + 1) * sizeof *nc);
+                if (!nc) return -1;
+                kb->combos = nc;
+                memset(&nc[kb->combos_n], 0, sizeof *nc);
+                if (combo_build(kb, rules, n, &nc[kb->combos_n]) < 0) continue;
+                found = (int32_t)kb->combos_n++;
+            }
+            kb->pair_combo[k] = found;
+        }
+        i = j;
+    }
+    return 0;
+}
+
 static int cmp_pair(const void *a, const void *b)
 {
     const ent_trig_pair_t *x = a, *y = b;
     if (x->h != y->h) return x->h < y->h ? -1 : 1;
     return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+/* Slot of token hash h in the trigger table (cap a power of two).  The
+ * multiply spreads the high bits down: the low bits of a short word's hash
+ * depend on little more than its first letter and length. */
+static inline size_t trig_slot(uint64_t h, size_t cap)
+{
+    return (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
 }
 
 /* Build the trigger table: token hash -> run of rule indexes in trig_pairs. */
@@ -416,7 +546,7 @@ static int build_triggers(ent_kb_t *kb)
         size_t j = i;
         while (j < kb->trig_pairs_n && kb->trig_pairs[j].h == kb->trig_pairs[i].h) j++;
         uint64_t h = kb->trig_pairs[i].h;
-        size_t k = (size_t)(h ^ (h >> 32)) & (cap - 1);
+        size_t k = trig_slot(h, cap);
         while (kb->trig[k].n) k = (k + 1) & (cap - 1);
         kb->trig[k].h = h;
         kb->trig_bloom[(h >> 7) & 15] |= 1ull << (h & 63);
@@ -432,7 +562,7 @@ const ent_trig_pair_t *ent_kb_triggers(const ent_kb_t *kb, uint64_t h, size_t *n
     *n = 0;
     if (!kb->trig || !(kb->trig_bloom[(h >> 7) & 15] & (1ull << (h & 63)))) return NULL;
     size_t mask = kb->trig_cap - 1;
-    for (size_t k = (size_t)(h ^ (h >> 32)) & mask; kb->trig[k].n; k = (k + 1) & mask) {
+    for (size_t k = trig_slot(h, kb->trig_cap); kb->trig[k].n; k = (k + 1) & mask) {
         if (kb->trig[k].h == h) {
             *n = kb->trig[k].n;
             return kb->trig_pairs + kb->trig[k].off;
@@ -495,7 +625,7 @@ ent_kb_t *ent_kb_load(const ent_kb_opts_t *o, char *err, size_t errlen)
         ent_kb_free(kb);
         return NULL;
     }
-    if (build_triggers(kb) < 0) goto oom;
+    if (build_triggers(kb) < 0 || build_combos(kb) < 0) goto oom;
     kb->trig_digit = ent_kb_triggers(kb, ENT_TRIG_DIGIT, &kb->n_digit);
     kb->trig_capl = ent_kb_triggers(kb, ENT_TRIG_CAP, &kb->n_cap);
     kb->trig_upper = ent_kb_triggers(kb, ENT_TRIG_UPPER, &kb->n_upper);
@@ -512,7 +642,13 @@ oom:
 void ent_kb_free(ent_kb_t *kb)
 {
     if (!kb) return;
-    for (size_t i = 0; i < kb->rules_n; i++) pcre2_code_free(kb->rules[i].re);
+    for (size_t i = 0; i < kb->rules_n; i++) {
+        pcre2_code_free(kb->rules[i].re);
+        free(kb->rules[i].src);
+    }
+    for (size_t i = 0; i < kb->combos_n; i++) pcre2_code_free(kb->combos[i].re);
+    free(kb->combos);
+    free(kb->pair_combo);
     free(kb->rules);
     free(kb->trig);
     free(kb->trig_pairs);

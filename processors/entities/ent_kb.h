@@ -44,11 +44,30 @@ typedef struct {
 typedef struct {
     void *re;                       /* pcre2_code */
     uint8_t type;
+    uint8_t jit;                    /* JIT-compiled: pcre2_jit_match may be called */
     int egroup;                     /* capture group "e" = the entity span, or 0 */
+    char *src;                      /* the pattern text (for combined patterns) */
+    size_t src_len;
     char where[64];                 /* file:line, for error messages */
 } ent_rule_t;
 
 typedef struct { uint64_t h; uint32_t rule; } ent_trig_pair_t;
+
+/* The rules of one trigger list from some index on, as one alternation
+ *   (?:rule a)(*MARK:0)|(?:rule b)(*MARK:1)|...
+ * A rule that does not match at a token fails its alternative, so one call
+ * finds the first rule of the list that matches, with exactly the match
+ * and captures that rule alone gives (its groups start at base[i] + 1);
+ * the caller goes on from the next rule.  Most tokens that trigger
+ * rules (numbers) match one or two of a dozen, so this saves most calls. */
+typedef struct {
+    void *re;                       /* pcre2_code */
+    uint8_t jit;
+    uint32_t n;                     /* alternatives */
+    uint32_t base[32];              /* capture groups before alternative i */
+} ent_combo_t;
+
+#define ENT_COMBO_MAX 32
 typedef struct { uint64_t h; uint32_t off, n; } ent_trig_t;
 
 struct ent_kb {
@@ -68,6 +87,10 @@ struct ent_kb {
     uint64_t abbr_bloom[8];         /* 512-bit filter over ABBR words (tokenizer) */
     const ent_trig_pair_t *trig_digit, *trig_capl, *trig_upper;  /* #digit, #cap, #upper */
     size_t n_digit, n_cap, n_upper;
+    int32_t *pair_combo;            /* per trig pair: combo of the list from it on, or -1 */
+    ent_combo_t *combos;
+    size_t combos_n;
+    uint32_t max_pairs;             /* ovector pairs the largest pattern needs */
     uint32_t match_limit, depth_limit;
     int no_entities;
     int loading_weak;

@@ -17,6 +17,7 @@
  * (COMMON/STOP in the lexicon) or the gazetteer knows it. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,12 +167,17 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
     pcre2_match_data *md = c->s->md;
     pcre2_match_context *mc = c->s->mctx;
     size_t wj = 0;   /* first token at or past the current rule window's end */
+    /* token shapes that trigger rules of their own (#digit, #cap, #upper) */
+    uint32_t flag_trig = (kb->n_digit ? TF_DIGIT : 0) | (kb->n_cap ? TF_CAP : 0) |
+                         (kb->n_upper ? TF_UPPER : 0);
+    for (size_t i = 0; i < c->nt; i++) c->rule_end[i] = -1;
     for (size_t i = 0; i < c->nt; i++) {
         const ent_tok_t *t = &c->toks[i];
-        c->rule_end[i] = -1;
         const ent_trig_pair_t *lists[4];
         size_t ns[4], nl = 0;
-        if (kb->trig_bloom[(t->h >> 7) & 15] & (1ull << (t->h & 63))) {
+        int word_trig = (kb->trig_bloom[(t->h >> 7) & 15] & (1ull << (t->h & 63))) != 0;
+        if (!word_trig && !(t->flags & flag_trig)) continue;
+        if (word_trig) {
             lists[nl] = ent_kb_triggers(kb, t->h, &ns[nl]);
             if (ns[nl]) nl++;
         }
@@ -188,22 +194,50 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
         size_t wend = wj < c->nt ? c->toks[wj].start : c->len;
         size_t best_end = 0;
         for (size_t l = 0; l < nl; l++) {
-            for (size_t r = 0; r < ns[l]; r++) {
-                const ent_rule_t *ru = &kb->rules[lists[l][r].rule];
-                int rc = pcre2_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
-                if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) continue;
-                if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-                    rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
-                    snprintf(err, errlen, "regex_limit: rule %s hit its match limit at byte %u",
-                             ru->where, t->start);
-                    return -2;
+            size_t r = 0, pi = (size_t)(lists[l] - kb->trig_pairs);
+            int singles = 0;      /* a combined pattern failed oddly: one by one */
+            while (r < ns[l]) {
+                const ent_rule_t *ru;
+                PCRE2_SIZE *ov;
+                size_t base = 0;
+                int rc;
+                int32_t cb = singles ? -1 : kb->pair_combo[pi + r];
+                if (cb >= 0) {
+                    const ent_combo_t *co = &kb->combos[cb];
+                    rc = co->jit ? pcre2_jit_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
+                                 : pcre2_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
+                    if (rc == PCRE2_ERROR_NOMATCH) break;   /* no rule left matches here */
+                    const char *mark = rc >= 0 ? (const char *)pcre2_get_mark(md) : NULL;
+                    size_t alt = 0;
+                    if (mark) for (; *mark >= '0' && *mark <= '9'; mark++) alt = alt * 10 + (size_t)(*mark - '0');
+                    if (rc < 0 || !mark || alt >= co->n || r + alt >= ns[l]) {
+                        singles = 1;      /* a limit, or no mark: ask each rule itself */
+                        continue;
+                    }
+                    r += alt;
+                    base = co->base[alt];
+                    ru = &kb->rules[lists[l][r].rule];
+                    r++;
+                } else {
+                    ru = &kb->rules[lists[l][r].rule];
+                    r++;
+                    rc = ru->jit ? pcre2_jit_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
+                                 : pcre2_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
+                    if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) continue;
+                    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                        rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
+                        snprintf(err, errlen, "regex_limit: rule %s hit its match limit at byte %u",
+                                 ru->where, t->start);
+                        return -2;
+                    }
+                    if (rc < 0) continue;     /* other failures: treat as no match */
                 }
-                if (rc < 0) continue;     /* other failures: treat as no match */
-                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                ov = pcre2_get_ovector_pointer(md);
                 size_t ms = ov[0], me = ov[1], es = ms, ee = me;
-                if (ru->egroup && ru->egroup < rc && ov[2 * ru->egroup] != PCRE2_UNSET) {
-                    es = ov[2 * ru->egroup];
-                    ee = ov[2 * ru->egroup + 1];
+                size_t eg = base + (size_t)ru->egroup;
+                if (ru->egroup && (rc == 0 || eg < (size_t)rc) && ov[2 * eg] != PCRE2_UNSET) {
+                    es = ov[2 * eg];
+                    ee = ov[2 * eg + 1];
                 }
                 if (me <= best_end || ee <= es) continue;
                 /* snap to tokens: entity start must be a token start, end a token end */
@@ -262,7 +296,8 @@ static int emit(ent_ctx_t *c, size_t ts, size_t te, int type, int src, int32_t e
 static int namey(ent_ctx_t *c, size_t i)
 {
     const ent_tok_t *t = &c->toks[i];
-    if (!(t->flags & TF_WORD)) return 0;
+    /* most tokens: lower-case words and punctuation outside headlines */
+    if (!(t->flags & TF_WORD) || !(t->flags & (TF_CAP | TF_MIXED | TF_HEAD))) return 0;
     if (t->flags & TF_DIGIT) return 0;
     if (t->end - t->start == 1) return 0;          /* A, W, L: table headers, not names */
     if (t->flags & (TF_CONTR | TF_HASDIGIT)) return 0;   /* I'm, Don't, P2qpm3h3Pm */
@@ -679,13 +714,23 @@ static int ensure(ent_scratch_t *s, size_t nt, const ent_kb_t *kb)
         s->aux = a;
         s->aux_cap = cap;
     }
-    if (!s->md) {
-        s->md = pcre2_match_data_create(32, NULL);
-        s->mctx = pcre2_match_context_create(NULL);
-        if (!s->md || !s->mctx) return -1;
-        pcre2_set_match_limit(s->mctx, kb->match_limit);
-        pcre2_set_depth_limit(s->mctx, kb->depth_limit);
+    uint32_t pairs = kb->max_pairs > 32 ? kb->max_pairs : 32;
+    if (s->md && s->md_pairs < pairs) {
+        pcre2_match_data_free(s->md);
+        s->md = NULL;
     }
+    if (!s->md) {
+        s->md = pcre2_match_data_create(pairs, NULL);
+        if (!s->md) return -1;
+        s->md_pairs = pairs;
+    }
+    if (!s->mctx) {
+        s->mctx = pcre2_match_context_create(NULL);
+        if (!s->mctx) return -1;
+    }
+    /* every call: the scratch may have served another knowledge base */
+    pcre2_set_match_limit(s->mctx, kb->match_limit);
+    pcre2_set_depth_limit(s->mctx, kb->depth_limit);
     return 0;
 }
 
@@ -694,6 +739,7 @@ void ent_scratch_free(ent_scratch_t *s)
     free(s->toks);
     free(s->ments);
     free(s->aux);
+    free(s->cbuf);
     if (s->md) pcre2_match_data_free(s->md);
     if (s->mctx) pcre2_match_context_free(s->mctx);
     memset(s, 0, sizeof *s);
@@ -717,7 +763,8 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
     }
     if (ensure(s, nt + 1, kb) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
     ent_ctx_t c;
-    memset(&c, 0, sizeof c);
+    memset(&c, 0, offsetof(ent_ctx_t, acro));   /* not the 1 KB acronym buffer */
+    c.acro_len = 0;
     c.kb = kb;
     c.s = s;
     c.text = text;

@@ -339,12 +339,75 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
     uint32_t pending = TF_NL;          /* flags for the next token */
     int sent = 1;                      /* next word starts a sentence */
     /* the current line, for the headline test */
-    size_t line0 = 0, l_up = 0, l_low = 0, l_caps = 0, l_words = 0;
-    int l_digit = 0;
+    size_t line0 = 0, l_up = 0, l_digits = 0, l_caps = 0, l_words = 0;
+    int prev_abbr = 0;                 /* the token before is an abbreviation */
 
     while (p < len) {
         unsigned b0 = s[p];
         if (b0 == ' ') { pending |= TF_SPACE; p++; continue; }
+        unsigned sh0 = ascii_shape[b0];
+        if (sh0) {
+            /* The common case, kept short: a word of ASCII letters and digits
+             * that ends at a byte that cannot continue it or give it a
+             * period.  Anything else (apostrophes, non-ASCII letters, numbers
+             * with inner . , :, abbreviations) is left to the general code
+             * below, which starts over. */
+            size_t q = p + 1;
+            unsigned shr = 0, sh;
+            while (q < len && (sh = ascii_shape[s[q]]) != 0) {
+                shr |= sh;
+                q++;
+            }
+            unsigned g = q < len ? s[q] : ' ';
+            int fast = g < 0x80 && g != '\'' && g != '&';
+            if (fast && (g == '.' || g == ',' || g == ':')) {
+                /* not inside a number (1.13, 464,000, 11:30) ... */
+                fast = !(ascii_shape[s[q - 1]] == SH_DIG && q + 1 < len &&
+                         ascii_shape[s[q + 1]] == SH_DIG);
+                /* ... and no period it could take (U.S., Oct., J.) */
+                if (fast && g == '.' && sh0 != SH_DIG && q - p <= 6) {
+                    uint64_t ah = hash_alnum_at(s + p, q - p, len - p);
+                    if (q - p == 1 || (kb && (kb->abbr_bloom[(ah >> 6) & 7] & (1ull << (ah & 63)))))
+                        fast = 0;
+                }
+            }
+            if (fast) {
+                uint64_t h = hash_alnum_at(s + p, q - p, len - p);
+                if (nt >= cap) return SIZE_MAX;
+                if ((pending & TF_NL) && nt > line0) {
+                    line_done(kb, text, toks, line0, nt, l_up, l_words - l_digits - l_up, l_caps,
+                              l_words, l_digits != 0);
+                    line0 = nt;
+                    l_up = l_digits = l_caps = l_words = 0;
+                }
+                ent_tok_t *t = &toks[nt];
+                unsigned all = sh0 | shr;
+                uint32_t fl = pending | TF_WORD |
+                              (sh0 == SH_UP ? TF_CAP : sh0 == SH_LOW ? TF_LOWER : TF_DIGIT);
+                if ((all & (SH_UP | SH_LOW)) == SH_UP) fl |= TF_UPPER;
+                if ((all & SH_LOW) && (shr & SH_UP)) fl |= TF_MIXED;
+                if ((shr & SH_DIG) && (all & (SH_UP | SH_LOW))) fl |= TF_HASDIGIT;
+                if (sent) { fl |= TF_SENT; sent = 0; }
+                t->start = (uint32_t)p;
+                t->end = t->hend = (uint32_t)q;
+                t->flags = fl;
+                t->cls = 0;
+                t->h = h;
+                pending = 0;
+                /* Warm the table slot of capitalised words now, so the
+                 * tagger's lookups later do not wait on memory one by one. */
+                if (kb && (fl & (TF_CAP | TF_MIXED))) ent_kb_prefetch(kb, h);
+                if (prev_abbr) abbr_end(kb, text, &toks[nt - 1], t);
+                l_up += (fl & (TF_UPPER | TF_DIGIT)) == TF_UPPER;
+                l_digits += (fl & TF_DIGIT) != 0;
+                l_caps += (fl & TF_CAP) != 0;
+                l_words++;
+                prev_abbr = 0;
+                nt++;
+                p = q;
+                continue;
+            }
+        }
         uint32_t c;
         int k;
         if (b0 < 0x80) {
@@ -364,10 +427,10 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
         }
         if (nt >= cap) return SIZE_MAX;     /* caller retries with room for len+1 */
         if ((pending & TF_NL) && nt > line0) {
-            line_done(kb, text, toks, line0, nt, l_up, l_low, l_caps, l_words, l_digit);
+            line_done(kb, text, toks, line0, nt, l_up, l_words - l_digits - l_up, l_caps,
+                      l_words, l_digits != 0);
             line0 = nt;
-            l_up = l_low = l_caps = l_words = 0;
-            l_digit = 0;
+            l_up = l_digits = l_caps = l_words = 0;
         }
         ent_tok_t *t = &toks[nt];
         t->start = (uint32_t)p;
@@ -478,15 +541,17 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
                 t->h = ent_hash_token(text + t->start, l);
             }
 word_done:
-            if (nt > 0) abbr_end(kb, text, &toks[nt - 1], t);
-            if (!(t->flags & TF_DIGIT)) {
-                if (t->flags & TF_UPPER) l_up++;
-                else l_low++;
-            } else {
-                l_digit = 1;
+            if (prev_abbr) abbr_end(kb, text, &toks[nt - 1], t);
+            {
+                uint32_t fl = t->flags;
+                l_up += (fl & (TF_UPPER | TF_DIGIT)) == TF_UPPER;
+                l_digits += (fl & TF_DIGIT) != 0;
+                l_caps += (fl & TF_CAP) != 0;
+                l_words++;
+                prev_abbr = (fl & TF_ABBR) != 0;
             }
-            l_words++;
-            if (t->flags & TF_CAP) l_caps++;
+            nt++;
+            continue;
         } else {
             p += n;
             t->end = (uint32_t)p;
@@ -526,9 +591,12 @@ word_done:
             }
             t->hend = t->end;
             t->h = ent_hash_token(text + t->start, t->end - t->start);
+            prev_abbr = 0;
         }
         nt++;
     }
-    if (nt > line0) line_done(kb, text, toks, line0, nt, l_up, l_low, l_caps, l_words, l_digit);
+    if (nt > line0)
+        line_done(kb, text, toks, line0, nt, l_up, l_words - l_digits - l_up, l_caps, l_words,
+                  l_digits != 0);
     return nt;
 }

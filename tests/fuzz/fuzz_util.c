@@ -284,6 +284,9 @@ void fz_check_record(ws_record_t *rec, ws_buf_t *out) {
     if (!root) fail("rendered record is not valid JSON");
     if (!cJSON_IsObject(root)) fail("rendered record is not an object");
     if (memchr(out->data, '\n', out->len)) fail("rendered record spans lines");
+    /* JSON text is UTF-8 (RFC 8259): a processor that slices inside a
+     * character would hand consumers an undecodable record. */
+    if (!ws_utf8_valid(out->data, out->len)) fail("rendered record is not valid UTF-8");
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
     if (!cJSON_IsString(id)) fail("record id missing");
     const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, "body");

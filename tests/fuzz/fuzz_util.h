@@ -26,7 +26,7 @@ ws_pipeline_t *fz_pipeline(const char *config_text, int has_state, ws_config_t *
 /* Copies in[0..n) to out (n + 1 bytes), replacing every byte that is not
  * part of a valid UTF-8 sequence with '?', and NUL-terminates. */
 size_t fz_utf8_repair(const uint8_t *in, size_t n, char *out);
-/* Renders rec and checks: valid JSON object, body byte-identical, every
+/* Renders rec and checks: one line of valid UTF-8 JSON, body byte-identical, every
  * offset in entities / quotes / entity_groups inside the body and on UTF-8
  * boundaries, entity text equal to its slice.  abort()s on a violation. */
 void fz_check_record(ws_record_t *rec, ws_buf_t *scratch);

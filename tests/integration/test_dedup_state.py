@@ -148,6 +148,13 @@ def near_copy(orig, ident):
     return dict(orig, id=ident, title=orig["title"] + " (updated headline)", body=body)
 
 
+def fingerprint(ts, exact):
+    """A state-topic value as processors/dedup/dd_fp.h lays it out: version
+    1, no flags, 5-word shingles, no signature, then ts, exact hash and an
+    empty figures set (little-endian)."""
+    return bytes([1, 0, 5, 0]) + ts.to_bytes(4, "little") + exact.to_bytes(8, "little") + bytes(8)
+
+
 def message(a, partition):
     m = h.article_message(a)
     m["partition"] = partition
@@ -206,6 +213,24 @@ def status(o):
 def alive_all(procs):
     for p in procs:
         h.check(p.alive(), "%s exited early (rc %s); log tail:\n%s" % (p.name, p.returncode(), p.tail()))
+
+
+def wait_judged(out_topic, drop_topic, want, ready, what, timeout=60):
+    """Wait until every id in want is dropped or (a failure) output, and
+    ready(outputs) holds; fail naming the copies that passed.  Returns the
+    drop and output records by key."""
+    deadline = time.time() + timeout
+    while True:
+        drops, outs = by_key(records(drop_topic)), by_key(records(out_topic))
+        judged = set(want) & (set(drops) | set(outs))
+        if (judged == set(want) and ready(outs)) or time.time() > deadline:
+            break
+        time.sleep(1.0)
+    passed = {k: [status(o) for _, o in outs[k]] for k in sorted(set(want) & set(outs))}
+    h.check(not passed, "%s passed to the output instead of being dropped: %s" % (what, passed))
+    h.check(judged == set(want), "after %d s, %d of %d %s were neither dropped nor output" % (
+        timeout, len(set(want) - judged), len(want), what))
+    return drops, outs
 
 
 def check_dropped(drops, outs, want, what):
@@ -290,21 +315,10 @@ def test():
     rng.shuffle(msgs)
     h.produce(n["in"], msgs)
 
-    # Wait until every copy is judged: dropped, or (a failure) passed on.
-    deadline = time.time() + 60
-    while True:
-        drops, outs = by_key(records(drop_topic)), by_key(records(n["out"]))
-        judged = set(want_drop) & (set(drops) | set(outs))
-        done = judged == set(want_drop) and {x["id"] for x in ctrl} <= set(outs) and all(
-            any(status(o) == "update" for _, o in outs.get(k, [])) for k in corrected)
-        if done or time.time() > deadline:
-            break
-        time.sleep(1.0)
-    passed = {k: [status(o) for _, o in outs[k]] for k in sorted(set(want_drop) & set(outs))}
-    h.check(not passed, "copies of phase-1 articles sent to the other partition %.0f s after the state topic "
-            "had caught up passed to the output instead of being dropped: %s" % (SETTLE_S, passed))
-    h.check(judged == set(want_drop), "after 60 s, %d of %d phase-2 copies were neither dropped nor output"
-            % (len(set(want_drop) - judged), len(want_drop)))
+    drops, outs = wait_judged(n["out"], drop_topic, want_drop, lambda outs: {x["id"] for x in ctrl} <= set(
+        outs) and all(any(status(o) == "update" for _, o in outs.get(k, [])) for k in corrected),
+        "copies of phase-1 articles sent to the other partition %.0f s after the state topic had caught up"
+        % SETTLE_S)
     h.check(all(any(status(o) == "update" for _, o in outs.get(k, [])) for k in corrected),
             "corrections (same id, new body, other partition) should pass as update; statuses: %s" % (
                 {k: [status(o) for _, o in outs.get(k, [])] for k in corrected}))
@@ -386,13 +400,18 @@ def test():
         rc = p.wait(60)
         h.check(rc == 0, "%s exited %s after SIGTERM; log tail:\n%s" % (p.name, rc, p.tail()))
     # A state topic as large as production's takes many fetches to load, and
-    # other instances keep writing to it meanwhile.  Stand-ins: records no
-    # fingerprint decoder accepts (skipped by on_state, like any garbage) on
+    # other instances keep writing to it meanwhile.  Stand-ins: records that
+    # are not fingerprints (version byte 0: skipped like any garbage) on
     # partitions 1-3, a steady writer on partition 0 while ws-d loads, and
     # small fetches.  ws-d must still load every partition to its end
-    # before it processes anything.
-    h.produce(state_topic, [{"key": "%s-noise-%06d" % (pre, i), "value": rng.getrandbits(800).to_bytes(100, "big"),
-                             "partition": 1 + i % (STATE_PARTS - 1)} for i in range(NOISE)])
+    # before it processes anything.  Among them, one well-formed fingerprint
+    # from a writer whose clock is 30 years fast: it must not move ws-d's
+    # window past everything it remembers.
+    noise = [{"key": "%s-noise-%06d" % (pre, i), "value": b"\0" + rng.getrandbits(792).to_bytes(99, "big"),
+              "partition": 1 + i % (STATE_PARTS - 1)} for i in range(NOISE)]
+    noise.insert(NOISE // 2, {"key": pre + "-skewed-clock", "partition": 1, "value": fingerprint(
+        int(time.time()) + 30 * 365 * 86400, rng.getrandbits(64))})
+    h.produce(state_topic, noise)
     on_topic = len(h.consume(state_topic, values=False))
     trickle = h.produce(state_topic, [{"key": "%s-busy-%05d" % (pre, i), "value": "not a fingerprint",
                                        "partition": 0} for i in range(20000)], rate=500, background=True)
@@ -420,9 +439,9 @@ def test():
     final[z["id"]] = (corr_id, "duplicate")
     ctl = make_article(rng, pre + "-z03", now)
     h.produce(n["in"], [message(x, 0), message(y, 1), message(z, 0), message(ctl, 1)])
-    h.wait_for_keys(drop_topic, set(final), 60, what="drop-topic (ws-d's copies)", proc=d)
-    h.wait_for_keys(n["out"], [ctl["id"]], 60, what="control output", proc=d)
-    check_dropped(by_key(records(drop_topic)), by_key(records(n["out"])), final, "ws-d copy")
+    drops, outs = wait_judged(n["out"], drop_topic, final, lambda outs: ctl["id"] in outs,
+                              "copies of articles ws-d knows only from the state topic")
+    check_dropped(drops, outs, final, "ws-d copy")
     h.log("phase 4: ws-d loaded %d state records (%d on the topic before it started) and caught %d copies "
           "of articles it never saw" % (loaded[0]["records"], on_topic, len(final)))
     d.signal(h.signal.SIGTERM)
