@@ -24,6 +24,24 @@ struct ws_state_reader {
     ws_rt_t *rt;
 };
 
+/* Drops the topics that already exist from the list (a full metadata
+ * listing, which never auto-creates a topic); returns how many are left. */
+static size_t keep_missing(ws_rt_t *rt, const char **topics, size_t n)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(rt->producer, 1, NULL, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return n;   /* unknown: try to create them all */
+    size_t left = 0;
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        for (int t = 0; t < md->topic_cnt && !found; t++)
+            found = !md->topics[t].err && strcmp(md->topics[t].topic, topics[i]) == 0;
+        if (!found) topics[left++] = topics[i];
+    }
+    rd_kafka_metadata_destroy(md);
+    return left;
+}
+
 static int create_topics(ws_rt_t *rt, const char **topics, size_t n, char *err, size_t errlen)
 {
     rd_kafka_NewTopic_t **nt = calloc(n, sizeof(*nt));
@@ -125,7 +143,13 @@ int ws_state_start(ws_rt_t *rt, char *err, size_t errlen)
     int rc = -1;
     struct ws_state_reader *s = NULL;
     int64_t *seen = NULL;
-    if (create_topics(rt, topics, n, err, errlen) != 0) goto out;
+    const char **missing = calloc(n, sizeof(*missing));
+    if (!missing) { snprintf(err, errlen, "out of memory"); goto out; }
+    memcpy(missing, topics, n * sizeof(*missing));
+    size_t nmissing = keep_missing(rt, missing, n);
+    int crc = nmissing ? create_topics(rt, missing, nmissing, err, errlen) : 0;
+    free(missing);
+    if (crc != 0) goto out;
 
     s = calloc(1, sizeof(*s));
     if (!s) { snprintf(err, errlen, "out of memory"); goto out; }

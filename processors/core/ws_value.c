@@ -108,9 +108,9 @@ static int container_grow(ws_value_t *c) {
     return 0;
 }
 
-/* Appends key (with its NUL) to obj's key buffer; returns its offset or -1. */
-static int key_append(ws_value_t *obj, const char *key, size_t *off) {
-    size_t n = strlen(key) + 1;
+/* Appends key (klen bytes, then a NUL) to obj's key buffer; 0 or -1. */
+static int key_append(ws_value_t *obj, const char *key, size_t klen, size_t *off) {
+    size_t n = klen + 1;
     if (n > (size_t)-1 / 2 - obj->u.c.klen) return -1;
     if (obj->u.c.klen + n > obj->u.c.kcap) {
         size_t cap = obj->u.c.kcap ? obj->u.c.kcap : 64;
@@ -131,15 +131,17 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
         ws_value_free(val);
         return -1;
     }
+    /* Replace an existing key; lengths first, they rarely match. */
+    size_t klen = strlen(key);
     for (size_t i = 0; i < obj->u.c.n; i++) {
-        if (strcmp(key_at(obj, i), key) == 0) {
+        if (key_len(obj, i) == klen && memcmp(key_at(obj, i), key, klen) == 0) {
             ws_value_free(obj->u.c.slots[i].v);
             obj->u.c.slots[i].v = val;
             return 0;
         }
     }
     size_t off;
-    if (container_grow(obj) < 0 || key_append(obj, key, &off) < 0) {
+    if (container_grow(obj) < 0 || key_append(obj, key, klen, &off) < 0) {
         ws_value_free(val);
         return -1;
     }

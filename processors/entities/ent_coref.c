@@ -17,6 +17,7 @@
 
 typedef struct {
     const char *s;           /* alias text */
+    uint64_t h;              /* its case-folded hash, as a token's */
     uint32_t len;
     uint32_t ment;           /* the full mention */
     uint8_t acronym;
@@ -38,16 +39,40 @@ static int word_tok(const ent_tok_t *t)
     return (t->flags & TF_WORD) != 0;
 }
 
-/* Find the alias for token i; exact case, or any case on capitals. */
-static const alias_t *find_alias(ent_ctx_t *c, const alias_t *al, size_t n, size_t i,
-                                 int acronyms)
+/* The aliases chained by hash, each chain in alias order, so a lookup
+ * visits only the aliases that could match (equal text, exact or in any
+ * ASCII case, means an equal case-folded hash). */
+typedef struct {
+    int16_t head[2 * MAX_ALIASES];
+    int16_t next[MAX_ALIASES];
+    size_t mask;
+} alias_index_t;
+
+static void alias_index(alias_index_t *ix, const alias_t *al, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    ix->mask = cap - 1;
+    for (size_t k = 0; k < cap; k++) ix->head[k] = -1;
+    for (size_t k = n; k-- > 0;) {
+        size_t b = (size_t)((al[k].h * 0x9E3779B97F4A7C15ull) >> 32) & ix->mask;
+        ix->next[k] = ix->head[b];
+        ix->head[b] = (int16_t)k;
+    }
+}
+
+/* Find the alias for token i; exact case, or any case on capitals; the
+ * first one in alias order. */
+static const alias_t *find_alias(ent_ctx_t *c, const alias_t *al, const alias_index_t *ix,
+                                 size_t i, int acronyms)
 {
     const ent_tok_t *t = &c->toks[i];
     const char *s = c->text + t->start;
     size_t l = t->hend - t->start;
     int anycase = (t->flags & (TF_HEAD | TF_UPPER)) != 0;
-    for (size_t k = 0; k < n; k++) {
-        if (al[k].acronym != acronyms || al[k].len != l) continue;
+    size_t b = (size_t)((t->h * 0x9E3779B97F4A7C15ull) >> 32) & ix->mask;
+    for (int k = ix->head[b]; k >= 0; k = ix->next[k]) {
+        if (al[k].h != t->h || al[k].acronym != acronyms || al[k].len != l) continue;
         if (memcmp(al[k].s, s, l) == 0 || (anycase && ci_eq(al[k].s, s, l))) return &al[k];
     }
     return NULL;
@@ -228,6 +253,7 @@ int ent_coref(ent_ctx_t *c)
             if (!(ent_tok_cls(c, last) & CL_NAME_PART) && !(lt->flags & TF_INITIAL)) {
                 al[na].s = c->text + lt->start;
                 al[na].len = lt->hend - lt->start;
+                al[na].h = lt->h;
                 al[na].ment = (uint32_t)i;
                 al[na++].acronym = 0;
             }
@@ -235,6 +261,7 @@ int ent_coref(ent_ctx_t *c)
             if (!(ent_tok_cls(c, first) & CL_GIVEN) && !(ft->flags & TF_INITIAL)) {
                 al[na].s = c->text + ft->start;
                 al[na].len = ft->hend - ft->start;
+                al[na].h = ft->h;
                 al[na].ment = (uint32_t)i;
                 al[na++].acronym = 0;
             }
@@ -258,6 +285,7 @@ int ent_coref(ent_ctx_t *c)
                     ent_gaz_match(c, first, &e, NULL) == 0) {
                     al[na].s = c->text + ft->start;
                     al[na].len = ft->hend - ft->start;
+                    al[na].h = ft->h;
                     al[na].ment = (uint32_t)i;
                     al[na++].acronym = 0;
                 }
@@ -265,12 +293,16 @@ int ent_coref(ent_ctx_t *c)
             if (bl >= 2 && c->acro_len + bl < sizeof c->acro) {
                 al[na].s = buf;
                 al[na].len = (uint32_t)bl;
+                al[na].h = ent_hash_token(buf, bl);
                 al[na].ment = (uint32_t)i;
                 al[na++].acronym = 1;
                 c->acro_len += bl;
             }
         }
     }
+
+    alias_index_t ix;
+    alias_index(&ix, al, na);
 
     /* 2. one-word mentions join a full name or an expansion */
     for (size_t i = 0; i < s->ments_n; i++) {
@@ -280,7 +312,7 @@ int ent_coref(ent_ctx_t *c)
             if (word_tok(&c->toks[k])) { words++; w = k; }
         if (words != 1 || (m->source == ENT_SRC_RULE && m->type >= ET_DATE)) continue;
         if (m->type == ET_NORP) continue;
-        const alias_t *a = find_alias(c, al, na, w, 0);
+        const alias_t *a = find_alias(c, al, &ix, w, 0);
         if (a && s->ments[a->ment].type == ET_ORG && a->ment != i &&
             (m->source == ENT_SRC_GUESS || m->source == ENT_SRC_ALIAS)) {
             const ent_mention_t *f = &s->ments[a->ment];
@@ -302,7 +334,7 @@ int ent_coref(ent_ctx_t *c)
             continue;
         }
         if (c->toks[w].flags & TF_UPPER) {
-            a = find_alias(c, al, na, w, 1);
+            a = find_alias(c, al, &ix, w, 1);
             if (a && a->ment != i && m->source != ENT_SRC_GAZ) {
                 const ent_mention_t *f = &s->ments[a->ment];
                 m->type = f->type;
@@ -343,7 +375,7 @@ int ent_coref(ent_ctx_t *c)
     /* 3. skipped sentence-initial words that are in fact a known surname */
     for (size_t d = 0; d < c->dropped_n; d++) {
         size_t k = c->dropped[d];
-        const alias_t *a = find_alias(c, al, na, k, 0);
+        const alias_t *a = find_alias(c, al, &ix, k, 0);
         if (!a || s->ments[a->ment].type != ET_PERSON) continue;
         if (s->ments_n == s->ments_cap) {
             size_t cap = s->ments_cap ? s->ments_cap * 2 : 64;

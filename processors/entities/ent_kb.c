@@ -409,13 +409,13 @@ static int rule_captures(const ent_rule_t *r)
 
 /* May this pattern be one alternative of a larger one?  Not when its
  * meaning depends on group numbers (back references, recursion), on
- * backtracking verbs or marks, or when it could swallow what follows it
- * (extended-mode comments, \Q without \E). */
+ * backtracking verbs or callouts of its own, or when it could swallow what
+ * follows it (extended-mode comments, \Q without \E). */
 static int combinable(const char *src)
 {
-    if (strstr(src, "(*") || strchr(src, '#') || strstr(src, "\\Q") || strstr(src, "\\g") ||
-        strstr(src, "\\k") || strstr(src, "(?R") || strstr(src, "(?&") || strstr(src, "(?P") ||
-        strstr(src, "(?+") || strstr(src, "(?-") || strstr(src, "(?("))
+    if (strstr(src, "(*") || strstr(src, "(?C") || strchr(src, '#') || strstr(src, "\\Q") ||
+        strstr(src, "\\g") || strstr(src, "\\k") || strstr(src, "(?R") || strstr(src, "(?&") ||
+        strstr(src, "(?P") || strstr(src, "(?+") || strstr(src, "(?-") || strstr(src, "(?("))
         return 0;
     for (const char *p = src; *p; p++) {
         if (p[0] == '\\' && p[1]) {
@@ -448,8 +448,8 @@ static int combo_build(ent_kb_t *kb, const uint32_t *rules, size_t n, ent_combo_
     uint32_t base = 0;
     for (size_t i = 0; i < n; i++) {
         const ent_rule_t *r = &kb->rules[rules[i]];
-        o += (size_t)snprintf(pat + o, len + 1 - o, "%s(?:%s)(*MARK:%zu)", i ? "|" : "",
-                              r->src, i);
+        o += (size_t)snprintf(pat + o, len + 1 - o, "%s(?>(?:%s))(?C%zu)", i ? "|" : "",
+                              r->src, i + 1);
         cb->base[i] = base;
         base += (uint32_t)rule_captures(r);
     }
@@ -470,9 +470,8 @@ static int combo_build(ent_kb_t *kb, const uint32_t *rules, size_t n, ent_combo_
     return 0;
 }
 
-/* For every trigger list and every start inside it with two or more rules
- * left, the combined pattern of the rest of the list.  Lists shared by many
- * trigger words (month names) share their patterns. */
+/* The combined pattern of every trigger list of two or more rules.  Lists
+ * shared by many trigger words (month names) share their pattern. */
 static int build_combos(ent_kb_t *kb)
 {
     kb->pair_combo = malloc((kb->trig_pairs_n ? kb->trig_pairs_n : 1) * sizeof *kb->pair_combo);
@@ -481,23 +480,19 @@ static int build_combos(ent_kb_t *kb)
     for (size_t i = 0; i < kb->trig_pairs_n;) {
         size_t j = i;
         while (j < kb->trig_pairs_n && kb->trig_pairs[j].h == kb->trig_pairs[i].h) j++;
-        for (size_t k = i; k + 1 < j; k++) {
-            size_t n = j - k;
-            if (n > ENT_COMBO_MAX) continue;
-            uint32_t rules[ENT_COMBO_MAX];
-            int plain = 1;
-            for (size_t m = 0; m < n; m++) {
-                rules[m] = kb->trig_pairs[k + m].rule;
-                /* a rule with its own backtracking verbs or marks stays alone */
-                if (!combinable(kb->rules[rules[m]].src)) plain = 0;
-            }
-            if (!plain) continue;
-            /* the same run of rules seen before? */
+        size_t n = j - i;
+        uint32_t rules[ENT_COMBO_MAX];
+        int plain = n >= 2 && n <= ENT_COMBO_MAX;
+        for (size_t m = 0; plain && m < n; m++) {
+            rules[m] = kb->trig_pairs[i + m].rule;
+            /* a rule that cannot be one alternative of many stays alone */
+            if (!combinable(kb->rules[rules[m]].src)) plain = 0;
+        }
+        if (plain) {
+            /* the same list seen before? */
             int32_t found = -1;
-            for (size_t q = 0; q < k && found < 0; q++) {
-                if (kb->pair_combo[q] < 0) continue;
-                const ent_combo_t *o = &kb->combos[kb->pair_combo[q]];
-                if (o->n != n) continue;
+            for (size_t q = 0; q < i && found < 0; q++) {
+                if (kb->pair_combo[q] < 0 || kb->combos[kb->pair_combo[q]].n != n) continue;
                 size_t m = 0;
                 while (m < n && kb->trig_pairs[q + m].rule == rules[m]) m++;
                 if (m == n) found = kb->pair_combo[q];
@@ -507,10 +502,10 @@ static int build_combos(ent_kb_t *kb)
                 if (!nc) return -1;
                 kb->combos = nc;
                 memset(&nc[kb->combos_n], 0, sizeof *nc);
-                if (combo_build(kb, rules, n, &nc[kb->combos_n]) < 0) continue;
-                found = (int32_t)kb->combos_n++;
+                if (combo_build(kb, rules, n, &nc[kb->combos_n]) == 0)
+                    found = (int32_t)kb->combos_n++;
             }
-            kb->pair_combo[k] = found;
+            kb->pair_combo[i] = found;
         }
         i = j;
     }
@@ -549,7 +544,7 @@ static int build_triggers(ent_kb_t *kb)
         size_t k = trig_slot(h, cap);
         while (kb->trig[k].n) k = (k + 1) & (cap - 1);
         kb->trig[k].h = h;
-        kb->trig_bloom[(h >> 7) & 15] |= 1ull << (h & 63);
+        ent_trig_bloom_add(kb, h);
         kb->trig[k].off = (uint32_t)i;
         kb->trig[k].n = (uint32_t)(j - i);
         i = j;
@@ -560,7 +555,7 @@ static int build_triggers(ent_kb_t *kb)
 const ent_trig_pair_t *ent_kb_triggers(const ent_kb_t *kb, uint64_t h, size_t *n)
 {
     *n = 0;
-    if (!kb->trig || !(kb->trig_bloom[(h >> 7) & 15] & (1ull << (h & 63)))) return NULL;
+    if (!kb->trig || !ent_trig_bloom_has(kb, h)) return NULL;
     size_t mask = kb->trig_cap - 1;
     for (size_t k = trig_slot(h, kb->trig_cap); kb->trig[k].n; k = (k + 1) & mask) {
         if (kb->trig[k].h == h) {

@@ -53,13 +53,13 @@ typedef struct {
 
 typedef struct { uint64_t h; uint32_t rule; } ent_trig_pair_t;
 
-/* The rules of one trigger list from some index on, as one alternation
- *   (?:rule a)(*MARK:0)|(?:rule b)(*MARK:1)|...
- * A rule that does not match at a token fails its alternative, so one call
- * finds the first rule of the list that matches, with exactly the match
- * and captures that rule alone gives (its groups start at base[i] + 1);
- * the caller goes on from the next rule.  Most tokens that trigger
- * rules (numbers) match one or two of a dozen, so this saves most calls. */
+/* The rules of one trigger list as one alternation, each alternative
+ * atomic and followed by a callout that always fails:
+ *   (?>(?:rule a))(?C1)|(?>(?:rule b))(?C2)|...
+ * An atomic group keeps the first match its rule alone would give, the
+ * callout records it (end, captures) and fails, and matching goes on with
+ * the next rule.  So one call per token and list tries every rule once,
+ * with exactly each rule's own result (its groups start at base[i] + 1). */
 typedef struct {
     void *re;                       /* pcre2_code */
     uint8_t jit;
@@ -83,11 +83,12 @@ struct ent_kb {
     size_t trig_pairs_n, trig_pairs_cap;
     ent_trig_t *trig;
     size_t trig_cap;
-    uint64_t trig_bloom[16];        /* 1024-bit filter over trigger hashes */
+    uint64_t trig_bloom[64];        /* 4096-bit filter over trigger hashes (most
+                                       tokens trigger nothing) */
     uint64_t abbr_bloom[8];         /* 512-bit filter over ABBR words (tokenizer) */
     const ent_trig_pair_t *trig_digit, *trig_capl, *trig_upper;  /* #digit, #cap, #upper */
     size_t n_digit, n_cap, n_upper;
-    int32_t *pair_combo;            /* per trig pair: combo of the list from it on, or -1 */
+    int32_t *pair_combo;            /* per trig pair that starts a list: its combo, or -1 */
     ent_combo_t *combos;
     size_t combos_n;
     uint32_t max_pairs;             /* ovector pairs the largest pattern needs */
@@ -103,6 +104,23 @@ static inline void ent_kb_prefetch(const ent_kb_t *kb, uint64_t h)
 {
     uint64_t key = ent_seq_hash(ENT_SEQ_SEED, h);
     __builtin_prefetch(&kb->slots[(size_t)(key ^ (key >> 32)) & (kb->slots_cap - 1)]);
+}
+
+/* The trigger filter: one bit per trigger hash, from the hash's top bits
+ * spread by a multiply (a short word's low bits say little). */
+static inline size_t ent_trig_bloom_bit(uint64_t h)
+{
+    return (size_t)((h * 0xD6E8FEB86659FD93ull) >> 52);      /* 0..4095 */
+}
+static inline void ent_trig_bloom_add(ent_kb_t *kb, uint64_t h)
+{
+    size_t b = ent_trig_bloom_bit(h);
+    kb->trig_bloom[b >> 6] |= 1ull << (b & 63);
+}
+static inline int ent_trig_bloom_has(const ent_kb_t *kb, uint64_t h)
+{
+    size_t b = ent_trig_bloom_bit(h);
+    return (kb->trig_bloom[b >> 6] >> (b & 63)) & 1;
 }
 
 /* The sorted rule indexes triggered by token hash h (or ENT_TRIG_*). */

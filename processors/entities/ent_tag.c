@@ -25,8 +25,6 @@
 #include "ent_kb.h"
 #include "ent_tag.h"
 
-#define CLS_DONE 0x80000000u
-
 /* ---------------------------------------------------------------- helpers */
 
 unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
@@ -37,9 +35,9 @@ unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
         /* "US", "IT", "WHO" in running text are acronyms, not us/it/who */
         if ((t->flags & TF_UPPER) && !(t->flags & TF_HEAD) && t->end - t->start >= 2)
             cl &= ~(unsigned)(CL_COMMON | CL_STOP);
-        t->cls = cl | CLS_DONE;
+        t->cls = (t->cls & ~CLS_MASK) | (cl & CLS_MASK) | CLS_DONE;
     }
-    return t->cls & ~CLS_DONE;
+    return t->cls & CLS_MASK;
 }
 
 static int tok_is(ent_ctx_t *c, size_t i, const char *w)
@@ -91,18 +89,17 @@ static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t 
 /* Memoized per token: chunking and segmenting ask about the same tokens. */
 size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
 {
-    int32_t *g = &c->gaz_memo[3 * i];
-    if (g[0] < 0) {
+    ent_tok_t *t = &c->toks[i];
+    if (!(t->cls & GAZ_DONE)) {
         size_t tl;
         int32_t e;
         size_t gl = gaz_match_uncached(c, i, &e, &tl);
-        g[0] = (int32_t)gl;
-        g[1] = e;
-        g[2] = (int32_t)tl;
+        t->gaz_entry = e;
+        t->cls |= GAZ_DONE | (uint32_t)gl << GAZ_LEN_SHIFT | (uint32_t)tl << GAZ_TITLE_SHIFT;
     }
-    *entry = g[1];
-    if (title_len) *title_len = (size_t)g[2];
-    return (size_t)g[0];
+    *entry = t->gaz_entry;
+    if (title_len) *title_len = (t->cls >> GAZ_TITLE_SHIFT) & 15;
+    return (t->cls >> GAZ_LEN_SHIFT) & 15;
 }
 
 static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
@@ -161,6 +158,57 @@ static int32_t weak_match(ent_ctx_t *c, size_t i, size_t m)
 
 #define RULE_WINDOW 256
 
+/* What the callouts of a combined pattern record: for alternative a (bit a
+ * of found), the match end me and the entity span [es, ee). */
+typedef struct {
+    const ent_combo_t *co;
+    const ent_kb_t *kb;
+    const ent_trig_pair_t *list;
+    uint32_t found;
+    size_t me[ENT_COMBO_MAX], es[ENT_COMBO_MAX], ee[ENT_COMBO_MAX];
+} combo_state_t;
+
+static int combo_callout(pcre2_callout_block *cb, void *data)
+{
+    combo_state_t *st = data;
+    uint32_t a = cb->callout_number - 1;
+    if (a >= st->co->n) return 1;
+    const ent_rule_t *ru = &st->kb->rules[st->list[a].rule];
+    size_t me = cb->current_position, es = cb->start_match, ee = me;
+    size_t eg = st->co->base[a] + (size_t)ru->egroup;
+    if (ru->egroup && eg < cb->capture_top && cb->offset_vector[2 * eg] != PCRE2_UNSET) {
+        es = cb->offset_vector[2 * eg];
+        ee = cb->offset_vector[2 * eg + 1];
+    }
+    st->found |= 1u << a;
+    st->me[a] = me;
+    st->es[a] = es;
+    st->ee[a] = ee;
+    return 1;       /* fail: go on with the next rule */
+}
+
+/* A rule matched up to me at token i with entity [es, ee): keep it when it
+ * is longer than the best so far and its entity is whole tokens. */
+static void take_match(ent_ctx_t *c, size_t i, int type, size_t me, size_t es, size_t ee,
+                       size_t *best_end)
+{
+    if (me <= *best_end || ee <= es) return;
+    /* snap to tokens: entity start must be a token start, end a token end */
+    size_t k = i;
+    while (k < c->nt && c->toks[k].start < es) k++;
+    if (k >= c->nt || c->toks[k].start != es) return;
+    size_t m = k;
+    while (m < c->nt && c->toks[m].end <= ee) m++;
+    if (m == k) return;
+    size_t me_tok = m;
+    while (me_tok < c->nt && c->toks[me_tok].end <= me) me_tok++;
+    *best_end = me;
+    c->rule_end[i] = (int32_t)me_tok;
+    c->rule_es[i] = (int32_t)k;
+    c->rule_ee[i] = (int32_t)m;
+    c->rule_type[i] = (uint8_t)type;
+}
+
 static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
 {
     const ent_kb_t *kb = c->kb;
@@ -170,12 +218,12 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
     /* token shapes that trigger rules of their own (#digit, #cap, #upper) */
     uint32_t flag_trig = (kb->n_digit ? TF_DIGIT : 0) | (kb->n_cap ? TF_CAP : 0) |
                          (kb->n_upper ? TF_UPPER : 0);
-    for (size_t i = 0; i < c->nt; i++) c->rule_end[i] = -1;
     for (size_t i = 0; i < c->nt; i++) {
         const ent_tok_t *t = &c->toks[i];
+        c->rule_end[i] = -1;
         const ent_trig_pair_t *lists[4];
         size_t ns[4], nl = 0;
-        int word_trig = (kb->trig_bloom[(t->h >> 7) & 15] & (1ull << (t->h & 63))) != 0;
+        int word_trig = ent_trig_bloom_has(kb, t->h);
         if (!word_trig && !(t->flags & flag_trig)) continue;
         if (word_trig) {
             lists[nl] = ent_kb_triggers(kb, t->h, &ns[nl]);
@@ -190,70 +238,60 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
          * on to the end of the body ("1 1 1 ...") would make this pass
          * quadratic in the body length. */
         if (wj <= i) wj = i + 1;
-        while (wj < c->nt && c->toks[wj].start < (size_t)t->start + RULE_WINDOW) wj++;
+        {
+            /* gallop to the first token at or past the window's end: the
+             * tokens that trigger rules are far apart */
+            size_t lim = (size_t)t->start + RULE_WINDOW, step = 1;
+            while (wj + step < c->nt && c->toks[wj + step].start < lim) {
+                wj += step;
+                step *= 2;
+            }
+            while (wj < c->nt && c->toks[wj].start < lim) wj++;
+        }
         size_t wend = wj < c->nt ? c->toks[wj].start : c->len;
         size_t best_end = 0;
         for (size_t l = 0; l < nl; l++) {
-            size_t r = 0, pi = (size_t)(lists[l] - kb->trig_pairs);
-            int singles = 0;      /* a combined pattern failed oddly: one by one */
-            while (r < ns[l]) {
-                const ent_rule_t *ru;
-                PCRE2_SIZE *ov;
-                size_t base = 0;
-                int rc;
-                int32_t cb = singles ? -1 : kb->pair_combo[pi + r];
-                if (cb >= 0) {
-                    const ent_combo_t *co = &kb->combos[cb];
-                    rc = co->jit ? pcre2_jit_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
+            const ent_trig_pair_t *list = lists[l];
+            int32_t cb = kb->pair_combo[list - kb->trig_pairs];
+            if (cb >= 0) {
+                /* all rules of the list in one call; the callouts record */
+                combo_state_t st;
+                st.co = &kb->combos[cb];
+                st.kb = kb;
+                st.list = list;
+                st.found = 0;
+                pcre2_set_callout(mc, combo_callout, &st);
+                const ent_combo_t *co = st.co;
+                int rc = co->jit ? pcre2_jit_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
                                  : pcre2_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
-                    if (rc == PCRE2_ERROR_NOMATCH) break;   /* no rule left matches here */
-                    const char *mark = rc >= 0 ? (const char *)pcre2_get_mark(md) : NULL;
-                    size_t alt = 0;
-                    if (mark) for (; *mark >= '0' && *mark <= '9'; mark++) alt = alt * 10 + (size_t)(*mark - '0');
-                    if (rc < 0 || !mark || alt >= co->n || r + alt >= ns[l]) {
-                        singles = 1;      /* a limit, or no mark: ask each rule itself */
-                        continue;
-                    }
-                    r += alt;
-                    base = co->base[alt];
-                    ru = &kb->rules[lists[l][r].rule];
-                    r++;
-                } else {
-                    ru = &kb->rules[lists[l][r].rule];
-                    r++;
-                    rc = ru->jit ? pcre2_jit_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
+                if (rc == PCRE2_ERROR_NOMATCH) {
+                    for (size_t a = 0; a < co->n; a++)
+                        if (st.found & (1u << a))
+                            take_match(c, i, kb->rules[list[a].rule].type, st.me[a], st.es[a],
+                                       st.ee[a], &best_end);
+                    continue;
+                }
+                /* a limit or an odd result: ask each rule itself (below) */
+            }
+            for (size_t r = 0; r < ns[l]; r++) {
+                const ent_rule_t *ru = &kb->rules[list[r].rule];
+                int rc = ru->jit ? pcre2_jit_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
                                  : pcre2_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
-                    if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) continue;
-                    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-                        rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
-                        snprintf(err, errlen, "regex_limit: rule %s hit its match limit at byte %u",
-                                 ru->where, t->start);
-                        return -2;
-                    }
-                    if (rc < 0) continue;     /* other failures: treat as no match */
+                if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) continue;
+                if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                    rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
+                    snprintf(err, errlen, "regex_limit: rule %s hit its match limit at byte %u",
+                             ru->where, t->start);
+                    return -2;
                 }
-                ov = pcre2_get_ovector_pointer(md);
+                if (rc < 0) continue;     /* other failures: treat as no match */
+                PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
                 size_t ms = ov[0], me = ov[1], es = ms, ee = me;
-                size_t eg = base + (size_t)ru->egroup;
-                if (ru->egroup && (rc == 0 || eg < (size_t)rc) && ov[2 * eg] != PCRE2_UNSET) {
-                    es = ov[2 * eg];
-                    ee = ov[2 * eg + 1];
+                if (ru->egroup && ru->egroup < rc && ov[2 * ru->egroup] != PCRE2_UNSET) {
+                    es = ov[2 * ru->egroup];
+                    ee = ov[2 * ru->egroup + 1];
                 }
-                if (me <= best_end || ee <= es) continue;
-                /* snap to tokens: entity start must be a token start, end a token end */
-                size_t k = i;
-                while (k < c->nt && c->toks[k].start < es) k++;
-                if (k >= c->nt || c->toks[k].start != es) continue;
-                size_t m = k;
-                while (m < c->nt && c->toks[m].end <= ee) m++;
-                if (m == k) continue;
-                size_t me_tok = m;
-                while (me_tok < c->nt && c->toks[me_tok].end <= me) me_tok++;
-                best_end = me;
-                c->rule_end[i] = (int32_t)me_tok;
-                c->rule_es[i] = (int32_t)k;
-                c->rule_ee[i] = (int32_t)m;
-                c->rule_type[i] = ru->type;
+                take_match(c, i, ru->type, me, es, ee, &best_end);
             }
         }
     }
@@ -292,12 +330,10 @@ static int emit(ent_ctx_t *c, size_t ts, size_t te, int type, int src, int32_t e
     return 0;
 }
 
-/* Could token i be (part of) a name? */
-static int namey(ent_ctx_t *c, size_t i)
+/* namey() without the memo. */
+static int namey_slow(ent_ctx_t *c, size_t i)
 {
     const ent_tok_t *t = &c->toks[i];
-    /* most tokens: lower-case words and punctuation outside headlines */
-    if (!(t->flags & TF_WORD) || !(t->flags & (TF_CAP | TF_MIXED | TF_HEAD))) return 0;
     if (t->flags & TF_DIGIT) return 0;
     if (t->end - t->start == 1) return 0;          /* A, W, L: table headers, not names */
     if (t->flags & (TF_CONTR | TF_HASDIGIT)) return 0;   /* I'm, Don't, P2qpm3h3Pm */
@@ -315,6 +351,22 @@ static int namey(ent_ctx_t *c, size_t i)
         return ent_gaz_match(c, i, &e, NULL) > 0;
     }
     return (t->flags & (TF_CAP | TF_MIXED)) != 0;
+}
+
+/* Could token i be (part of) a name?  Asked many times per token, so the
+ * answer is kept in the token's flags. */
+static inline int namey(ent_ctx_t *c, size_t i)
+{
+    ent_tok_t *t = &c->toks[i];
+    uint32_t f = t->flags;
+    /* most tokens: lower-case words and punctuation outside headlines */
+    if (!(f & TF_WORD) || !(f & (TF_CAP | TF_MIXED | TF_HEAD))) return 0;
+    if (!(f & TF__NAMEY_DONE)) {
+        int y = namey_slow(c, i);
+        f = t->flags | TF__NAMEY_DONE | (y ? TF__NAMEY : 0);
+        t->flags = f;
+    }
+    return (f & TF__NAMEY) != 0;
 }
 
 /* A capitalised word that is probably just an ordinary word: at a sentence
@@ -707,8 +759,8 @@ static int ensure_toks(ent_scratch_t *s, size_t nt)
 
 static int ensure(ent_scratch_t *s, size_t nt, const ent_kb_t *kb)
 {
-    if (nt * 8 > s->aux_cap) {
-        size_t cap = nt * 8 < 8192 ? 8192 : nt * 8;
+    if (nt * 5 > s->aux_cap) {
+        size_t cap = nt * 5 < 8192 ? 8192 : nt * 5;
         int32_t *a = realloc(s->aux, cap * sizeof *a);
         if (!a) return -1;
         s->aux = a;
@@ -776,14 +828,18 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
     c.rule_ee = s->aux + 2 * nt;
     c.rule_type = (uint8_t *)(s->aux + 3 * nt);
     c.dropped = (uint32_t *)(s->aux + 4 * nt);
-    c.gaz_memo = s->aux + 5 * nt;
-    memset(c.gaz_memo, 0xff, 3 * nt * sizeof *c.gaz_memo);
     c.dropped_cap = nt;
     int rc = run_rules(&c, err, errlen);
     if (rc < 0) return rc;
 
     size_t i = 0;
     while (i < nt) {
+        /* skip what can start nothing: no rule match, and not a name (namey()
+         * needs a capital or a headline) */
+        while (i < nt && c.rule_end[i] < 0 &&
+               !(c.toks[i].flags & (TF_CAP | TF_MIXED | TF_HEAD)))
+            i++;
+        if (i >= nt) break;
         const ent_tok_t *t = &c.toks[i];
         size_t re = c.rule_end[i] >= 0 ? (size_t)c.rule_end[i] : 0;
         if (!(t->flags & TF_WORD) && !re) { i++; continue; }

@@ -10,6 +10,16 @@
 #define ENT_UNKNOWN (ET__COUNT + 1)   /* one unknown capitalised word */
 #define ENT_WEAK    (ET__COUNT + 2)   /* a capitalised ordinary word: kept only if coref joins it */
 
+/* A token's cls field: its lexicon classes (CL_*, bits 0-21, valid once
+ * CLS_DONE is set) and its longest gazetteer match, entity and title
+ * length in tokens (valid once GAZ_DONE is set; the entry is in gaz_entry).
+ * Both are asked about the same token many times. */
+#define CLS_MASK 0x003FFFFFu
+#define GAZ_LEN_SHIFT 22          /* 4 bits: ENT_MAX_SEQ fits */
+#define GAZ_TITLE_SHIFT 26        /* 4 bits */
+#define GAZ_DONE 0x40000000u
+#define CLS_DONE 0x80000000u
+
 typedef struct {
     const ent_kb_t *kb;
     ent_scratch_t *s;
@@ -20,7 +30,6 @@ typedef struct {
     int32_t *rule_end;      /* per token: end token of the best rule match, or -1 */
     int32_t *rule_es, *rule_ee;   /* its entity span */
     uint8_t *rule_type;
-    int32_t *gaz_memo;      /* per token: gazetteer length, entry, title length (-1 = not yet) */
     uint32_t *dropped;      /* sentence-initial ordinary words skipped */
     size_t dropped_n, dropped_cap;
     char acro[1024];        /* acronyms built by coreference */

@@ -267,6 +267,78 @@ static const uint8_t ascii_shape[256] = {
     ['y'] = SH_LOW, ['z'] = SH_LOW,
 };
 
+/* Flags of a plain ASCII word from the shape of its first byte (f) and of
+ * the rest (r): the same rules as shape(), as a table. */
+#define WF(f, r) (TF_WORD | ((f) == SH_UP ? TF_CAP : (f) == SH_LOW ? TF_LOWER : TF_DIGIT) | \
+    ((((f) | (r)) & (SH_UP | SH_LOW)) == SH_UP ? TF_UPPER : 0) | \
+    ((((f) | (r)) & SH_LOW) && ((r) & SH_UP) ? TF_MIXED : 0) | \
+    (((r) & SH_DIG) && (((f) | (r)) & (SH_UP | SH_LOW)) ? TF_HASDIGIT : 0))
+#define WF_ROW(f) { WF(f, 0), WF(f, 1), WF(f, 2), WF(f, 3), WF(f, 4), WF(f, 5), WF(f, 6), WF(f, 7) }
+static const uint32_t word_flags[8][8] = {
+    [SH_UP] = WF_ROW(SH_UP), [SH_LOW] = WF_ROW(SH_LOW), [SH_DIG] = WF_ROW(SH_DIG)
+};
+
+/* What a byte right after a run of ASCII letters and digits means for the
+ * fast path: 0 the word ends; 1 it may glue a number or take a period
+ * (. , :), look closer; 2 let the general code decide (' & and non-ASCII). */
+static const uint8_t word_stop[128] = {
+    ['.'] = 1, [','] = 1, [':'] = 1, ['\''] = 2, ['&'] = 2
+};
+
+/* The headline test counts, per line, words, capitals words and numbers
+ * (see line_done); two counters in 32-bit halves, added per token. */
+static inline uint64_t line_inc_a(uint32_t fl)   /* words | capitals words << 32 */
+{
+    return 1 | (uint64_t)((fl & (TF_UPPER | TF_DIGIT)) == TF_UPPER) << 32;
+}
+static inline uint64_t line_inc_b(uint32_t fl)   /* numbers | capitalised words << 32 */
+{
+    return (uint64_t)((fl & TF_DIGIT) != 0) | (uint64_t)((fl & TF_CAP) != 0) << 32;
+}
+
+/* The end of the run of ASCII letters and digits starting at s[p] (s[p]
+ * is one); *rest gets the SH_* bits of the run after its first byte.
+ * Eight bytes at a time where the buffer allows: for 7-bit bytes,
+ * (b | 0x80) - c keeps the high bit exactly when b >= c, with no borrow
+ * between bytes.  Besides fewer instructions per byte this has one
+ * predictable branch per word, where a byte loop mispredicts its exit. */
+static inline size_t scan_word(const unsigned char *s, size_t p, size_t len, unsigned *rest)
+{
+    unsigned sh = 0, b;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ull, hi = 0x8080808080808080ull;
+    uint64_t skip = 0x80;                 /* the first byte is not "rest" */
+    while (p + 8 <= len) {
+        uint64_t x;
+        memcpy(&x, s + p, 8);
+        uint64_t x7 = (x & ~hi) | hi, ascii = ~x & hi;
+        uint64_t up = (x7 - 'A' * ones) & ~(x7 - ('Z' + 1) * ones) & ascii;
+        uint64_t lo = (x7 - 'a' * ones) & ~(x7 - ('z' + 1) * ones) & ascii;
+        uint64_t dg = (x7 - '0' * ones) & ~(x7 - ('9' + 1) * ones) & ascii;
+        uint64_t stop = ~(up | lo | dg) & hi;
+        uint64_t keep = stop ? (stop & (0 - stop)) - 1 : ~0ull;   /* bytes before the stop */
+        keep &= ~skip;
+        sh |= (unsigned)((up & keep) != 0) * SH_UP | (unsigned)((lo & keep) != 0) * SH_LOW |
+              (unsigned)((dg & keep) != 0) * SH_DIG;
+        if (stop) {
+            *rest = sh;
+            return p + ((size_t)__builtin_ctzll(stop) >> 3);
+        }
+        skip = 0;
+        p += 8;
+    }
+    if (skip) p++;                        /* still at the first byte */
+#else
+    p++;
+#endif
+    while (p < len && (b = ascii_shape[s[p]]) != 0) {
+        sh |= b;
+        p++;
+    }
+    *rest = sh;
+    return p;
+}
+
 /* Hash of the ASCII letters and digits s[0..n), where s[0..avail) may be
  * read: the same value as hash_alnum, but a short tail comes from one
  * unaligned load when the bytes after it are in the buffer. */
@@ -288,20 +360,27 @@ static inline uint64_t hash_alnum_at(const unsigned char *p, size_t n, size_t av
 
 /* Headline lines: letters mostly upper case (case says nothing there), a
  * title-case headline, or an all-caps phrase inside a line.  [i, j) is one
- * line; up/low count its words (not numbers) in capitals or not; caps,
- * words and digit describe what title_case_line looks at first. */
+ * line; a and b are its line_inc_a/b sums: words, words in capitals (not
+ * numbers), numbers, capitalised words. */
 static void line_done(const ent_kb_t *kb, const char *text, ent_tok_t *toks, size_t i,
-                      size_t j, size_t up, size_t low, size_t caps, size_t words, int digit)
+                      size_t j, uint64_t a, uint64_t b)
 {
+    size_t words = (uint32_t)a, up = (size_t)(a >> 32), digits = (uint32_t)b,
+           caps = (size_t)(b >> 32);
+    size_t low = words - digits - up;
+    /* title_case_line gives up on a number, more than 20 words or fewer
+     * than three capitalised ones: don't ask it then */
     if (up >= 2 && low * 4 < up) {
         for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
-    } else if (kb && !digit && words <= 20 && caps >= 3 &&
+    } else if (kb && !digits && words <= 20 && caps >= 3 &&
                title_case_line(kb, text, toks, i, j)) {
         for (size_t m = i; m < j; m++) toks[m].flags |= TF_HEAD;
     } else if (up >= 2) {
         /* an all-caps phrase inside a normal line ("PRESS DIGEST - Portugal"):
          * two or more capitals words, one of five letters or more */
         for (size_t m = i; m < j;) {
+            while (m < j && !(toks[m].flags & TF_UPPER)) m++;
+            if (m >= j) break;
             size_t e = m, longest = 0;
             while (e < j && (toks[e].flags & TF_UPPER) && !(toks[e].flags & TF_DIGIT) &&
                    toks[e].end - toks[e].start >= 2) {
@@ -339,7 +418,8 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
     uint32_t pending = TF_NL;          /* flags for the next token */
     int sent = 1;                      /* next word starts a sentence */
     /* the current line, for the headline test */
-    size_t line0 = 0, l_up = 0, l_digits = 0, l_caps = 0, l_words = 0;
+    size_t line0 = 0;
+    uint64_t lc_a = 0, lc_b = 0;       /* line_inc_a/b sums */
     int prev_abbr = 0;                 /* the token before is an abbreviation */
 
     while (p < len) {
@@ -352,41 +432,31 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
              * period.  Anything else (apostrophes, non-ASCII letters, numbers
              * with inner . , :, abbreviations) is left to the general code
              * below, which starts over. */
-            size_t q = p + 1;
-            unsigned shr = 0, sh;
-            while (q < len && (sh = ascii_shape[s[q]]) != 0) {
-                shr |= sh;
-                q++;
-            }
+            unsigned shr;
+            size_t q = scan_word(s, p, len, &shr);
             unsigned g = q < len ? s[q] : ' ';
-            int fast = g < 0x80 && g != '\'' && g != '&';
-            if (fast && (g == '.' || g == ',' || g == ':')) {
+            int stop = g < 0x80 ? word_stop[g] : 2;
+            if (stop == 1) {
                 /* not inside a number (1.13, 464,000, 11:30) ... */
-                fast = !(ascii_shape[s[q - 1]] == SH_DIG && q + 1 < len &&
-                         ascii_shape[s[q + 1]] == SH_DIG);
+                stop = ascii_shape[s[q - 1]] == SH_DIG && q + 1 < len &&
+                       ascii_shape[s[q + 1]] == SH_DIG;
                 /* ... and no period it could take (U.S., Oct., J.) */
-                if (fast && g == '.' && sh0 != SH_DIG && q - p <= 6) {
+                if (!stop && g == '.' && sh0 != SH_DIG && q - p <= 6) {
                     uint64_t ah = hash_alnum_at(s + p, q - p, len - p);
                     if (q - p == 1 || (kb && (kb->abbr_bloom[(ah >> 6) & 7] & (1ull << (ah & 63)))))
-                        fast = 0;
+                        stop = 1;
                 }
             }
-            if (fast) {
+            if (!stop) {
                 uint64_t h = hash_alnum_at(s + p, q - p, len - p);
                 if (nt >= cap) return SIZE_MAX;
                 if ((pending & TF_NL) && nt > line0) {
-                    line_done(kb, text, toks, line0, nt, l_up, l_words - l_digits - l_up, l_caps,
-                              l_words, l_digits != 0);
+                    line_done(kb, text, toks, line0, nt, lc_a, lc_b);
                     line0 = nt;
-                    l_up = l_digits = l_caps = l_words = 0;
+                    lc_a = lc_b = 0;
                 }
                 ent_tok_t *t = &toks[nt];
-                unsigned all = sh0 | shr;
-                uint32_t fl = pending | TF_WORD |
-                              (sh0 == SH_UP ? TF_CAP : sh0 == SH_LOW ? TF_LOWER : TF_DIGIT);
-                if ((all & (SH_UP | SH_LOW)) == SH_UP) fl |= TF_UPPER;
-                if ((all & SH_LOW) && (shr & SH_UP)) fl |= TF_MIXED;
-                if ((shr & SH_DIG) && (all & (SH_UP | SH_LOW))) fl |= TF_HASDIGIT;
+                uint32_t fl = pending | word_flags[sh0][shr];
                 if (sent) { fl |= TF_SENT; sent = 0; }
                 t->start = (uint32_t)p;
                 t->end = t->hend = (uint32_t)q;
@@ -398,15 +468,50 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
                  * tagger's lookups later do not wait on memory one by one. */
                 if (kb && (fl & (TF_CAP | TF_MIXED))) ent_kb_prefetch(kb, h);
                 if (prev_abbr) abbr_end(kb, text, &toks[nt - 1], t);
-                l_up += (fl & (TF_UPPER | TF_DIGIT)) == TF_UPPER;
-                l_digits += (fl & TF_DIGIT) != 0;
-                l_caps += (fl & TF_CAP) != 0;
-                l_words++;
+                lc_a += line_inc_a(fl);
+                lc_b += line_inc_b(fl);
                 prev_abbr = 0;
                 nt++;
                 p = q;
                 continue;
             }
+        }
+        if (b0 < 0x80 && ascii_cc[b0] == CC_OTHER && b0 != '\'') {
+            /* ASCII punctuation other than the apostrophe: one byte, one
+             * token (what the general code below does for it, in short) */
+            if (nt >= cap) return SIZE_MAX;
+            if ((pending & TF_NL) && nt > line0) {
+                line_done(kb, text, toks, line0, nt, lc_a, lc_b);
+                line0 = nt;
+                lc_a = lc_b = 0;
+            }
+            ent_tok_t *t = &toks[nt];
+            uint32_t fl = pending | TF_PUNCT;
+            if (b0 == '-') {
+                fl |= TF_HYPH;
+            } else if (b0 == '"') {
+                fl |= TF_QUOTE;
+                /* An opening quote: the quoted words start a sentence. */
+                if ((fl & (TF_SPACE | TF_NL)) || nt == 0) {
+                    fl |= TF_OPEN;
+                    sent = 1;
+                }
+            } else if (b0 == '(' || b0 == '[' || b0 == '{') {
+                fl |= TF_OPEN;
+            } else if (b0 == '.' || b0 == '!' || b0 == '?') {
+                fl |= TF_END;
+                sent = 1;
+            }
+            t->start = (uint32_t)p;
+            t->end = t->hend = (uint32_t)(p + 1);
+            t->flags = fl;
+            t->cls = 0;
+            t->h = ent_hash_token(text + p, 1);
+            pending = 0;
+            prev_abbr = 0;
+            nt++;
+            p++;
+            continue;
         }
         uint32_t c;
         int k;
@@ -427,10 +532,9 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
         }
         if (nt >= cap) return SIZE_MAX;     /* caller retries with room for len+1 */
         if ((pending & TF_NL) && nt > line0) {
-            line_done(kb, text, toks, line0, nt, l_up, l_words - l_digits - l_up, l_caps,
-                      l_words, l_digits != 0);
+            line_done(kb, text, toks, line0, nt, lc_a, lc_b);
             line0 = nt;
-            l_up = l_digits = l_caps = l_words = 0;
+            lc_a = lc_b = 0;
         }
         ent_tok_t *t = &toks[nt];
         t->start = (uint32_t)p;
@@ -542,14 +646,9 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
             }
 word_done:
             if (prev_abbr) abbr_end(kb, text, &toks[nt - 1], t);
-            {
-                uint32_t fl = t->flags;
-                l_up += (fl & (TF_UPPER | TF_DIGIT)) == TF_UPPER;
-                l_digits += (fl & TF_DIGIT) != 0;
-                l_caps += (fl & TF_CAP) != 0;
-                l_words++;
-                prev_abbr = (fl & TF_ABBR) != 0;
-            }
+            lc_a += line_inc_a(t->flags);
+            lc_b += line_inc_b(t->flags);
+            prev_abbr = (t->flags & TF_ABBR) != 0;
             nt++;
             continue;
         } else {
@@ -595,8 +694,6 @@ word_done:
         }
         nt++;
     }
-    if (nt > line0)
-        line_done(kb, text, toks, line0, nt, l_up, l_words - l_digits - l_up, l_caps, l_words,
-                  l_digits != 0);
+    if (nt > line0) line_done(kb, text, toks, line0, nt, lc_a, lc_b);
     return nt;
 }

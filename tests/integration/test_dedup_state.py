@@ -21,7 +21,10 @@ entry has a per-test state_topic and drop_topic.
   4. The survivors stop; a brand-new instance (same group) loads the state
      topic and catches copies of articles it never saw: one the killed
      instance had output, one from phase 1, and a copy of a correction's new
-     body (the correction's fingerprint replaced the original's).
+     body (the correction's fingerprint replaced the original's).  Its load
+     must reach the end of every state partition although one partition
+     keeps receiving writes meanwhile, and a fingerprint from a writer whose
+     clock is 30 years fast must not expire what it remembers.
 
 The articles are generated here (invented names and places)."""
 import collections
@@ -389,9 +392,9 @@ def test():
             "record after the kill, e.g. %s" % (len(missing), len(replayed), committed_a, missing[:5]))
     twice = [k for k in replayed if any(m.timestamp and m.timestamp <= kill_ms for m, _ in outs[k])]
     h.log("phase 3: %d inputs replayed after the kill, %d of them processed twice (output before and "
-          "after the kill), all passed as unique" % (len(replayed), len(twice)))
-    h.check(twice, "no replayed article had been output by ws-a before the kill: the test did not "
-            "exercise a same-id replay")
+          "after the kill), all passed as unique or update" % (len(replayed), len(twice)))
+    h.check(any(k in p3_ids for k in twice), "no replayed phase-3 article had been output by ws-a before "
+            "the kill: the test did not exercise a same-id replay")
 
     # ---- phase 4: a brand-new instance catches copies of articles it never saw
     for p in (b, c):
@@ -426,8 +429,9 @@ def test():
             "(%d remembered articles): the load stopped before the end of every partition" % (
                 loaded[0].get("records") if loaded else None, on_topic, len(unique_ids)))
     by_id = {x["id"]: x for x in p3}
-    # An article ws-a (killed) output, which ws-d never processed.
-    seen_by_a = sorted(twice)[0]
+    # A phase-3 article ws-a (killed) output, which ws-d never processed.
+    # (twice may also hold phase-2 inputs when ws-a had not committed them.)
+    seen_by_a = sorted(k for k in twice if k in by_id)[0]
     p1_unused = p1[N_EXACT + N_NEAR + N_CORR + N_LATE]
     corr_id = sorted(corrected)[0]
     final = {}

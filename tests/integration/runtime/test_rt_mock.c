@@ -150,6 +150,10 @@ static void *loop(void *p)
 static int start(instance_t *in, const ws_config_t *cfg, cluster_t *c)
 {
     char err[1024] = "";
+    /* The mock cluster has no CreateTopics: make the state topics here. */
+    for (size_t i = 0; i < cfg->entries_n; i++)
+        if (cfg->entries[i].state_topic)
+            rd_kafka_mock_topic_create(c->mc, cfg->entries[i].state_topic, 1, 1);
     if (ws_rt_setup(&in->rt, cfg, NULL, c->bs, err, sizeof(err)) != 0) {
         CHECK(0, "setup: %s", err);
         ws_rt_shutdown(&in->rt, 1);
