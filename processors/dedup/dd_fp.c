@@ -22,6 +22,11 @@ int ws_dd_fp_decode(const void *val, size_t len, ws_dd_fp_t *fp) {
     const uint8_t *p = val;
     if (!p || len < WS_DD_FP_HEADER || p[0] != WS_DD_FP_VERSION) return -1;
     if (len != (size_t)WS_DD_FP_HEADER + p[3]) return -1;
+    /* Stray bytes on the state topic must rarely pass as a fingerprint:
+     * unknown flag bits, an implausible shingle size or a signature too
+     * short to be ours are refused. */
+    if ((p[1] & ~0x6u) != 0 || p[2] < 1 || p[2] > 16) return -1;
+    if (p[3] != 0 && p[3] < 8) return -1;
     fp->flags = p[1] & 0x6;
     fp->shingle = p[2];
     fp->k = p[3];
