@@ -14,6 +14,7 @@
 #include "ws_configmap.h"
 #include "ws_record_host.h"
 #include "ws_registry.h"
+#include "ws_value.h"
 
 typedef struct {
     char *name;
@@ -226,6 +227,8 @@ void ws_pipeline_run(ws_pipeline_t *p, ws_record_t *rec, ws_outcome_t *out) {
     out->reason_code = NULL;
     out->reason[0] = '\0';
     uint64_t start = p->record_timeout_us ? now_us() : 0;
+    /* Values the entries build come from the record's arena (ws_value.c). */
+    ws_value_arena_t *prev_arena = ws_value_arena_enter(ws_record_arena(rec));
     for (size_t i = 0; i < p->n; i++) {
         entry_t *e = &p->e[i];
         char reason[sizeof out->reason];
@@ -276,6 +279,7 @@ void ws_pipeline_run(ws_pipeline_t *p, ws_record_t *rec, ws_outcome_t *out) {
         break;
     }
     ws_record_set_entry(rec, NULL);
+    ws_value_arena_leave(prev_arena);
 }
 
 void ws_pipeline_assign(ws_pipeline_t *p, const char *topic, const int32_t *parts, size_t n) {

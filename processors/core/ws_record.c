@@ -35,6 +35,8 @@ struct ws_record {
 
     ws_state_write_t *state;
     size_t state_n, state_cap;
+
+    ws_value_arena_t *arena;    /* values made while entries run (NULL: malloc) */
 };
 
 static const char *const field_keys[WS_FIELD__COUNT] = {
@@ -42,7 +44,9 @@ static const char *const field_keys[WS_FIELD__COUNT] = {
 };
 
 ws_record_t *ws_record_new(void) {
-    return calloc(1, sizeof(ws_record_t));
+    ws_record_t *r = calloc(1, sizeof(ws_record_t));
+    if (r) r->arena = ws_value_arena_new();   /* NULL is fine: values use malloc */
+    return r;
 }
 
 static void clear_state(ws_record_t *r) {
@@ -67,6 +71,7 @@ void ws_record_reset(ws_record_t *r) {
         ws_value_free(r->ann[i].val);
     }
     r->ann_n = 0;
+    ws_value_arena_reset(r->arena);   /* after the annotations: they may point into it */
     r->truncated = 0;
     r->hit = 0;
     clear_state(r);
@@ -75,6 +80,7 @@ void ws_record_reset(ws_record_t *r) {
 void ws_record_free(ws_record_t *r) {
     if (!r) return;
     ws_record_reset(r);
+    ws_value_arena_free(r->arena);
     free(r->ann);
     free(r->state);
     free(r->topic);
@@ -106,6 +112,7 @@ void ws_record_set_source(ws_record_t *r, const char *topic, int32_t partition,
 
 void ws_record_set_ingest_ms(ws_record_t *r, int64_t ms) { r->ingest_ms = ms; }
 void ws_record_set_entry(ws_record_t *r, const char *entry_name) { r->entry = entry_name; }
+ws_value_arena_t *ws_record_arena(ws_record_t *r) { return r ? r->arena : NULL; }
 
 /* ---------------------------------------------------------------- public API */
 

@@ -29,6 +29,9 @@ void ws_record_set_source(ws_record_t *r, const char *topic, int32_t partition,
 void ws_record_set_ingest_ms(ws_record_t *r, int64_t ms);
 /* Which entry is running: annotate(NULL) and state writes use its name. */
 void ws_record_set_entry(ws_record_t *r, const char *entry_name);
+/* The record's value arena (NULL when arenas are off): the pipeline makes
+ * it current while entries run; ws_record_reset recycles it. */
+struct ws_value_arena *ws_record_arena(ws_record_t *r);
 /* Appends the enriched JSON object (one line, no newline) to out. */
 int ws_record_render(const ws_record_t *r, ws_buf_t *out);
 size_t ws_record_state_count(const ws_record_t *r);

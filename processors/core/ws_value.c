@@ -1,129 +1,444 @@
-/* ws_value.c -- JSON-like values for annotations.
+/* ws_value.c -- JSON-like values for annotations, and the per-record arena
+ * they are allocated from.
  *
  * Arrays and objects are vectors (O(1) indexing: quotes walks the entities
  * list by index); objects keep insertion order, which is the output order,
  * and look keys up linearly (annotation objects are small).
  *
- * Allocation count matters: entities builds hundreds of small objects per
- * article and the record frees them all on reset (malloc/free were ~25% of
- * the pipeline's time, docs/BENCHMARKS.md).  So a string's bytes live in its
- * node's allocation, and an object's keys are packed into one buffer per
- * object (slots hold offsets, as the buffer moves when it grows). */
+ * Allocation is the cost that matters: entities builds ~40 mention objects
+ * per article (an object, three strings, two ints each) and the record
+ * drops them all on reset; as one malloc per node, malloc/free were about
+ * half of the entities processor's time.  So:
+ *  - while a value arena is current on the thread (the pipeline makes the
+ *    record's arena current around process()), nodes are bump-allocated
+ *    from it and ws_value_free() on them is a no-op; the record's reset
+ *    recycles the whole arena at once.  Without one, nodes use malloc as
+ *    before (values made in create(), tests, WS_VALUE_ARENA=0);
+ *  - a node is one block: a string's bytes follow its header, and a
+ *    container carries its first slots and key bytes inline (8 members and
+ *    64 key bytes for objects, 4 for arrays), so a typical annotation
+ *    object is a single allocation and never grows;
+ *  - mixing is allowed both ways: an arena value in a malloc'd container is
+ *    skipped by ws_value_free, and a malloc'd value handed to an arena
+ *    container is recorded in the arena and freed at its reset;
+ *  - a string records at creation whether it is valid UTF-8 needing no
+ *    escapes, and an object stores each key as its rendered `"key":`, so
+ *    rendering is mostly memcpy.
+ * Under AddressSanitizer, free arena memory is poisoned (and allocations
+ * are separated by poisoned red zones), so a value used after its record
+ * was reset is still reported; WS_VALUE_ARENA=0 gives every value its own
+ * malloc for leak and double-free checking. */
 #include "ws_value.h"
 
 #include "ws_article.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WS_VALUE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WS_VALUE_ASAN 1
+#endif
+#endif
+#ifdef WS_VALUE_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#define REDZONE 16
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#define REDZONE 0
+#endif
+
+#ifndef WS_VALUE_ARENA_DEFAULT
+#define WS_VALUE_ARENA_DEFAULT 1
+#endif
+
+enum {
+    F_INT = 1,         /* number created as an integer */
+    F_ARENA = 2,       /* lives in an arena: ws_value_free is a no-op */
+    F_PLAIN = 4,       /* string: valid UTF-8 with nothing to escape */
+    F_OWN_SLOTS = 8,   /* malloc'd container: slots is its own block */
+    F_OWN_KEYS = 16    /* malloc'd object: kbuf is its own block */
+};
+
+#define KEY_PLAIN 0x80000000u
+#define KEY_MAX 0x3fffffffu      /* keys and key buffers stay below this */
+#define OBJ_SLOTS 8
+#define OBJ_KEYS 64
+#define ARR_SLOTS 4
 
 typedef struct {
     ws_value_t *v;
-    size_t koff;      /* objects: the key's offset in kbuf (NUL-terminated) */
+    uint32_t koff;    /* objects: the key is stored as "key": at kbuf + koff */
+    uint32_t klen;    /* the key's length, | KEY_PLAIN if it needs no escaping */
 } slot_t;
 
+/* Every node starts with this header; a string's bytes follow it, and a
+ * container is a cont_t (the header, then the vector). */
 struct ws_value {
-    ws_value_type_t type;
-    int is_int;
+    uint8_t type;
+    uint8_t flags;
     union {
         int b;
         int64_t i;
         double d;
-        struct { char *p; size_t len; } s;
-        struct { slot_t *slots; char *kbuf; size_t n, cap, klen, kcap; } c;
+        size_t slen;
     } u;
 };
 
-static ws_value_t *value_new(ws_value_type_t t) {
-    ws_value_t *v = calloc(1, sizeof *v);
-    if (v) v->type = t;
+typedef struct {
+    ws_value_t h;
+    slot_t *slots;
+    char *kbuf;
+    uint32_t n, cap, klen, kcap;
+    ws_value_arena_t *arena;   /* the arena the node is in, or NULL */
+} cont_t;
+
+#define STR(v) ((char *)((v) + 1))
+#define C(v) ((cont_t *)(v))
+#define CC(v) ((const cont_t *)(v))
+
+/* ---------------------------------------------------------------- arena */
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t size;          /* usable bytes after this header */
+} chunk_t;
+
+#define CHUNK_MIN (32u * 1024)
+#define CHUNK_MAX (1024u * 1024)      /* chunk sizes double up to this */
+#define KEEP_MAX (4u * 1024 * 1024)   /* bigger chunks are not kept over a reset */
+
+struct ws_value_arena {
+    chunk_t *chunks;       /* newest first; the first is the current one */
+    char *cur, *end;       /* free space in the current chunk */
+    size_t used;
+    size_t next_size;
+    ws_value_t **adopted;  /* malloc'd values handed to arena containers */
+    size_t nadopted, adopted_cap;
+};
+
+static _Thread_local ws_value_arena_t *current;
+
+static int arena_enabled(void) {
+    const char *e = getenv("WS_VALUE_ARENA");
+    if (!e || !*e) return WS_VALUE_ARENA_DEFAULT;
+    return !(strcmp(e, "0") == 0 || strcasecmp(e, "off") == 0 || strcasecmp(e, "false") == 0 ||
+             strcasecmp(e, "no") == 0);
+}
+
+ws_value_arena_t *ws_value_arena_new(void) {
+    if (!arena_enabled()) return NULL;
+    ws_value_arena_t *a = calloc(1, sizeof *a);
+    if (a) a->next_size = CHUNK_MIN;
+    return a;
+}
+
+static void *arena_alloc_slow(ws_value_arena_t *a, size_t n, size_t need) {
+    /* A block bigger than a quarter chunk gets a chunk of its own, behind
+     * the current one, which stays current. */
+    int big = need > a->next_size / 4;
+    size_t size = big ? need : a->next_size;
+    if (size > (size_t)-1 - sizeof(chunk_t)) return NULL;
+    chunk_t *c = malloc(sizeof *c + size);
+    if (!c) return NULL;
+    c->size = size;
+    char *data = (char *)(c + 1);
+    POISON(data, size);
+    if (big && a->chunks) {
+        c->next = a->chunks->next;
+        a->chunks->next = c;
+    } else {
+        c->next = a->chunks;
+        a->chunks = c;
+        a->cur = data + need;
+        a->end = data + size;
+        if (!big && a->next_size < CHUNK_MAX) a->next_size *= 2;
+    }
+    a->used += n;
+    UNPOISON(data, n);
+    return data;
+}
+
+/* 8-byte aligned (chunk data is malloc-aligned, sizes are rounded). */
+static void *arena_alloc(ws_value_arena_t *a, size_t n) {
+    if (n > (size_t)-1 / 2) return NULL;
+    n = (n + 7) & ~(size_t)7;
+    size_t need = n + REDZONE;
+    if ((size_t)(a->end - a->cur) < need) return arena_alloc_slow(a, n, need);
+    char *p = a->cur;
+    a->cur += need;
+    a->used += n;
+    UNPOISON(p, n);
+    return p;
+}
+
+static int arena_adopt(ws_value_arena_t *a, ws_value_t *v) {
+    if (a->nadopted == a->adopted_cap) {
+        size_t cap = a->adopted_cap ? a->adopted_cap * 2 : 16;
+        ws_value_t **p = realloc(a->adopted, cap * sizeof *p);
+        if (!p) return -1;
+        a->adopted = p;
+        a->adopted_cap = cap;
+    }
+    a->adopted[a->nadopted++] = v;
+    return 0;
+}
+
+void ws_value_arena_reset(ws_value_arena_t *a) {
+    if (!a) return;
+    /* First the adopted values: freeing them reads their arena children. */
+    for (size_t i = 0; i < a->nadopted; i++) ws_value_free(a->adopted[i]);
+    a->nadopted = 0;
+    /* Keep one chunk (the biggest reasonable one) for the next record. */
+    chunk_t *keep = NULL;
+    for (chunk_t *c = a->chunks; c; c = c->next)
+        if (c->size <= KEEP_MAX && (!keep || c->size > keep->size)) keep = c;
+    for (chunk_t *c = a->chunks, *next; c; c = next) {
+        next = c->next;
+        if (c != keep) free(c);
+    }
+    a->chunks = keep;
+    if (keep) {
+        keep->next = NULL;
+        a->cur = (char *)(keep + 1);
+        a->end = a->cur + keep->size;
+        POISON(a->cur, keep->size);
+    } else {
+        a->cur = a->end = NULL;
+    }
+    a->used = 0;
+}
+
+void ws_value_arena_free(ws_value_arena_t *a) {
+    if (!a) return;
+    ws_value_arena_reset(a);
+    free(a->chunks);
+    free(a->adopted);
+    if (current == a) current = NULL;
+    free(a);
+}
+
+ws_value_arena_t *ws_value_arena_enter(ws_value_arena_t *a) {
+    ws_value_arena_t *prev = current;
+    current = a;
+    return prev;
+}
+
+void ws_value_arena_leave(ws_value_arena_t *prev) { current = prev; }
+
+size_t ws_value_arena_used(const ws_value_arena_t *a) { return a ? a->used : 0; }
+
+int ws_value_in_arena(const ws_value_t *v) { return v && (v->flags & F_ARENA); }
+
+/* ---------------------------------------------------------------- building */
+
+static ws_value_t *node_new(ws_value_type_t t, size_t size) {
+    ws_value_arena_t *a = current;
+    ws_value_t *v = a ? arena_alloc(a, size) : malloc(size);
+    if (!v) return NULL;
+    v->type = (uint8_t)t;
+    v->flags = a ? F_ARENA : 0;
     return v;
 }
 
-ws_value_t *ws_value_object(void) { return value_new(WS_VALUE_OBJECT); }
-ws_value_t *ws_value_array(void) { return value_new(WS_VALUE_ARRAY); }
-ws_value_t *ws_value_null(void) { return value_new(WS_VALUE_NULL); }
+static ws_value_t *container_new(ws_value_type_t t, uint32_t nslots, uint32_t nkeys) {
+    ws_value_t *v = node_new(t, sizeof(cont_t) + nslots * sizeof(slot_t) + nkeys);
+    if (!v) return NULL;
+    cont_t *c = C(v);
+    c->slots = (slot_t *)(c + 1);
+    c->kbuf = (char *)(c->slots + nslots);
+    c->n = 0;
+    c->cap = nslots;
+    c->klen = 0;
+    c->kcap = nkeys;
+    c->arena = (v->flags & F_ARENA) ? current : NULL;
+    return v;
+}
+
+ws_value_t *ws_value_object(void) { return container_new(WS_VALUE_OBJECT, OBJ_SLOTS, OBJ_KEYS); }
+ws_value_t *ws_value_array(void) { return container_new(WS_VALUE_ARRAY, ARR_SLOTS, 0); }
+ws_value_t *ws_value_null(void) { return node_new(WS_VALUE_NULL, sizeof(ws_value_t)); }
+
+/* Byte classes for strings and keys: 1 must be escaped in JSON (controls,
+ * '"', '\\'), 2 is part of a multi-byte UTF-8 sequence, 0 is copied as is. */
+static const unsigned char byte_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* 1 if s is valid UTF-8 with no byte JSON must escape: it then renders as
+ * "s" byte for byte.  One branch-free pass (a word at a time, then the
+ * tail), and UTF-8 validation only when there are non-ASCII bytes. */
+static int is_plain(const char *s, size_t n) {
+    uint64_t high = 0;
+    int special = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        high |= w;
+        special |= ws_json_special8(s + i);
+    }
+    unsigned cls = 0;
+    for (; i < n; i++) cls |= byte_class[(unsigned char)s[i]];
+    if (special || (cls & 1)) return 0;
+    return (cls & 2) || (high & 0x8080808080808080ull) ? ws_utf8_valid(s, n) : 1;
+}
 
 ws_value_t *ws_value_string(const char *s, size_t len) {
-    if (len > (size_t)-1 - sizeof(ws_value_t) - 1) return NULL;
-    ws_value_t *v = malloc(sizeof *v + len + 1);
+    if (len > (size_t)-1 / 2) return NULL;
+    ws_value_t *v = node_new(WS_VALUE_STRING, sizeof(ws_value_t) + len + 1);
     if (!v) return NULL;
-    memset(v, 0, sizeof *v);
-    v->type = WS_VALUE_STRING;
-    v->u.s.p = (char *)(v + 1);
-    if (len) memcpy(v->u.s.p, s, len);
-    v->u.s.p[len] = '\0';
-    v->u.s.len = len;
+    if (len) memcpy(STR(v), s, len);
+    STR(v)[len] = '\0';
+    v->u.slen = len;
+    if (is_plain(STR(v), len)) v->flags |= F_PLAIN;
     return v;
 }
 
 ws_value_t *ws_value_int(int64_t n) {
-    ws_value_t *v = value_new(WS_VALUE_NUMBER);
-    if (v) { v->is_int = 1; v->u.i = n; }
+    ws_value_t *v = node_new(WS_VALUE_NUMBER, sizeof(ws_value_t));
+    if (v) { v->flags |= F_INT; v->u.i = n; }
     return v;
 }
 
 ws_value_t *ws_value_double(double d) {
-    ws_value_t *v = value_new(WS_VALUE_NUMBER);
+    ws_value_t *v = node_new(WS_VALUE_NUMBER, sizeof(ws_value_t));
     if (v) v->u.d = d;
     return v;
 }
 
 ws_value_t *ws_value_bool(int b) {
-    ws_value_t *v = value_new(WS_VALUE_BOOL);
+    ws_value_t *v = node_new(WS_VALUE_BOOL, sizeof(ws_value_t));
     if (v) v->u.b = b ? 1 : 0;
     return v;
 }
 
 void ws_value_free(ws_value_t *v) {
-    if (!v) return;
+    if (!v || (v->flags & F_ARENA)) return;   /* arena nodes go with their arena */
     if (v->type == WS_VALUE_ARRAY || v->type == WS_VALUE_OBJECT) {
-        for (size_t i = 0; i < v->u.c.n; i++) ws_value_free(v->u.c.slots[i].v);
-        free(v->u.c.slots);
-        free(v->u.c.kbuf);
+        for (uint32_t i = 0; i < C(v)->n; i++) ws_value_free(C(v)->slots[i].v);
+        if (v->flags & F_OWN_SLOTS) free(C(v)->slots);
+        if (v->flags & F_OWN_KEYS) free(C(v)->kbuf);
     }
-    free(v);   /* a string's bytes are part of the node */
+    free(v);
 }
 
-static const char *key_at(const ws_value_t *obj, size_t i) {
-    return obj->u.c.kbuf + obj->u.c.slots[i].koff;
+/* A container let go of val (replaced, or refused on error).  In an arena
+ * container it is an arena node or an adopted one: the arena frees it. */
+static void release(const ws_value_t *c, ws_value_t *val) {
+    if (!CC(c)->arena) ws_value_free(val);
 }
 
-static size_t key_len(const ws_value_t *obj, size_t i) {
-    size_t end = i + 1 < obj->u.c.n ? obj->u.c.slots[i + 1].koff : obj->u.c.klen;
-    return end - obj->u.c.slots[i].koff - 1;
+/* Moves a container's slots or key bytes to a bigger block: from its arena,
+ * else malloc (the inline block) or realloc (an own block). */
+static void *block_grow(ws_value_t *c, void *old, size_t oldsize, size_t newsize, uint8_t own) {
+    if (!C(c)->arena && (c->flags & own)) return realloc(old, newsize);
+    void *p = C(c)->arena ? arena_alloc(C(c)->arena, newsize) : malloc(newsize);
+    if (!p) return NULL;
+    if (oldsize) memcpy(p, old, oldsize);
+    if (!C(c)->arena) c->flags |= own;
+    return p;
 }
 
-/* Objects start with 8 slots: a typical annotation object (an entity
- * mention, a quote) then never grows. */
 static int container_grow(ws_value_t *c) {
-    if (c->u.c.n < c->u.c.cap) return 0;
-    size_t cap = c->u.c.cap ? c->u.c.cap * 2 : c->type == WS_VALUE_OBJECT ? 8 : 4;
-    if (cap > (size_t)-1 / sizeof(slot_t)) return -1;
-    slot_t *slots = realloc(c->u.c.slots, cap * sizeof *slots);
-    if (!slots) return -1;
-    c->u.c.slots = slots;
-    c->u.c.cap = cap;
+    if (C(c)->n < C(c)->cap) return 0;
+    if (C(c)->cap > KEY_MAX / 2) return -1;
+    uint32_t cap = C(c)->cap ? C(c)->cap * 2 : ARR_SLOTS;
+    slot_t *s = block_grow(c, C(c)->slots, (size_t)C(c)->cap * sizeof(slot_t),
+                           (size_t)cap * sizeof(slot_t), F_OWN_SLOTS);
+    if (!s) return -1;
+    C(c)->slots = s;
+    C(c)->cap = cap;
     return 0;
 }
 
-/* Appends key (klen bytes, then a NUL) to obj's key buffer; 0 or -1. */
-static int key_append(ws_value_t *obj, const char *key, size_t klen, size_t *off) {
-    size_t n = klen + 1;
-    if (n > (size_t)-1 / 2 - obj->u.c.klen) return -1;
-    if (obj->u.c.klen + n > obj->u.c.kcap) {
-        size_t cap = obj->u.c.kcap ? obj->u.c.kcap : 64;
-        while (cap < obj->u.c.klen + n) cap *= 2;
-        char *b = realloc(obj->u.c.kbuf, cap);
+/* Stores key (n bytes) as "key": in obj's key buffer; sets *off. */
+static int key_append(ws_value_t *obj, const char *key, size_t n, uint32_t *off) {
+    if (n > KEY_MAX - 3 || C(obj)->klen > KEY_MAX - 3 - n) return -1;
+    uint32_t need = C(obj)->klen + (uint32_t)n + 3;
+    if (need > C(obj)->kcap) {
+        uint32_t cap = C(obj)->kcap ? C(obj)->kcap : OBJ_KEYS;
+        while (cap < need) cap *= 2;
+        char *b = block_grow(obj, C(obj)->kbuf, C(obj)->klen, cap, F_OWN_KEYS);
         if (!b) return -1;
-        obj->u.c.kbuf = b;
-        obj->u.c.kcap = cap;
+        C(obj)->kbuf = b;
+        C(obj)->kcap = cap;
     }
-    memcpy(obj->u.c.kbuf + obj->u.c.klen, key, n);
-    *off = obj->u.c.klen;
-    obj->u.c.klen += n;
+    char *p = C(obj)->kbuf + C(obj)->klen;
+    p[0] = '"';
+    memcpy(p + 1, key, n);
+    p[n + 1] = '"';
+    p[n + 2] = ':';
+    *off = C(obj)->klen;
+    C(obj)->klen = need;
     return 0;
+}
+
+static const char *key_at(const ws_value_t *obj, uint32_t i, uint32_t *len) {
+    *len = CC(obj)->slots[i].klen & ~KEY_PLAIN;
+    return CC(obj)->kbuf + CC(obj)->slots[i].koff + 1;
+}
+
+/* Keys are short: an inline compare beats a call to memcmp. */
+static int key_eq(const char *a, const char *b, size_t n) {
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return 0;
+    }
+    for (; n; n--)
+        if (*a++ != *b++) return 0;
+    return 1;
+}
+
+static int find_key(const ws_value_t *obj, const char *key, size_t n) {
+    for (uint32_t i = 0; i < CC(obj)->n; i++) {
+        uint32_t kl;
+        const char *k = key_at(obj, i, &kl);
+        if (kl == n && key_eq(k, key, n)) return (int)i;
+    }
+    return -1;
+}
+
+/* strlen(key), and whether it is ASCII with nothing to escape, in one pass
+ * (keys are mostly short literals). */
+static size_t key_scan(const char *key, int *ascii_plain) {
+    size_t n = 0;
+    unsigned cls = 0;
+    for (unsigned char c; (c = (unsigned char)key[n]) != 0; n++) cls |= byte_class[c];
+    *ascii_plain = !cls;
+    return n;
+}
+
+/* An arena container takes a malloc'd value by recording it in the arena. */
+static int adopt(ws_value_t *c, ws_value_t *val) {
+    if (!C(c)->arena || (val->flags & F_ARENA)) return 0;
+    return arena_adopt(C(c)->arena, val);
 }
 
 int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
@@ -131,110 +446,148 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
         ws_value_free(val);
         return -1;
     }
-    /* Replace an existing key; lengths first, they rarely match. */
-    size_t klen = strlen(key);
-    for (size_t i = 0; i < obj->u.c.n; i++) {
-        if (key_len(obj, i) == klen && memcmp(key_at(obj, i), key, klen) == 0) {
-            ws_value_free(obj->u.c.slots[i].v);
-            obj->u.c.slots[i].v = val;
-            return 0;
-        }
-    }
-    size_t off;
-    if (container_grow(obj) < 0 || key_append(obj, key, klen, &off) < 0) {
+    if (adopt(obj, val) < 0) {
         ws_value_free(val);
         return -1;
     }
-    obj->u.c.slots[obj->u.c.n].koff = off;
-    obj->u.c.slots[obj->u.c.n++].v = val;
+    int plain;
+    size_t n = key_scan(key, &plain);
+    int i = find_key(obj, key, n);
+    if (i >= 0) {
+        release(obj, C(obj)->slots[i].v);
+        C(obj)->slots[i].v = val;
+        return 0;
+    }
+    uint32_t off;
+    if (container_grow(obj) < 0 || key_append(obj, key, n, &off) < 0) {
+        release(obj, val);
+        return -1;
+    }
+    slot_t *s = &C(obj)->slots[C(obj)->n++];
+    s->v = val;
+    s->koff = off;
+    s->klen = (uint32_t)n | (plain || is_plain(key, n) ? KEY_PLAIN : 0);
     return 0;
 }
 
 int ws_array_push(ws_value_t *arr, ws_value_t *val) {
-    if (!arr || arr->type != WS_VALUE_ARRAY || !val || container_grow(arr) < 0) {
+    if (!arr || arr->type != WS_VALUE_ARRAY || !val) {
         ws_value_free(val);
         return -1;
     }
-    arr->u.c.slots[arr->u.c.n].koff = 0;
-    arr->u.c.slots[arr->u.c.n++].v = val;
+    if (adopt(arr, val) < 0) {
+        ws_value_free(val);
+        return -1;
+    }
+    if (container_grow(arr) < 0) {
+        release(arr, val);
+        return -1;
+    }
+    slot_t *s = &C(arr)->slots[C(arr)->n++];
+    s->v = val;
+    s->koff = 0;
+    s->klen = 0;
     return 0;
 }
 
+/* ---------------------------------------------------------------- reading */
+
 ws_value_type_t ws_value_type(const ws_value_t *v) {
-    return v ? v->type : WS_VALUE_INVALID;
+    return v ? (ws_value_type_t)v->type : WS_VALUE_INVALID;
 }
 
 const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key) {
     if (!obj || obj->type != WS_VALUE_OBJECT || !key) return NULL;
-    for (size_t i = 0; i < obj->u.c.n; i++)
-        if (strcmp(key_at(obj, i), key) == 0) return obj->u.c.slots[i].v;
-    return NULL;
+    int i = find_key(obj, key, strlen(key));
+    return i >= 0 ? CC(obj)->slots[i].v : NULL;
 }
 
 size_t ws_array_size(const ws_value_t *arr) {
-    return arr && arr->type == WS_VALUE_ARRAY ? arr->u.c.n : 0;
+    return arr && arr->type == WS_VALUE_ARRAY ? CC(arr)->n : 0;
 }
 
 const ws_value_t *ws_array_at(const ws_value_t *arr, size_t i) {
-    if (!arr || arr->type != WS_VALUE_ARRAY || i >= arr->u.c.n) return NULL;
-    return arr->u.c.slots[i].v;
+    if (!arr || arr->type != WS_VALUE_ARRAY || i >= CC(arr)->n) return NULL;
+    return CC(arr)->slots[i].v;
 }
 
 const char *ws_value_str(const ws_value_t *v, size_t *len) {
     if (!v || v->type != WS_VALUE_STRING) return NULL;
-    if (len) *len = v->u.s.len;
-    return v->u.s.p;
+    if (len) *len = v->u.slen;
+    return STR(v);
 }
 
 double ws_value_num(const ws_value_t *v) {
     if (!v || v->type != WS_VALUE_NUMBER) return 0;
-    return v->is_int ? (double)v->u.i : v->u.d;
+    return (v->flags & F_INT) ? (double)v->u.i : v->u.d;
 }
 
 int ws_value_is_int(const ws_value_t *v) {
-    return v && v->type == WS_VALUE_NUMBER && v->is_int;
+    return v && v->type == WS_VALUE_NUMBER && (v->flags & F_INT);
 }
 
 int64_t ws_value_int_of(const ws_value_t *v) {
     if (!v || v->type != WS_VALUE_NUMBER) return 0;
-    return v->is_int ? v->u.i : (int64_t)v->u.d;
+    return (v->flags & F_INT) ? v->u.i : (int64_t)v->u.d;
 }
 
 int ws_value_truthy(const ws_value_t *v) {
     if (!v) return 0;
     switch (v->type) {
     case WS_VALUE_BOOL: return v->u.b;
-    case WS_VALUE_NUMBER: return v->is_int ? v->u.i != 0 : v->u.d != 0;
-    case WS_VALUE_STRING: return v->u.s.len != 0;
+    case WS_VALUE_NUMBER: return (v->flags & F_INT) ? v->u.i != 0 : v->u.d != 0;
+    case WS_VALUE_STRING: return v->u.slen != 0;
     case WS_VALUE_ARRAY:
     case WS_VALUE_OBJECT: return 1;
     default: return 0;
     }
 }
 
+/* ---------------------------------------------------------------- rendering */
+
+/* Room for n more bytes plus the terminating NUL; the render loop then
+ * writes straight into the buffer. */
+static int room(ws_buf_t *b, size_t n) {
+    return b->len + n < b->cap ? 0 : ws_buf_reserve(b, n);
+}
+
+static void put(ws_buf_t *b, const void *p, size_t n) {
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
 /* Integer to decimal without printf: rendering is on the hot path. */
-static int append_int(ws_buf_t *b, int64_t n) {
+static int render_int(ws_buf_t *b, int64_t n) {
     char tmp[24];
     char *p = tmp + sizeof tmp;
     uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
     do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
     if (n < 0) *--p = '-';
-    return ws_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+    size_t len = (size_t)(tmp + sizeof tmp - p);
+    if (room(b, len) < 0) return -1;
+    put(b, p, len);
+    return 0;
 }
 
-static int append_double(ws_buf_t *b, double d) {
-    if (!isfinite(d)) return ws_buf_appends(b, "null");
-    if (d == floor(d) && fabs(d) < 9e15) return append_int(b, (int64_t)d);
+static int render_lit(ws_buf_t *b, const char *s, size_t n) {
+    if (room(b, n) < 0) return -1;
+    put(b, s, n);
+    return 0;
+}
+
+static int render_double(ws_buf_t *b, double d) {
+    if (!isfinite(d)) return render_lit(b, "null", 4);
+    if (d == floor(d) && fabs(d) < 9e15) return render_int(b, (int64_t)d);
     /* Shortest of %.15g / %.17g that reads back exactly. */
     char tmp[40];
     snprintf(tmp, sizeof tmp, "%.15g", d);
     if (strtod(tmp, NULL) != d) snprintf(tmp, sizeof tmp, "%.17g", d);
-    return ws_buf_appends(b, tmp);
+    return render_lit(b, tmp, strlen(tmp));
 }
 
-/* Strings come from processors, which may slice text in the middle of a
- * UTF-8 sequence by mistake; the output must stay valid JSON text, so bad
- * bytes become U+FFFD. */
+/* Strings that are not plain: processors may slice text in the middle of a
+ * UTF-8 sequence by mistake, and the output must stay valid JSON text, so
+ * bad bytes become U+FFFD; the rest is escaped. */
 static int render_string(ws_buf_t *out, const char *s, size_t n) {
     if (ws_utf8_valid(s, n)) return ws_buf_append_json_string(out, s, n);
     ws_buf_t fixed;
@@ -257,28 +610,54 @@ static int render_string(ws_buf_t *out, const char *s, size_t n) {
     return rc;
 }
 
-int ws_value_render(const ws_value_t *v, ws_buf_t *out) {
-    if (!v) return ws_buf_append(out, "null", 4);
+static int render(const ws_value_t *v, ws_buf_t *out) {
+    if (!v) return render_lit(out, "null", 4);
     switch (v->type) {
-    case WS_VALUE_NULL: return ws_buf_append(out, "null", 4);
-    case WS_VALUE_BOOL: return v->u.b ? ws_buf_append(out, "true", 4) : ws_buf_append(out, "false", 5);
-    case WS_VALUE_NUMBER: return v->is_int ? append_int(out, v->u.i) : append_double(out, v->u.d);
-    case WS_VALUE_STRING: return render_string(out, v->u.s.p, v->u.s.len);
+    case WS_VALUE_NULL: return render_lit(out, "null", 4);
+    case WS_VALUE_BOOL: return v->u.b ? render_lit(out, "true", 4) : render_lit(out, "false", 5);
+    case WS_VALUE_NUMBER: return (v->flags & F_INT) ? render_int(out, v->u.i) : render_double(out, v->u.d);
+    case WS_VALUE_STRING:
+        if (!(v->flags & F_PLAIN)) return render_string(out, STR(v), v->u.slen);
+        if (room(out, v->u.slen + 2) < 0) return -1;
+        out->data[out->len++] = '"';
+        put(out, STR(v), v->u.slen);
+        out->data[out->len++] = '"';
+        return 0;
     case WS_VALUE_ARRAY:
     case WS_VALUE_OBJECT: {
         int obj = v->type == WS_VALUE_OBJECT;
-        if (ws_buf_appendc(out, obj ? '{' : '[') < 0) return -1;
-        for (size_t i = 0; i < v->u.c.n; i++) {
-            if (i && ws_buf_appendc(out, ',') < 0) return -1;
-            if (obj && (render_string(out, key_at(v, i), key_len(v, i)) < 0 ||
-                        ws_buf_appendc(out, ':') < 0))
-                return -1;
-            if (ws_value_render(v->u.c.slots[i].v, out) < 0) return -1;
+        if (room(out, 1) < 0) return -1;
+        out->data[out->len++] = obj ? '{' : '[';
+        for (uint32_t i = 0; i < CC(v)->n; i++) {
+            const slot_t *s = &CC(v)->slots[i];
+            if (i) {
+                if (room(out, 1) < 0) return -1;
+                out->data[out->len++] = ',';
+            }
+            if (obj) {
+                uint32_t kl = s->klen & ~KEY_PLAIN;
+                const char *k = CC(v)->kbuf + s->koff;   /* "key": */
+                if (s->klen & KEY_PLAIN) {
+                    if (room(out, kl + 3) < 0) return -1;
+                    put(out, k, kl + 3);
+                } else if (render_string(out, k + 1, kl) < 0 || render_lit(out, ":", 1) < 0) {
+                    return -1;
+                }
+            }
+            if (render(s->v, out) < 0) return -1;
         }
-        return ws_buf_appendc(out, obj ? '}' : ']');
+        if (room(out, 1) < 0) return -1;
+        out->data[out->len++] = obj ? '}' : ']';
+        return 0;
     }
-    default: return ws_buf_append(out, "null", 4);
+    default: return render_lit(out, "null", 4);
     }
+}
+
+int ws_value_render(const ws_value_t *v, ws_buf_t *out) {
+    int rc = render(v, out);
+    if (out->cap) out->data[out->len] = '\0';   /* room() always left space for it */
+    return rc;
 }
 
 ws_value_t *ws_value_from_cjson(const cJSON *j) {

@@ -53,6 +53,11 @@ static const ws_config_key_t config_keys[] = {
 
 typedef struct scratch_node {
     ent_scratch_t s;
+    /* entity_groups: per group its first mention and count, and an
+     * open-addressing table of group indexes by (canonical, type) */
+    uint32_t *g_first, *g_count;
+    int32_t *g_table;
+    size_t g_cap, g_table_cap;
     struct scratch_node *next;
 } scratch_node_t;
 
@@ -62,6 +67,14 @@ typedef struct {
     pthread_mutex_t lock;
     scratch_node_t *free_list;
 } ent_instance_t;
+
+/* Type names and their lengths, looked up once. */
+static size_t type_len[ET__COUNT];
+static pthread_once_t type_len_once = PTHREAD_ONCE_INIT;
+static void type_len_init(void)
+{
+    for (int t = 0; t < ET__COUNT; t++) type_len[t] = strlen(ent_type_name(t));
+}
 
 static void *ent_create(const void *config, const ws_create_info_t *info,
                         char *err, size_t errlen)
@@ -95,7 +108,17 @@ static void *ent_create(const void *config, const ws_create_info_t *info,
     if (!in->kb) { free(in); return NULL; }
     in->max_entities = (size_t)cfg->max_entities;
     pthread_mutex_init(&in->lock, NULL);
+    pthread_once(&type_len_once, type_len_init);
     return in;
+}
+
+static void scratch_node_free(scratch_node_t *n)
+{
+    ent_scratch_free(&n->s);
+    free(n->g_first);
+    free(n->g_count);
+    free(n->g_table);
+    free(n);
 }
 
 static void ent_destroy(void *instance)
@@ -105,8 +128,7 @@ static void ent_destroy(void *instance)
     while (in->free_list) {
         scratch_node_t *n = in->free_list;
         in->free_list = n->next;
-        ent_scratch_free(&n->s);
-        free(n);
+        scratch_node_free(n);
     }
     pthread_mutex_destroy(&in->lock);
     ent_kb_free(in->kb);
@@ -127,10 +149,24 @@ static void give_back(ent_instance_t *in, scratch_node_t *n)
 {
     /* Don't keep a huge scratch from one outsized article. */
     if (n->s.toks_cap > (1u << 20)) ent_scratch_free(&n->s);
+    if (n->g_cap > (1u << 16)) {
+        free(n->g_first);
+        free(n->g_count);
+        free(n->g_table);
+        n->g_first = n->g_count = NULL;
+        n->g_table = NULL;
+        n->g_cap = n->g_table_cap = 0;
+    }
     pthread_mutex_lock(&in->lock);
     n->next = in->free_list;
     in->free_list = n;
     pthread_mutex_unlock(&in->lock);
+}
+
+static ws_value_t *type_value(int type)
+{
+    int t = type > 0 && type < ET__COUNT ? type : 0;
+    return ws_value_string(ent_type_name(t), type_len[t]);
 }
 
 static ws_value_t *mention_value(const char *body, const ent_mention_t *m)
@@ -138,8 +174,7 @@ static ws_value_t *mention_value(const char *body, const ent_mention_t *m)
     ws_value_t *o = ws_value_object();
     if (!o) return NULL;
     if (ws_object_set(o, "text", ws_value_string(body + m->start, m->end - m->start)) < 0 ||
-        ws_object_set(o, "type", ws_value_string(ent_type_name(m->type),
-                                                 strlen(ent_type_name(m->type)))) < 0 ||
+        ws_object_set(o, "type", type_value(m->type)) < 0 ||
         ws_object_set(o, "canonical", ws_value_string(m->canon, m->canon_len)) < 0 ||
         ws_object_set(o, "start", ws_value_int(m->start)) < 0 ||
         ws_object_set(o, "end", ws_value_int(m->end)) < 0) {
@@ -149,32 +184,68 @@ static ws_value_t *mention_value(const char *body, const ent_mention_t *m)
     return o;
 }
 
-/* Group mentions by (canonical, type) in order of first appearance. */
-static ws_value_t *groups_value(const ent_mention_t *ms, size_t n)
+static uint64_t canon_hash(const ent_mention_t *m)
 {
-    ws_value_t *arr = ws_value_array();
-    if (!arr) return NULL;
-    size_t *first = malloc((n ? n : 1) * sizeof *first);
-    size_t *count = malloc((n ? n : 1) * sizeof *count);
+    uint64_t h = 0xcbf29ce484222325ull ^ m->type;
+    for (uint32_t i = 0; i < m->canon_len; i++) {
+        h ^= (unsigned char)m->canon[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Group mentions by (canonical, type) in order of first appearance, with a
+ * hash table in the scratch node (linear in the mentions, no allocation
+ * once the scratch has grown). */
+static ws_value_t *groups_value(scratch_node_t *sn, const ent_mention_t *ms, size_t n)
+{
+    size_t tcap = 16;
+    while (tcap < 2 * n) tcap *= 2;
+    if (n > sn->g_cap) {
+        uint32_t *f = realloc(sn->g_first, n * sizeof *f);
+        if (f) sn->g_first = f;
+        uint32_t *c = realloc(sn->g_count, n * sizeof *c);
+        if (c) sn->g_count = c;
+        if (!f || !c) return NULL;
+        sn->g_cap = n;
+    }
+    if (tcap > sn->g_table_cap) {
+        int32_t *t = realloc(sn->g_table, tcap * sizeof *t);
+        if (!t) return NULL;
+        sn->g_table = t;
+        sn->g_table_cap = tcap;
+    }
+    uint32_t *first = sn->g_first, *count = sn->g_count;
+    int32_t *table = sn->g_table;
+    for (size_t k = 0; k < tcap; k++) table[k] = -1;
     size_t ng = 0;
-    if (!first || !count) goto fail;
     for (size_t i = 0; i < n; i++) {
-        size_t g;
-        for (g = 0; g < ng; g++) {
+        size_t slot = (size_t)((canon_hash(&ms[i]) * 0x9E3779B97F4A7C15ull) >> 32) & (tcap - 1);
+        for (;;) {
+            int32_t g = table[slot];
+            if (g < 0) {
+                table[slot] = (int32_t)ng;
+                first[ng] = (uint32_t)i;
+                count[ng++] = 1;
+                break;
+            }
             const ent_mention_t *f = &ms[first[g]];
             if (f->type == ms[i].type && f->canon_len == ms[i].canon_len &&
-                memcmp(f->canon, ms[i].canon, f->canon_len) == 0) break;
+                memcmp(f->canon, ms[i].canon, f->canon_len) == 0) {
+                count[g]++;
+                break;
+            }
+            slot = (slot + 1) & (tcap - 1);
         }
-        if (g == ng) { first[ng] = i; count[ng++] = 0; }
-        count[g]++;
     }
+    ws_value_t *arr = ws_value_array();
+    if (!arr) return NULL;
     for (size_t g = 0; g < ng; g++) {
         const ent_mention_t *f = &ms[first[g]];
         ws_value_t *o = ws_value_object();
         if (!o) goto fail;
         if (ws_object_set(o, "canonical", ws_value_string(f->canon, f->canon_len)) < 0 ||
-            ws_object_set(o, "type", ws_value_string(ent_type_name(f->type),
-                                                     strlen(ent_type_name(f->type)))) < 0 ||
+            ws_object_set(o, "type", type_value(f->type)) < 0 ||
             ws_object_set(o, "count", ws_value_int((int64_t)count[g])) < 0 ||
             ws_object_set(o, "first", ws_value_int(f->start)) < 0) {
             ws_value_free(o);
@@ -182,12 +253,8 @@ static ws_value_t *groups_value(const ent_mention_t *ms, size_t n)
         }
         if (ws_array_push(arr, o) < 0) goto fail;
     }
-    free(first);
-    free(count);
     return arr;
 fail:
-    free(first);
-    free(count);
     ws_value_free(arr);
     return NULL;
 }
@@ -215,7 +282,7 @@ static ws_result_t ent_process(void *instance, ws_record_t *rec, char *reason, s
         ws_value_t *v = mention_value(body, &sn->s.ments[i]);
         if (!v || ws_array_push(list, v) < 0) { ws_value_free(list); goto oom; }
     }
-    groups = groups_value(sn->s.ments, n);
+    groups = groups_value(sn, sn->s.ments, n);
     if (!groups) { ws_value_free(list); goto oom; }
     give_back(in, sn);
     sn = NULL;

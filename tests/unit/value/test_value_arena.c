@@ -1,0 +1,241 @@
+/* test_value_arena.c -- values built in a record's arena behave exactly like
+ * malloc'd ones: same reads, same rendering, same ownership rules, and any
+ * mix of the two is freed exactly once.  ctest runs this binary with
+ * WS_VALUE_ARENA=1 and =0; under ASan the second run checks ownership and
+ * leaks of every node, the first the arena's own bookkeeping. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+#include "ws_config.h"
+#include "ws_pipeline.h"
+#include "ws_record_host.h"
+#include "ws_test.h"
+#include "ws_value.h"
+
+static int arenas_on;   /* WS_VALUE_ARENA allows arenas in this run */
+
+static char *render_value(const ws_value_t *v) {
+    ws_buf_t b;
+    ws_buf_init(&b);
+    if (ws_value_render(v, &b) < 0) { ws_buf_free(&b); return strdup("(render failed)"); }
+    char *s = strdup(b.data);
+    ws_buf_free(&b);
+    return s;
+}
+
+/* A tree that exercises every node type, inline and grown containers,
+ * long and escaped keys, and strings of every rendering class. */
+static ws_value_t *sample_tree(void) {
+    ws_value_t *o = ws_value_object();
+    ws_value_t *list = ws_value_array();
+    for (int i = 0; i < 300; i++) {             /* grows the slots many times */
+        ws_value_t *m = ws_value_object();
+        ws_object_set(m, "text", ws_value_string("Ada Lovelace", 12));
+        ws_object_set(m, "start", ws_value_int(i));
+        ws_object_set(m, "end", ws_value_int(-i));
+        ws_array_push(list, m);
+    }
+    ws_object_set(o, "list", list);
+    ws_object_set(o, "plain", ws_value_string("caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d", 12));
+    ws_object_set(o, "escaped", ws_value_string("say \"hi\"\n\\\x01", 11));
+    ws_object_set(o, "cut", ws_value_string("caf\xc3", 4));             /* bad UTF-8 */
+    ws_object_set(o, "empty", ws_value_string("", 0));
+    ws_object_set(o, "d", ws_value_double(0.1));
+    ws_object_set(o, "n", ws_value_null());
+    ws_object_set(o, "t", ws_value_bool(1));
+    ws_object_set(o, "f", ws_value_bool(0));
+    /* Keys past the inline slots and key bytes, and keys needing escapes. */
+    char key[200];   /* up to 160 key bytes: past the inline 64 */
+    for (int i = 0; i < 20; i++) {
+        snprintf(key, sizeof key, "key_%02d_%.*s", i, i * 8,
+                 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+                 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
+        ws_object_set(o, key, ws_value_int(i));
+    }
+    ws_object_set(o, "q\"uo\\te\n", ws_value_int(1));
+    ws_object_set(o, "caf\xc3\xa9", ws_value_int(2));
+    ws_object_set(o, "bad\xff", ws_value_int(3));
+    /* A long string: its own chunk in an arena. */
+    size_t big = 40 * 1024;
+    char *text = malloc(big);
+    for (size_t i = 0; i < big; i++) text[i] = (char)('a' + i % 26);
+    ws_object_set(o, "big", ws_value_string(text, big));
+    free(text);
+    ws_object_set(o, "plain", ws_value_string("replaced", 8));    /* replace in place */
+    return o;
+}
+
+static void check_sample(const ws_value_t *o) {
+    CHECK(ws_array_size(ws_object_get(o, "list")) == 300);
+    const ws_value_t *m = ws_array_at(ws_object_get(o, "list"), 299);
+    CHECK_STR(ws_value_str(ws_object_get(m, "text"), NULL), "Ada Lovelace");
+    CHECK(ws_value_num(ws_object_get(m, "end")) == -299);
+    CHECK(ws_value_is_int(ws_object_get(m, "start")));
+    CHECK_STR(ws_value_str(ws_object_get(o, "plain"), NULL), "replaced");
+    CHECK(ws_value_num(ws_object_get(o, "key_03_abcdefghijklmnopqrstuvwx")) == 3);
+    CHECK(ws_value_num(ws_object_get(o, "key_00_")) == 0);
+    CHECK(ws_value_num(ws_object_get(o, "q\"uo\\te\n")) == 1);
+    CHECK(ws_value_num(ws_object_get(o, "caf\xc3\xa9")) == 2);
+    CHECK(ws_object_get(o, "caf") == NULL);
+    CHECK(ws_object_get(o, "key_1") == NULL);
+    size_t n = 0;
+    CHECK(ws_value_str(ws_object_get(o, "big"), &n) != NULL && n == 40 * 1024);
+    CHECK(ws_value_truthy(ws_object_get(o, "t")) && !ws_value_truthy(ws_object_get(o, "f")));
+    CHECK(!ws_value_truthy(ws_object_get(o, "empty")));
+}
+
+TEST(arena_and_malloc_values_read_and_render_the_same) {
+    ws_value_t *heap = sample_tree();
+    check_sample(heap);
+    char *want = render_value(heap);
+    ws_value_free(heap);
+    CHECK_HAS(want, "\"plain\":\"replaced\"");
+    CHECK_HAS(want, "\"escaped\":\"say \\\"hi\\\"\\n\\\\\\u0001\",");
+    CHECK_HAS(want, "\"cut\":\"caf\xef\xbf\xbd\"");
+    CHECK_HAS(want, "\"q\\\"uo\\\\te\\n\":1,\"caf\xc3\xa9\":2,\"bad\xef\xbf\xbd\":3");
+    CHECK_HAS(want, "\"d\":0.1,\"n\":null,\"t\":true,\"f\":false");
+    CHECK_HAS(want, "{\"text\":\"Ada Lovelace\",\"start\":299,\"end\":-299}]");
+
+    ws_value_arena_t *a = ws_value_arena_new();
+    CHECK((a != NULL) == arenas_on);
+    for (int round = 0; round < 3; round++) {     /* reuse after reset */
+        ws_value_arena_t *prev = ws_value_arena_enter(a);
+        ws_value_t *o = sample_tree();
+        ws_value_arena_leave(prev);
+        CHECK(ws_value_in_arena(o) == arenas_on);
+        CHECK((ws_value_arena_used(a) > 40 * 1024) == arenas_on);
+        check_sample(o);
+        char *got = render_value(o);
+        CHECK(strcmp(got, want) == 0);   /* (too long to print) */
+        free(got);
+        ws_value_free(o);                 /* a no-op on arena values */
+        ws_value_arena_reset(a);
+        CHECK(ws_value_arena_used(a) == 0);
+    }
+    ws_value_arena_free(a);
+    free(want);
+}
+
+/* Mixed ownership: a malloc'd value handed to an arena container, an arena
+ * value in a malloc'd container, replacements and refusals of both.  Under
+ * ASan any double free or leak here fails the run. */
+TEST(mixed_ownership_is_freed_exactly_once) {
+    ws_value_t *made_early = ws_value_object();        /* as in create(): malloc */
+    ws_object_set(made_early, "k", ws_value_string("v", 1));
+    ws_value_t *heap_list = ws_value_array();
+    ws_value_t *replaced_heap = ws_value_string("old", 3);
+    CHECK(!ws_value_in_arena(made_early));
+
+    ws_value_arena_t *a = ws_value_arena_new();
+    ws_value_arena_t *prev = ws_value_arena_enter(a);
+    ws_value_t *o = ws_value_object();
+    CHECK(ws_object_set(o, "early", made_early) == 0);            /* heap into arena */
+    CHECK(ws_object_set(o, "r", replaced_heap) == 0);
+    CHECK(ws_object_set(o, "r", ws_value_string("new", 3)) == 0); /* drops a heap value */
+    CHECK(ws_array_push(heap_list, ws_value_int(7)) == 0);        /* arena into heap */
+    CHECK(ws_object_set(o, NULL, ws_value_int(1)) == -1);         /* refused: freed */
+    CHECK(ws_array_push(o, ws_value_string("x", 1)) == -1);       /* not an array */
+    CHECK(ws_object_set(o, "refused_heap", NULL) == -1);
+    ws_value_arena_leave(prev);
+    CHECK(ws_array_push(o, ws_value_int(5)) == -1);               /* heap value refused by arena obj */
+    CHECK(ws_object_set(o, "late", ws_value_string("late", 4)) == 0);   /* heap into arena, no arena current */
+    CHECK_STR(ws_value_str(ws_object_get(ws_object_get(o, "early"), "k"), NULL), "v");
+    CHECK_STR(ws_value_str(ws_object_get(o, "r"), NULL), "new");
+    CHECK_STR(ws_value_str(ws_object_get(o, "late"), NULL), "late");
+    CHECK(ws_value_num(ws_array_at(heap_list, 0)) == 7);
+    char *s = render_value(o);
+    CHECK_STR(s, "{\"early\":{\"k\":\"v\"},\"r\":\"new\",\"late\":\"late\"}");
+    free(s);
+    ws_value_free(heap_list);    /* frees the list, skips its arena element */
+    ws_value_free(o);            /* arena: no-op (heap): frees all */
+    ws_value_arena_reset(a);     /* frees made_early, replaced_heap and "late" */
+    ws_value_arena_free(a);
+}
+
+/* The record owns the arena: values a processor builds during the pipeline
+ * come from it, annotations of either kind render, and reset/free release
+ * everything (ASan/LSan check the malloc'd ones). */
+TEST(record_arena_through_the_pipeline) {
+    const char *path = write_temp(0, "{\"pipeline\": [{\"name\": \"ex\", \"processor\": \"example\", "
+                                     "\"keyword\": \"storm\"}]}");
+    ws_config_t *c = NULL;
+    char err[1024];
+    CHECK(ws_config_load(path, NULL, 0, &c, err, sizeof err) == 0);
+    unlink(path);
+    if (!c) return;
+    ws_pipeline_t *p = NULL;
+    CHECK(ws_pipeline_new(c, NULL, 0, 0, &p, err, sizeof err) == 0);
+    ws_config_free(c);
+    if (!p) return;
+    ws_record_t *r = ws_record_new();
+    CHECK((ws_record_arena(r) != NULL) == arenas_on);
+    ws_value_t *early = ws_value_array();                 /* made outside process() */
+    ws_array_push(early, ws_value_string("outside", 7));
+    for (int i = 0; i < 50; i++) {
+        ws_article_opts_t o;
+        ws_article_opts_default(&o);
+        ws_article_t art;
+        const char *reason;
+        const char *body = i % 2 ? "{\"body\":\"A storm, then a storm.\"}" : "{\"body\":\"Calm.\"}";
+        ws_record_reset(r);
+        CHECK(ws_article_parse(&o, body, strlen(body), &art, &reason, err, sizeof err) == 0);
+        ws_record_take_article(r, &art);
+        ws_outcome_t out;
+        ws_pipeline_run(p, r, &out);
+        CHECK(out.result == WS_KEEP);
+        const ws_value_t *ann = ws_record_annotation(r, "ex");
+        CHECK(ws_value_in_arena(ann) == arenas_on);
+        CHECK(ws_value_num(ws_object_get(ann, "count")) == (i % 2 ? 2 : 0));
+        if (i == 10) {
+            ws_record_set_entry(r, "host");
+            CHECK(ws_record_annotate(r, NULL, early) == 0);   /* a malloc'd annotation */
+            ws_record_set_entry(r, NULL);
+        }
+        ws_buf_t b;
+        ws_buf_init(&b);
+        CHECK(ws_record_render(r, &b) == 0);
+        CHECK_HAS(b.data, i % 2 ? "\"count\":2" : "\"count\":0");
+        if (i == 10) CHECK_HAS(b.data, "\"host\":[\"outside\"]");
+        ws_buf_free(&b);
+    }
+    CHECK(ws_value_arena_enter(NULL) == NULL);   /* the pipeline left no arena current */
+    ws_record_free(r);
+    ws_pipeline_free(p);
+}
+
+/* Many records' worth of values in one arena: memory is recycled, not
+ * grown without bound (the kept chunk stays the same after warm-up). */
+TEST(arena_memory_is_recycled) {
+    if (!arenas_on) return;
+    ws_value_arena_t *a = ws_value_arena_new();
+    size_t first = 0;
+    for (int round = 0; round < 200; round++) {
+        ws_value_arena_t *prev = ws_value_arena_enter(a);
+        ws_value_t *list = ws_value_array();
+        for (int i = 0; i < 500; i++) {
+            ws_value_t *m = ws_value_object();
+            ws_object_set(m, "text", ws_value_string("United States", 13));
+            ws_object_set(m, "start", ws_value_int(i));
+            ws_array_push(list, m);
+        }
+        ws_value_arena_leave(prev);
+        if (round == 0) first = ws_value_arena_used(a);
+        CHECK(ws_value_arena_used(a) == first);
+        CHECK(ws_array_size(list) == 500);
+        ws_value_arena_reset(a);
+    }
+    ws_value_arena_free(a);
+}
+
+int main(void) {
+    ws_value_arena_t *probe = ws_value_arena_new();
+    arenas_on = probe != NULL;
+    ws_value_arena_free(probe);
+    fprintf(stderr, "value arenas: %s\n", arenas_on ? "on" : "off");
+    RUN(arena_and_malloc_values_read_and_render_the_same);
+    RUN(mixed_ownership_is_freed_exactly_once);
+    RUN(record_arena_through_the_pipeline);
+    RUN(arena_memory_is_recycled);
+    return ws_test_done();
+}
