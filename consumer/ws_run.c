@@ -233,7 +233,10 @@ int ws_rt_loop(ws_rt_t *rt)
             ws_workers_release(rt);
         }
         if (now - last_metrics >= 1000) {
-            ws_parts_metrics(rt, 0);
+            /* Ask the broker for a high watermark the fetcher has not
+             * reported yet (a fresh assignment), unless brokers are down:
+             * the query blocks the loop for up to a second. */
+            ws_parts_metrics(rt, !atomic_load(&rt->brokers_down));
             ws_metrics_queue_depth(rt->metrics, rd_kafka_outq_len(rt->producer));
             last_metrics = now;
         }

@@ -10,6 +10,7 @@
 #include "ws_record_host.h"
 #include "ws_article.h"
 #include "ent.h"
+#include "ent_kb.h"
 
 static int failures, checks;
 
@@ -280,6 +281,41 @@ static void test_regex_limit(void)
     ent_kb_free(slow);
 }
 
+/* Rules that share a trigger run as one combined pattern; each still gives
+ * its own match: the longest wins, a tie goes to the earlier line, and the
+ * entity group is the winner's.  A limit in the combined pattern falls back
+ * to the rules one by one, so the slow rule is still the one reported. */
+static void test_shared_trigger_rules(void)
+{
+    ent_kb_t *k = load(ENT_TEST_DATA "/shared-trigger.rules", 0);
+    CHECK(k != NULL, "kb with shared-trigger rules loads");
+    if (!k) return;
+    CHECK(k->combos_n >= 1, "the zork rules are combined");
+    ent_kb_t *saved = kb;
+    kb = k;
+    tag("Yesterday zork Smith said so.");
+    expect("Smith", ET_PERSON, NULL);          /* PERSON ties with LAW, comes first */
+    tag("Then zork Acme Widgets Inc said so.");
+    expect("Widgets", ET_ORG, NULL);           /* the longest match, its group e */
+    expect_none("Acme");
+    tag("Only zork 42 people came.");
+    expect("zork 42", ET_CARDINAL, NULL);
+    kb = saved;
+    ent_kb_free(k);
+
+    ent_kb_t *slow = load(ENT_TEST_DATA "/shared-trigger-slow.rules", 2000);
+    CHECK(slow != NULL, "kb with a slow shared-trigger rule loads");
+    if (!slow) return;
+    const char *t = "zork aaaa bbbb cccc dddd eeee ffff gggg hhhh iiii jjjj kkkk llll mmmm nnnn";
+    char err[256] = "";
+    ent_scratch_t s2 = {0};
+    int rc = ent_tag(slow, t, strlen(t), &s2, err, sizeof err);
+    CHECK(rc == -2, "catastrophic rule in a list stops with -2, got %d", rc);
+    CHECK(strstr(err, "shared-trigger-slow.rules:4") != NULL, "the slow rule is named (%s)", err);
+    ent_scratch_free(&s2);
+    ent_kb_free(slow);
+}
+
 static void test_bad_config(void)
 {
     const char *rules[] = {ENT_TEST_DATA "/does-not-exist.rules"};
@@ -444,6 +480,7 @@ int main(void)
     test_events_laws_facilities();
     test_context_words();
     test_regex_limit();
+    test_shared_trigger_rules();
     test_bad_config();
     test_robustness();
     test_processor();
