@@ -194,11 +194,39 @@ static int plausible_value(int f, const char *v, size_t n) {
     return 1;
 }
 
+/* The first '\n' or '\r' at or after p, or end. */
+static const char *line_end(const char *p, const char *end) {
+    while (p < end && *p != '\n' && *p != '\r') p++;
+    return p;
+}
+
+/* 1 if only spaces or tabs stand between the start of its line and k. */
+static int starts_line(const char *buf, const char *k) {
+    while (k > buf && is_sp(k[-1])) k--;
+    return k == buf || k[-1] == '\n' || k[-1] == '\r';
+}
+
+/* A title whose key is at k runs to the end of its line (eol) only when the
+ * line is a header line of its own: a line break comes right after it, a body follows,
+ * and the title starts its line or a blank line follows.  Otherwise the line
+ * is the body's own line, where a header value is one token (issue 2 §3):
+ * " date 2025-10-30 title Talks Officials said ..." keeps "Officials ..."
+ * as body. */
+static int title_owns_line(const char *buf, const char *k, const char *eol, const char *end) {
+    if (eol >= end) return 0;                               /* last line: no body after */
+    const char *n = eol + (eol + 1 < end && eol[0] == '\r' && eol[1] == '\n' ? 2 : 1);
+    if (is_blank(n, (size_t)(end - n))) return 0;
+    if (starts_line(buf, k)) return 1;
+    while (n < end && is_sp(*n)) n++;
+    return n < end && (*n == '\n' || *n == '\r');              /* a blank line follows */
+}
+
 /* Leading "key value" headers.  Each known key is read at most once; a key
  * must be followed on the same line by a value.  The value is one token,
- * except a quoted value ("...") and a title, which runs to the end of its
- * line because titles have spaces.  Whitespace after the last header is
- * skipped; the body is everything after it, byte for byte. */
+ * except a quoted value ("...") and a title on a header line of its own
+ * (title_owns_line), which runs to the end of the line because titles have
+ * spaces.  Whitespace after the last header is skipped; the body is
+ * everything after it, byte for byte. */
 static int parse_text(const char *buf, size_t len, ws_article_t *out) {
     const char *p = buf, *end = buf + len;
     const char *body = buf;
@@ -229,8 +257,8 @@ static int parse_text(const char *buf, size_t len, ws_article_t *out) {
             v = q + 1;
             ve = cl;
             q = cl + 1;
-        } else if (f == WS_FIELD_TITLE) {
-            while (q < end && *q != '\n' && *q != '\r') q++;
+        } else if (f == WS_FIELD_TITLE && title_owns_line(buf, k, line_end(q, end), end)) {
+            q = line_end(q, end);
             ve = q;
             while (ve > v && is_sp(ve[-1])) ve--;
         } else {

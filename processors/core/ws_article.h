@@ -8,7 +8,10 @@
  * skipped.  Refinements that keep prose from being read as headers: a key is
  * lowercase, or any case followed by ':' ("Title: ..."); a value must look
  * like its field (a date has a digit, a url has "://", an id is a code, not
- * a word); a title, and a "quoted value", may have spaces.  The body is kept
+ * a word); a "quoted value" may have spaces, and so may a title on a header
+ * line of its own (a line break right after it, a body below, and the title
+ * starting its line or a blank line following; on the body's own line a
+ * title is one token like any header).  The body is kept
  * byte-identical (trailing newline included), or converted from HTML when
  * html is on.  A missing id becomes a stable id derived from a content hash
  * ("h" + 16 hex digits of a 64-bit FNV-1a hash of title + body). */

@@ -107,6 +107,43 @@ TEST(text_headers_on_their_own_lines) {
     CHECK_STR(field(WS_FIELD_BODY), "The council voted.");
 }
 
+/* Issue 2 §3: on the body's own line a header value is one token, so a
+ * title there takes one word and the rest of the line stays body.  A title
+ * runs to the end of its line only on a header line of its own: a line
+ * break comes right after it, and the title starts the line or a blank
+ * line follows. */
+TEST(text_title_on_the_body_line_is_one_token) {
+    const char *one = " date 2031-11-02 title Harbour reopens The harbour at Eastport reopened on Monday.\n";
+    CHECK(parse(one) == 0);
+    CHECK_STR(field(WS_FIELD_DATE), "2031-11-02");
+    CHECK_STR(field(WS_FIELD_TITLE), "Harbour");
+    CHECK_STR(field(WS_FIELD_BODY), "reopens The harbour at Eastport reopened on Monday.\n");
+    /* The seed's shape with a title put in front: the body goes on below. */
+    const char *multi = " date 2031-04-02 title Bridge Officials in Lakeview said on Monday the bridge would "
+                        "reopen.\n\"It is safe,\" the mayor said.\n";
+    CHECK(parse(multi) == 0);
+    CHECK_STR(field(WS_FIELD_TITLE), "Bridge");
+    CHECK(strncmp(field(WS_FIELD_BODY), "Officials in Lakeview", 21) == 0);
+    CHECK(field(WS_FIELD_BODY)[art.len[WS_FIELD_BODY] - 1] == '\n');
+    /* Nothing after the line: the title line is the body's own line. */
+    CHECK(parse("title Storm warning for the coast") == 0);
+    CHECK_STR(field(WS_FIELD_TITLE), "Storm");
+    CHECK_STR(field(WS_FIELD_BODY), "warning for the coast");
+    CHECK(parse("title Storm warning for the coast\n  \n") == 0);
+    CHECK_STR(field(WS_FIELD_TITLE), "Storm");
+    /* Header lines: the title starts its line, or a blank line follows. */
+    CHECK(parse("date 2031-04-02 title Harbour plan approved\n\nThe council voted 7-2.\n") == 0);
+    CHECK_STR(field(WS_FIELD_TITLE), "Harbour plan approved");
+    CHECK_STR(field(WS_FIELD_BODY), "The council voted 7-2.\n");
+    CHECK(parse("date 2031-04-02\r\ntitle  Harbour plan approved \r\nThe council voted 7-2.") == 0);
+    CHECK_STR(field(WS_FIELD_TITLE), "Harbour plan approved");
+    CHECK_STR(field(WS_FIELD_BODY), "The council voted 7-2.");
+    /* A quoted title may have spaces anywhere. */
+    CHECK(parse("date 2031-04-02 title \"Harbour reopens\" The harbour reopened.") == 0);
+    CHECK_STR(field(WS_FIELD_TITLE), "Harbour reopens");
+    CHECK_STR(field(WS_FIELD_BODY), "The harbour reopened.");
+}
+
 TEST(text_without_headers_is_all_body) {
     const char *in = "  Sources close to the talks said a deal was near.\n";
     CHECK(parse(in) == 0);
@@ -233,6 +270,7 @@ int main(void) {
     RUN(missing_id_is_a_stable_content_hash);
     RUN(text_header_on_the_body_line);
     RUN(text_headers_on_their_own_lines);
+    RUN(text_title_on_the_body_line_is_one_token);
     RUN(text_without_headers_is_all_body);
     RUN(html_body_becomes_text_with_paragraphs);
     RUN(bad_input_reasons);
