@@ -32,7 +32,17 @@ static void usage(FILE *f) {
         "\n"
         "Without --config: $WIRESTREAM_CONFIG, ./config/wirestream.json, then the built-in default.\n"
         "Environment overrides: WIRESTREAM_KAFKA_BOOTSTRAP_SERVERS, WIRESTREAM_OUTPUT_TOPIC, ...\n"
-        "See docs/config.md.\n");
+        "See docs/config.md.\n"
+        "\n"
+        "exit status of process:\n"
+        "  0  ran over every input; bad lines (invalid JSON, empty body, ...) are reported on stderr\n"
+        "     with file:line and counted in the summary, and print nothing on stdout\n"
+        "  1  an input file could not be read (the others are still processed), or stdout\n"
+        "     could not be written\n"
+        "  2  config or usage error (bad option, unknown key, wrong type, a pipeline entry that\n"
+        "     fails to load); nothing is processed\n"
+        "check-config exits 0 when the config is valid, 2 when not.  run and demo exit 2 when the\n"
+        "config or a kafka property is invalid, 1 when they stop on an error, 0 after a clean stop.\n");
 }
 
 /* run and demo: the Kafka runtime. */
@@ -44,7 +54,7 @@ static int kafka_command(int argc, char **argv, int demo) {
         ws_cmd_opts_free(&o);
         return WS_EXIT_USAGE;
     }
-    ws_config_t *cfg = ws_cmd_load_config(&o);
+    ws_config_t *cfg = ws_cmd_load_kafka_config(&o);
     ws_cmd_opts_free(&o);
     if (!cfg) return WS_EXIT_USAGE;
     err[0] = '\0';

@@ -28,6 +28,13 @@ int ws_cmd_parse(int argc, char **argv, int allow_without, int allow_args,
 void ws_cmd_opts_free(ws_cmd_opts_t *o);
 /* Loads the config for o and sets up logging from it; logs and returns NULL on error. */
 ws_config_t *ws_cmd_load_config(const ws_cmd_opts_t *o);
+/* The same, then every kafka property through librdkafka (ws_cmd_check_kafka):
+ * for the commands that talk to Kafka (run, demo, check-config). */
+ws_config_t *ws_cmd_load_kafka_config(const ws_cmd_opts_t *o);
+/* Each kafka property through rd_kafka_conf_set on a scratch configuration,
+ * so a bad name or value stops the command before anything connects.  0, or
+ * -1 with "<file, variable or --set>: kafka.<key>: <librdkafka's message>". */
+int ws_cmd_check_kafka(const ws_config_t *cfg, char *err, size_t errlen);
 
 int ws_cmd_check_config(int argc, char **argv);
 int ws_cmd_config_reference(int argc, char **argv);

@@ -1,4 +1,6 @@
-/* ws_cmd_config.c -- `wirestream check-config` and `wirestream config-reference`. */
+/* ws_cmd_config.c -- `wirestream check-config`, `wirestream config-reference`
+ * and the check of the kafka section against librdkafka. */
+#include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +12,28 @@
 #include "ws_pipeline.h"
 #include "ws_registry.h"
 
-/* Validates the config, processor options included (the pipeline is built
- * and torn down), and prints the effective config with secrets masked. */
+/* librdkafka checks names, types, ranges and enumerations when a property
+ * is set, not which client role it is for, so one scratch configuration
+ * takes the consumer's and the producer's properties alike. */
+int ws_cmd_check_kafka(const ws_config_t *cfg, char *err, size_t errlen) {
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    if (!c) { snprintf(err, errlen, "out of memory"); return -1; }
+    int rc = 0;
+    for (size_t i = 0; i < cfg->kafka_n && rc == 0; i++) {
+        char e[512];
+        if (rd_kafka_conf_set(c, cfg->kafka_keys[i], cfg->kafka_values[i], e, sizeof e) != RD_KAFKA_CONF_OK) {
+            snprintf(err, errlen, "%s: kafka.%s: %s", cfg->kafka_where ? cfg->kafka_where[i] : cfg->source_file,
+                     cfg->kafka_keys[i], e);
+            rc = -1;
+        }
+    }
+    rd_kafka_conf_destroy(c);
+    return rc;
+}
+
+/* Validates the config, processor options and kafka properties included
+ * (the pipeline is built and torn down), and prints the effective config
+ * with secrets masked. */
 int ws_cmd_check_config(int argc, char **argv) {
     ws_cmd_opts_t o;
     char err[1024];
@@ -20,7 +42,7 @@ int ws_cmd_check_config(int argc, char **argv) {
         ws_cmd_opts_free(&o);
         return WS_EXIT_USAGE;
     }
-    ws_config_t *cfg = ws_cmd_load_config(&o);
+    ws_config_t *cfg = ws_cmd_load_kafka_config(&o);
     ws_cmd_opts_free(&o);
     if (!cfg) return WS_EXIT_USAGE;
     ws_pipeline_t *p = NULL;

@@ -89,3 +89,14 @@ ws_config_t *ws_cmd_load_config(const ws_cmd_opts_t *o) {
                (st.st_mode & S_IROTH) ? "everyone" : "its group", (unsigned)(st.st_mode & 0777));
     return cfg;
 }
+
+ws_config_t *ws_cmd_load_kafka_config(const ws_cmd_opts_t *o) {
+    ws_config_t *cfg = ws_cmd_load_config(o);
+    char err[1024];
+    if (cfg && ws_cmd_check_kafka(cfg, err, sizeof err) < 0) {
+        ws_log(WS_LOG_ERROR, "config", "%s", err);
+        ws_config_free(cfg);
+        return NULL;
+    }
+    return cfg;
+}

@@ -1,5 +1,5 @@
-/* ws_buf.c -- a growable byte buffer, and the JSON string escaper the
- * renderers share. */
+/* ws_buf.c -- a growable byte buffer, and the encoders the decoders and
+ * renderers share: JSON strings, UTF-8 code points, decimal integers. */
 #include "ws_buf.h"
 
 #include <stdarg.h>
@@ -72,6 +72,31 @@ int ws_buf_printf(ws_buf_t *b, const char *fmt, ...) {
     va_end(ap);
     b->len += (size_t)n;
     return 0;
+}
+
+int ws_buf_append_utf8(ws_buf_t *b, unsigned cp) {
+    char t[4];
+    size_t n;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+    if (cp < 0x80) { t[0] = (char)cp; n = 1; }
+    else if (cp < 0x800) { t[0] = (char)(0xC0 | (cp >> 6)); t[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+    else if (cp < 0x10000) {
+        t[0] = (char)(0xE0 | (cp >> 12)); t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        t[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+    } else {
+        t[0] = (char)(0xF0 | (cp >> 18)); t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+    }
+    return ws_buf_append(b, t, n);
+}
+
+int ws_buf_append_int(ws_buf_t *b, int64_t n) {
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
+    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    if (n < 0) *--p = '-';
+    return ws_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 /* Bytes that need escaping inside a JSON string: controls, quote, backslash.

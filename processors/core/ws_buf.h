@@ -25,6 +25,11 @@ int ws_buf_printf(ws_buf_t *b, const char *fmt, ...)
 /* Append s as a JSON string literal, quotes included.  Invalid UTF-8 is
  * never produced: callers pass validated text. */
 int ws_buf_append_json_string(ws_buf_t *b, const char *s, size_t n);
+/* Append code point cp as UTF-8; a surrogate or a value above U+10FFFF,
+ * which have no UTF-8 form, becomes U+FFFD. */
+int ws_buf_append_utf8(ws_buf_t *b, unsigned cp);
+/* Append n in decimal (no printf: renderers call it per value). */
+int ws_buf_append_int(ws_buf_t *b, int64_t n);
 
 /* 1 if any of the 8 bytes at p needs escaping in a JSON string (a control
  * byte, '"' or '\\').  Word-at-a-time scanning for the string fast paths. */

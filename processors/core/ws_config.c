@@ -213,6 +213,7 @@ typedef struct {
     cJSON *root;                         /* the parsed file (or an empty object) */
     cJSON *text[SEC__COUNT];             /* overrides per section: key -> string */
     cJSON *kafka;                        /* merged kafka properties: key -> string */
+    cJSON *kafka_where;                  /* overridden kafka properties: key -> which override */
     cJSON **entry_text;                  /* per entry: option overrides */
     void *sec[SEC__COUNT];               /* filled section structs */
 } impl_t;
@@ -391,6 +392,14 @@ static int apply_override(impl_t *m, const char *key, const char *val, const cha
                           char *err, size_t errlen) {
     if (strncmp(key, "kafka.", 6) == 0 && key[6]) {
         put_text(m->kafka, key + 6, val);
+        /* Kept for the runtime's property errors; a --set secret's value
+         * must not reach a log line. */
+        char masked[600];
+        if (strncmp(where, "--set ", 6) == 0 && ws_log_key_is_secret(key + 6)) {
+            snprintf(masked, sizeof masked, "--set %s=***", key);
+            where = masked;
+        }
+        put_text(m->kafka_where, key + 6, where);
         return 0;
     }
     if (strncmp(key, "pipeline.", 9) == 0) {
@@ -612,7 +621,8 @@ fail:
 
 static int load_kafka(impl_t *m, char *err, size_t errlen) {
     m->kafka = cJSON_CreateObject();
-    if (!m->kafka) { set_err(err, errlen, "out of memory"); return -1; }
+    m->kafka_where = cJSON_CreateObject();
+    if (!m->kafka || !m->kafka_where) { set_err(err, errlen, "out of memory"); return -1; }
     for (int i = 0; kafka_defaults[i][0]; i++)
         cJSON_AddItemToObject(m->kafka, kafka_defaults[i][0], cJSON_CreateString(kafka_defaults[i][1]));
     const cJSON *k = cJSON_GetObjectItemCaseSensitive(m->root, "kafka");
@@ -647,12 +657,21 @@ static int finish_kafka(impl_t *m, char *err, size_t errlen) {
     size_t n = (size_t)cJSON_GetArraySize(m->kafka);
     m->c.kafka_keys = ws_configmap_alloc(&m->store, (n + 1) * sizeof(char *));
     m->c.kafka_values = ws_configmap_alloc(&m->store, (n + 1) * sizeof(char *));
-    if (!m->c.kafka_keys || !m->c.kafka_values) { set_err(err, errlen, "out of memory"); return -1; }
+    m->c.kafka_where = ws_configmap_alloc(&m->store, (n + 1) * sizeof(char *));
+    if (!m->c.kafka_keys || !m->c.kafka_values || !m->c.kafka_where) {
+        set_err(err, errlen, "out of memory");
+        return -1;
+    }
     size_t i = 0;
     for (const cJSON *v = m->kafka->child; v; v = v->next, i++) {
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(m->kafka_where, v->string);
         m->c.kafka_keys[i] = ws_configmap_strdup(&m->store, v->string);
         m->c.kafka_values[i] = ws_configmap_strdup(&m->store, v->valuestring);
-        if (!m->c.kafka_keys[i] || !m->c.kafka_values[i]) { set_err(err, errlen, "out of memory"); return -1; }
+        m->c.kafka_where[i] = ws_configmap_strdup(&m->store, w ? w->valuestring : m->c.source_file);
+        if (!m->c.kafka_keys[i] || !m->c.kafka_values[i] || !m->c.kafka_where[i]) {
+            set_err(err, errlen, "out of memory");
+            return -1;
+        }
     }
     m->c.kafka_n = n;
     return 0;
@@ -870,6 +889,7 @@ void ws_config_free(ws_config_t *c) {
     free(c->config_dir);
     cJSON_Delete(m->root);
     cJSON_Delete(m->kafka);
+    cJSON_Delete(m->kafka_where);
     for (int s = 0; s < SEC__COUNT; s++) cJSON_Delete(m->text[s]);
     ws_configmap_store_free(&m->store);
     free(m);
@@ -1016,8 +1036,8 @@ int ws_config_reference(ws_buf_t *out) {
         "- command line: `--set key=value` with dotted keys (`--set output.topic=t`, "
         "`--set kafka.bootstrap.servers=h:9092`, `--set pipeline.dedup.action=flag`).\n\n"
         "Unknown keys and wrong types are errors naming the key and the file (or the override). "
-        "`wirestream check-config` validates everything, processor options included, and prints the "
-        "effective config with secrets masked.\n\n");
+        "`wirestream check-config` validates everything, processor options and kafka properties "
+        "included, and prints the effective config with secrets masked.\n\n");
     for (int s = 0; s < SEC__COUNT; s++) {
         ws_buf_printf(out, "## %s%s%s\n\n%s\n\n", s == SEC_TOP ? "Top level" : "`",
                       sections[s].name, s == SEC_TOP ? "" : "`", sections[s].doc);
@@ -1028,7 +1048,10 @@ int ws_config_reference(ws_buf_t *out) {
         "## `kafka`\n\n"
         "librdkafka properties, passed through as strings to the consumer and the producer "
         "(see librdkafka's CONFIGURATION.md). Numbers and booleans are converted to text. "
-        "Defaults:\n\n");
+        "`check-config`, `run` and `demo` hand every property to librdkafka before anything connects: "
+        "an unknown property or a bad value stops them with exit code 2 and "
+        "`<file>: kafka.<key>: <librdkafka's message>` (an override names its environment variable "
+        "or `--set` instead of the file). `process` does not use them. Defaults:\n\n");
     for (int i = 0; kafka_defaults[i][0]; i++)
         ws_buf_printf(out, "- `%s`: `\"%s\"`\n", kafka_defaults[i][0], kafka_defaults[i][1]);
     ws_buf_appends(out,

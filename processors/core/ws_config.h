@@ -45,10 +45,13 @@ typedef struct {
     int data_dir_set;             /* data_dir was given: use config_dir for
                                      every processor, no fallback */
 
-    /* kafka: librdkafka properties passed through as-is (strings). */
+    /* kafka: librdkafka properties passed through as-is (strings).  The
+     * core does not know librdkafka: the runtime checks them (consumer/). */
     size_t kafka_n;
     char **kafka_keys;
     char **kafka_values;
+    char **kafka_where;           /* per property, for errors: the config file,
+                                     "environment variable WIRESTREAM_..." or "--set ..." */
 
     /* input */
     size_t input_topics_n;

@@ -32,10 +32,21 @@ void ws_histogram_init(ws_histogram_t *h) {
     memset(h, 0, sizeof *h);
 }
 
+/* Lowest value a bucket holds. */
+static uint64_t bucket_floor(unsigned idx) {
+    if (idx < SUB) return idx;
+    unsigned e = idx / SUB + SUB_BITS - 1;
+    return ((uint64_t)SUB + idx % SUB) << (e - SUB_BITS);
+}
+
 void ws_histogram_record(ws_histogram_t *h, uint64_t us) {
     __atomic_fetch_add(&h->buckets[bucket_of(us)], 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&h->sum_us, us, __ATOMIC_RELAXED);
     __atomic_fetch_add(&h->count, 1, __ATOMIC_RELAXED);
+    uint64_t cur = __atomic_load_n(&h->max_us, __ATOMIC_RELAXED);
+    while (us > cur && !__atomic_compare_exchange_n(&h->max_us, &cur, us, 1, __ATOMIC_RELAXED,
+                                                    __ATOMIC_RELAXED)) {
+    }
 }
 
 uint64_t ws_histogram_quantile(const ws_histogram_t *h, double q) {
@@ -47,12 +58,14 @@ uint64_t ws_histogram_quantile(const ws_histogram_t *h, double q) {
     if (q > 1) q = 1;
     uint64_t rank = (uint64_t)(q * (double)total);
     if (rank >= total) rank = total - 1;
-    uint64_t seen = 0;
-    for (unsigned i = 0; i < WS_HISTOGRAM_BUCKETS; i++) {
+    uint64_t seen = 0, max = __atomic_load_n(&h->max_us, __ATOMIC_RELAXED);
+    unsigned i = 0;
+    for (; i < WS_HISTOGRAM_BUCKETS - 1; i++) {
         seen += __atomic_load_n(&h->buckets[i], __ATOMIC_RELAXED);
-        if (seen > rank) return bucket_value(i);
+        if (seen > rank) break;
     }
-    return bucket_value(WS_HISTOGRAM_BUCKETS - 1);
+    uint64_t v = bucket_value(i);
+    return v > max ? max : v;
 }
 
 void ws_histogram_snapshot(const ws_histogram_t *h, ws_histogram_t *out) {
@@ -60,6 +73,7 @@ void ws_histogram_snapshot(const ws_histogram_t *h, ws_histogram_t *out) {
         out->buckets[i] = __atomic_load_n(&h->buckets[i], __ATOMIC_RELAXED);
     out->count = __atomic_load_n(&h->count, __ATOMIC_RELAXED);
     out->sum_us = __atomic_load_n(&h->sum_us, __ATOMIC_RELAXED);
+    out->max_us = __atomic_load_n(&h->max_us, __ATOMIC_RELAXED);
 }
 
 void ws_histogram_diff(const ws_histogram_t *now, const ws_histogram_t *then,
@@ -69,4 +83,15 @@ void ws_histogram_diff(const ws_histogram_t *now, const ws_histogram_t *then,
                               ? now->buckets[i] - then->buckets[i] : 0;
     out->count = now->count >= then->count ? now->count - then->count : 0;
     out->sum_us = now->sum_us >= then->sum_us ? now->sum_us - then->sum_us : 0;
+    /* The interval's largest value: the all-time max if that grew since
+     * then (it was recorded in the interval), else somewhere in the top
+     * non-empty bucket, so its floor is a safe cap. */
+    unsigned top = WS_HISTOGRAM_BUCKETS;
+    while (top > 0 && !out->buckets[top - 1]) top--;
+    if (top == 0) out->max_us = 0;
+    else if (now->max_us > then->max_us) out->max_us = now->max_us;
+    else {
+        uint64_t f = bucket_floor(top - 1);
+        out->max_us = f < now->max_us ? f : now->max_us;
+    }
 }

@@ -103,19 +103,8 @@ static void emit_cp(emitter_t *e, unsigned cp) {
     }
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
     if (cp < 0x20) return;   /* other controls carry no text */
-    char t[4];
-    size_t n;
-    if (cp < 0x80) { t[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { t[0] = (char)(0xC0 | (cp >> 6)); t[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
-    else if (cp < 0x10000) {
-        t[0] = (char)(0xE0 | (cp >> 12)); t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
-    } else {
-        t[0] = (char)(0xF0 | (cp >> 18)); t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
-    }
     before_text(e);
-    emit_raw(e, t, n);
+    if (ws_buf_append_utf8(e->out, cp) < 0) e->fail = 1;
 }
 
 /* Decodes a character reference at s ('&'); returns bytes consumed, 0 if none.
@@ -271,19 +260,7 @@ int ws_html_decode_refs(const char *s, size_t n, ws_buf_t *out) {
             p = amp + 1;
             continue;
         }
-        if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-        char t[4];
-        size_t len;
-        if (cp < 0x80) { t[0] = (char)cp; len = 1; }
-        else if (cp < 0x800) { t[0] = (char)(0xC0 | (cp >> 6)); t[1] = (char)(0x80 | (cp & 0x3F)); len = 2; }
-        else if (cp < 0x10000) {
-            t[0] = (char)(0xE0 | (cp >> 12)); t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-            t[2] = (char)(0x80 | (cp & 0x3F)); len = 3;
-        } else {
-            t[0] = (char)(0xF0 | (cp >> 18)); t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-            t[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (char)(0x80 | (cp & 0x3F)); len = 4;
-        }
-        if (ws_buf_append(out, t, len) < 0) return -1;
+        if (ws_buf_append_utf8(out, cp ? cp : 0xFFFD) < 0) return -1;   /* a NUL is no text */
         p = amp + used;
     }
     return 0;

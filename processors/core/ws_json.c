@@ -195,21 +195,6 @@ int ws_json_scan_object(const char *p, size_t n, int max_depth, ws_json_member_f
     return r.code;
 }
 
-static int put_utf8(ws_buf_t *b, unsigned cp) {
-    char t[4];
-    size_t n;
-    if (cp < 0x80) { t[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { t[0] = (char)(0xC0 | (cp >> 6)); t[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
-    else if (cp < 0x10000) {
-        t[0] = (char)(0xE0 | (cp >> 12)); t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
-    } else {
-        t[0] = (char)(0xF0 | (cp >> 18)); t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
-    }
-    return ws_buf_append(b, t, n);
-}
-
 int ws_json_decode_string(const char *raw, size_t rawlen, ws_buf_t *out) {
     if (rawlen < 2) return -1;
     const char *p = raw + 1, *end = raw + rawlen - 1;
@@ -237,7 +222,7 @@ int ws_json_decode_string(const char *raw, size_t rawlen, ws_buf_t *out) {
                 u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
                 p += 6;
             }
-            if (put_utf8(out, u) < 0) return -1;
+            if (ws_buf_append_utf8(out, u) < 0) return -1;
             continue;
         }
         default: c = e; break;   /* \" \\ \/ */

@@ -243,6 +243,14 @@ void ws_pipeline_run(ws_pipeline_t *p, ws_record_t *rec, ws_outcome_t *out) {
         ws_histogram_record(&e->latency, t1 - t0);
         reason[sizeof reason - 1] = '\0';
         if (ws_record_hit_taken(rec)) add(&e->hits);
+        if (ws_record_refusal_taken(rec, out->reason, sizeof out->reason)) {
+            /* Whatever it returned, the entry lost output it meant to write. */
+            add(&e->errors);
+            out->result = WS_ERROR;
+            out->entry = e->name;
+            out->reason_code = WS_REASON_PROCESSOR;
+            break;
+        }
         if (r == WS_KEEP && p->record_timeout_us && t1 - start > p->record_timeout_us) {
             /* The budget is checked between entries: processors are not
              * interrupted, but a slow record never reaches the output. */
@@ -282,22 +290,26 @@ void ws_pipeline_run(ws_pipeline_t *p, ws_record_t *rec, ws_outcome_t *out) {
     ws_value_arena_leave(prev_arena);
 }
 
+/* The partition hooks, in pipeline order, each under its entry's lock. */
+static void partition_hook(ws_pipeline_t *p, int revoke, const char *topic, const int32_t *parts,
+                           size_t n) {
+    for (size_t i = 0; i < p->n; i++) {
+        entry_t *e = &p->e[i];
+        void (*hook)(void *, const char *, const int32_t *, size_t) =
+            revoke ? e->p->on_revoke : e->p->on_assign;
+        if (!hook) continue;
+        if (e->serialise) pthread_mutex_lock(&e->lock);
+        hook(e->instance, topic, parts, n);
+        if (e->serialise) pthread_mutex_unlock(&e->lock);
+    }
+}
+
 void ws_pipeline_assign(ws_pipeline_t *p, const char *topic, const int32_t *parts, size_t n) {
-    for (size_t i = 0; i < p->n; i++)
-        if (p->e[i].p->on_assign) {
-            if (p->e[i].serialise) pthread_mutex_lock(&p->e[i].lock);
-            p->e[i].p->on_assign(p->e[i].instance, topic, parts, n);
-            if (p->e[i].serialise) pthread_mutex_unlock(&p->e[i].lock);
-        }
+    partition_hook(p, 0, topic, parts, n);
 }
 
 void ws_pipeline_revoke(ws_pipeline_t *p, const char *topic, const int32_t *parts, size_t n) {
-    for (size_t i = 0; i < p->n; i++)
-        if (p->e[i].p->on_revoke) {
-            if (p->e[i].serialise) pthread_mutex_lock(&p->e[i].lock);
-            p->e[i].p->on_revoke(p->e[i].instance, topic, parts, n);
-            if (p->e[i].serialise) pthread_mutex_unlock(&p->e[i].lock);
-        }
+    partition_hook(p, 1, topic, parts, n);
 }
 
 void ws_pipeline_flush(ws_pipeline_t *p) {

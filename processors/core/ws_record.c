@@ -4,6 +4,7 @@
  * messages (ws_record_reset keeps the vectors' memory). */
 #include "ws_record_host.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 typedef struct {
     char *key;
     ws_value_t *val;
+    const char *owner;          /* entry that wrote it (NULL: the host) */
 } annotation_t;
 
 struct ws_record {
@@ -32,6 +34,7 @@ struct ws_record {
 
     int truncated;
     int hit;
+    char refused[256];          /* first refused annotate of the running entry, or "" */
 
     ws_state_write_t *state;
     size_t state_n, state_cap;
@@ -71,6 +74,7 @@ void ws_record_reset(ws_record_t *r) {
         ws_value_free(r->ann[i].val);
     }
     r->ann_n = 0;
+    r->refused[0] = '\0';
     ws_value_arena_reset(r->arena);   /* after the annotations: they may point into it */
     r->truncated = 0;
     r->hit = 0;
@@ -152,14 +156,40 @@ static int reserved_key(const char *key) {
     return strcmp(key, "kafka") == 0 || strcmp(key, "truncated") == 0;
 }
 
+/* Keeps the first refusal of an entry's annotate for the pipeline, which
+ * turns it into that entry's error: a processor that ignores the -1 must
+ * not lose its output silently. */
+static int refuse(ws_record_t *rec, ws_value_t *val, const char *key, const char *owner) {
+    ws_value_free(val);
+    if (!rec->entry || rec->refused[0]) return -1;
+    if (owner)
+        snprintf(rec->refused, sizeof rec->refused,
+                 "entry \"%s\" may not overwrite annotation \"%s\": entry \"%s\" wrote it earlier "
+                 "in this record", rec->entry, key, owner);
+    else if (*key && ws_utf8_valid(key, strlen(key)))
+        snprintf(rec->refused, sizeof rec->refused,
+                 "entry \"%s\" may not write annotation \"%s\": the key belongs to the record",
+                 rec->entry, key);
+    else
+        snprintf(rec->refused, sizeof rec->refused,
+                 "entry \"%s\" may not write an annotation with an empty or non-UTF-8 key", rec->entry);
+    return -1;
+}
+
 int ws_record_annotate(ws_record_t *rec, const char *key, ws_value_t *val) {
     if (!rec || !val) { ws_value_free(val); return -1; }
     if (!key) key = rec->entry;
-    if (!key || reserved_key(key)) { ws_value_free(val); return -1; }
+    if (!key) { ws_value_free(val); return -1; }
+    if (reserved_key(key)) return refuse(rec, val, key, NULL);
     for (size_t i = 0; i < rec->ann_n; i++) {
         if (strcmp(rec->ann[i].key, key) == 0) {
-            ws_value_free(rec->ann[i].val);
-            rec->ann[i].val = val;
+            /* Entry names are unique and live as long as the pipeline, so
+             * the same pointer is the same entry.  The host may overwrite. */
+            annotation_t *a = &rec->ann[i];
+            if (a->owner && rec->entry && a->owner != rec->entry) return refuse(rec, val, key, a->owner);
+            ws_value_free(a->val);
+            a->val = val;
+            if (rec->entry) a->owner = rec->entry;
             return 0;
         }
     }
@@ -174,6 +204,7 @@ int ws_record_annotate(ws_record_t *rec, const char *key, ws_value_t *val) {
     if (!k) { ws_value_free(val); return -1; }
     rec->ann[rec->ann_n].key = k;
     rec->ann[rec->ann_n].val = val;
+    rec->ann[rec->ann_n].owner = rec->entry;
     rec->ann_n++;
     return 0;
 }
@@ -222,13 +253,11 @@ int ws_record_hit_taken(ws_record_t *r) {
 
 int ws_record_truncated(const ws_record_t *r) { return r ? r->truncated : 0; }
 
-static int append_int(ws_buf_t *b, int64_t n) {
-    char tmp[24];
-    char *p = tmp + sizeof tmp;
-    uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
-    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
-    if (n < 0) *--p = '-';
-    return ws_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+int ws_record_refusal_taken(ws_record_t *r, char *msg, size_t msglen) {
+    if (!r || !r->refused[0]) return 0;
+    if (msglen) snprintf(msg, msglen, "%s", r->refused);
+    r->refused[0] = '\0';
+    return 1;
 }
 
 static int append_key(ws_buf_t *out, const char *key, int *first) {
@@ -256,9 +285,9 @@ int ws_record_render(const ws_record_t *r, ws_buf_t *out) {
         if (append_key(out, "kafka", &first) < 0 ||
             ws_buf_appends(out, "{\"topic\":") < 0 ||
             ws_buf_append_json_string(out, r->topic, strlen(r->topic)) < 0 ||
-            ws_buf_appends(out, ",\"partition\":") < 0 || append_int(out, r->partition) < 0 ||
-            ws_buf_appends(out, ",\"offset\":") < 0 || append_int(out, r->offset) < 0 ||
-            ws_buf_appends(out, ",\"timestamp\":") < 0 || append_int(out, r->timestamp_ms) < 0 ||
+            ws_buf_appends(out, ",\"partition\":") < 0 || ws_buf_append_int(out, r->partition) < 0 ||
+            ws_buf_appends(out, ",\"offset\":") < 0 || ws_buf_append_int(out, r->offset) < 0 ||
+            ws_buf_appends(out, ",\"timestamp\":") < 0 || ws_buf_append_int(out, r->timestamp_ms) < 0 ||
             ws_buf_appendc(out, '}') < 0)
             return -1;
     }

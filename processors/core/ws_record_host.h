@@ -38,5 +38,9 @@ size_t ws_record_state_count(const ws_record_t *r);
 const ws_state_write_t *ws_record_state_at(const ws_record_t *r, size_t i);
 int ws_record_hit_taken(ws_record_t *r);   /* returns and clears the hit flag */
 int ws_record_truncated(const ws_record_t *r);
+/* 1 with the message in msg when the running entry had an annotate refused
+ * (another entry's key, or a key of the record itself) since the last call;
+ * clears it.  The pipeline makes this the entry's error. */
+int ws_record_refusal_taken(ws_record_t *r, char *msg, size_t msglen);
 
 #endif

@@ -241,6 +241,28 @@ int ws_value_in_arena(const ws_value_t *v) { return v && (v->flags & F_ARENA); }
 
 /* ---------------------------------------------------------------- building */
 
+/* memcpy for the short keys and strings values mostly hold: overlapping
+ * word moves inline, the library call only for long ones. */
+static inline void copy_small(char *d, const char *s, size_t n) {
+    if (n >= 8 && n <= 16) {
+        uint64_t a, b;
+        memcpy(&a, s, 8);
+        memcpy(&b, s + n - 8, 8);
+        memcpy(d, &a, 8);
+        memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(d, &a, 4);
+        memcpy(d + n - 4, &b, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++) d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
+}
+
 static ws_value_t *node_new(ws_value_type_t t, size_t size) {
     ws_value_arena_t *a = current;
     ws_value_t *v = a ? arena_alloc(a, size) : malloc(size);
@@ -312,7 +334,7 @@ ws_value_t *ws_value_string(const char *s, size_t len) {
     if (len > (size_t)-1 / 2) return NULL;
     ws_value_t *v = node_new(WS_VALUE_STRING, sizeof(ws_value_t) + len + 1);
     if (!v) return NULL;
-    if (len) memcpy(STR(v), s, len);
+    copy_small(STR(v), s, len);
     STR(v)[len] = '\0';
     v->u.slen = len;
     if (is_plain(STR(v), len)) v->flags |= F_PLAIN;
@@ -390,7 +412,7 @@ static int key_append(ws_value_t *obj, const char *key, size_t n, uint32_t *off)
     }
     char *p = C(obj)->kbuf + C(obj)->klen;
     p[0] = '"';
-    memcpy(p + 1, key, n);
+    copy_small(p + 1, key, n);
     p[n + 1] = '"';
     p[n + 2] = ':';
     *off = C(obj)->klen;
@@ -551,17 +573,34 @@ static int room(ws_buf_t *b, size_t n) {
     return b->len + n < b->cap ? 0 : ws_buf_reserve(b, n);
 }
 
-static void put(ws_buf_t *b, const void *p, size_t n) {
-    memcpy(b->data + b->len, p, n);
+static void put(ws_buf_t *b, const char *p, size_t n) {
+    copy_small(b->data + b->len, p, n);
     b->len += n;
 }
 
-/* Integer to decimal without printf: rendering is on the hot path. */
+static const char digits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Integer to decimal without printf, two digits a step: rendering is on
+ * the hot path (entity offsets). */
 static int render_int(ws_buf_t *b, int64_t n) {
     char tmp[24];
     char *p = tmp + sizeof tmp;
     uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
-    do { *--p = (char)('0' + u % 10); u /= 10; } while (u);
+    while (u >= 100) {
+        unsigned d = (unsigned)(u % 100) * 2;
+        u /= 100;
+        *--p = digits2[d + 1];
+        *--p = digits2[d];
+    }
+    if (u >= 10) {
+        *--p = digits2[u * 2 + 1];
+        *--p = digits2[u * 2];
+    } else {
+        *--p = (char)('0' + u);
+    }
     if (n < 0) *--p = '-';
     size_t len = (size_t)(tmp + sizeof tmp - p);
     if (room(b, len) < 0) return -1;

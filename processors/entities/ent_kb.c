@@ -115,7 +115,9 @@ static ent_slot_t *slot_get(ent_kb_t *kb, uint64_t key)
 {
     ent_slot_t *s = slot_find(kb, key);
     if (s) return s;
-    if ((kb->slots_n + 1) * 2 > kb->slots_cap && table_grow(kb) < 0) return NULL;
+    /* up to 70 % full: the table is big (the word lists), and a smaller one
+     * stays in cache better than short probe runs save */
+    if ((kb->slots_n + 1) * 10 > kb->slots_cap * 7 && table_grow(kb) < 0) return NULL;
     size_t mask = kb->slots_cap - 1;
     size_t i = (size_t)(key ^ (key >> 32)) & mask;
     while (kb->slots[i].key) i = (i + 1) & mask;

@@ -312,12 +312,12 @@ static inline size_t scan_word(const unsigned char *s, size_t p, size_t len, uns
         uint64_t x;
         memcpy(&x, s + p, 8);
         uint64_t x7 = (x & ~hi) | hi, ascii = ~x & hi;
-        uint64_t up = (x7 - 'A' * ones) & ~(x7 - ('Z' + 1) * ones) & ascii;
-        uint64_t lo = (x7 - 'a' * ones) & ~(x7 - ('z' + 1) * ones) & ascii;
+        uint64_t y7 = x7 | 0x2020202020202020ull;                 /* letters folded */
+        uint64_t alpha = (y7 - 'a' * ones) & ~(y7 - ('z' + 1) * ones) & ascii;
         uint64_t dg = (x7 - '0' * ones) & ~(x7 - ('9' + 1) * ones) & ascii;
-        uint64_t stop = ~(up | lo | dg) & hi;
-        uint64_t keep = stop ? (stop & (0 - stop)) - 1 : ~0ull;   /* bytes before the stop */
-        keep &= ~skip;
+        uint64_t lo = alpha & (x << 2), up = alpha & ~(x << 2);   /* bit 5: lower case */
+        uint64_t stop = ~(alpha | dg) & hi;
+        uint64_t keep = ((stop & (0 - stop)) - 1) & ~skip;       /* bytes before the stop */
         sh |= (unsigned)((up & keep) != 0) * SH_UP | (unsigned)((lo & keep) != 0) * SH_LOW |
               (unsigned)((dg & keep) != 0) * SH_DIG;
         if (stop) {

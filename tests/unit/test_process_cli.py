@@ -9,32 +9,10 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cli_harness import BUILD, SRC, WS, check, clean_env, done, run  # noqa: E402
 from samples import ARTICLES, DUPLICATE, TEXT_ARTICLE  # noqa: E402
 
-SRC = os.environ.get("WS_SOURCE_DIR", os.getcwd())
-BUILD = os.environ.get("WS_BUILD_DIR", os.path.join(SRC, "build"))
-WS = os.environ.get("WS_WIRESTREAM", os.path.join(BUILD, "wirestream"))
 WORDCOUNT = os.path.join(BUILD, "plugins", "wordcount.so")
-
-failures = 0
-passed = 0
-
-
-def check(cond, what):
-    global failures, passed
-    if cond:
-        passed += 1
-    else:
-        failures += 1
-        print("FAIL:", what, file=sys.stderr)
-
-
-def run(args, stdin=b"", cwd=None, env=None):
-    e = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
-    if env:
-        e.update(env)
-    p = subprocess.run([WS] + args, input=stdin, capture_output=True, cwd=cwd or SRC, env=e, timeout=120)
-    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
 
 
 def write(tmp, name, text):
@@ -134,9 +112,8 @@ with tempfile.TemporaryDirectory() as tmp:
 
     # 8. A stream on stdin comes out record by record (no waiting for EOF).
     import select
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIRESTREAM_")}
     proc = subprocess.Popen([WS, "process", "--config", cfg], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, cwd=SRC, env=env)
+                            stderr=subprocess.DEVNULL, cwd=SRC, env=clean_env())
     proc.stdin.write((json.dumps(ARTICLES[1]) + "\n").encode())
     proc.stdin.flush()
     ready, _, _ = select.select([proc.stdout], [], [], 20)
@@ -145,5 +122,4 @@ with tempfile.TemporaryDirectory() as tmp:
     proc.stdin.close()
     proc.wait(30)
 
-print("%d passed, %d failed" % (passed, failures))
-sys.exit(1 if failures else 0)
+done()

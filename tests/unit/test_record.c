@@ -99,6 +99,38 @@ TEST(annotate_refuses_record_keys_and_replaces_own) {
     ws_record_free(r);
 }
 
+/* One entry may not overwrite what an earlier entry wrote (a second
+ * entities entry writing "entity_groups" over the first one's); the
+ * refusal is kept for the pipeline, which makes it the entry's error. */
+TEST(annotate_refuses_a_key_an_earlier_entry_wrote) {
+    ws_record_t *r = with_article("{\"body\":\"text\"}");
+    char msg[256] = "";
+    ws_record_set_entry(r, "entities");
+    CHECK(ws_record_annotate(r, "entity_groups", ws_value_int(1)) == 0);
+    CHECK(ws_record_annotate(r, "entity_groups", ws_value_int(2)) == 0);   /* own key: replaced */
+    CHECK(ws_record_refusal_taken(r, msg, sizeof msg) == 0);
+    ws_record_set_entry(r, "people");
+    CHECK(ws_record_annotate(r, "entity_groups", ws_value_int(3)) == -1);
+    CHECK(ws_value_num(ws_record_annotation(r, "entity_groups")) == 2);
+    CHECK(ws_record_annotate(r, "entities", ws_value_int(4)) == 0);       /* nobody's yet */
+    CHECK(ws_record_refusal_taken(r, msg, sizeof msg) == 1);
+    CHECK_HAS(msg, "\"entity_groups\"");
+    CHECK_HAS(msg, "entry \"entities\"");
+    CHECK_HAS(msg, "entry \"people\"");
+    CHECK(ws_record_refusal_taken(r, msg, sizeof msg) == 0);                /* taken: cleared */
+    ws_record_set_entry(r, "entities");
+    CHECK(ws_record_annotate(r, "entities", ws_value_int(5)) == -1);       /* people's now */
+    CHECK(ws_record_annotate(r, "body", ws_value_int(6)) == -1);           /* reserved */
+    CHECK(ws_record_refusal_taken(r, msg, sizeof msg) == 1);
+    CHECK_HAS(msg, "\"entities\"");
+    ws_record_set_entry(r, NULL);
+    ws_record_reset(r);                                                     /* a new message */
+    ws_record_set_entry(r, "people");
+    CHECK(ws_record_annotate(r, "entity_groups", ws_value_int(7)) == 0);
+    CHECK(ws_record_refusal_taken(r, msg, sizeof msg) == 0);
+    ws_record_free(r);
+}
+
 TEST(fields_source_flags_and_state) {
     ws_record_t *r = with_article("{\"id\":\"7\",\"body\":\"hello\"}");
     size_t n = 99;
@@ -134,6 +166,7 @@ int main(void) {
     RUN(values_build_and_read_back);
     RUN(render_order_and_absent_fields);
     RUN(annotate_refuses_record_keys_and_replaces_own);
+    RUN(annotate_refuses_a_key_an_earlier_entry_wrote);
     RUN(fields_source_flags_and_state);
     return ws_test_done();
 }

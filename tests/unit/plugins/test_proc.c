@@ -1,7 +1,9 @@
 /* test_proc.c -- a configurable processor for the pipeline tests, loaded
- * as a shared object.  It appends its entry name to the "trace" annotation
- * (so tests see the order entries ran in), then keeps, drops, fails or
- * sleeps as configured. */
+ * as a shared object.  It annotates its own name with "ran" (annotations
+ * render in the order they were added, so tests see the order entries ran
+ * in), writes 1 under `key` too when one is set (another entry's key, to
+ * test that this is refused), then keeps, drops, fails or sleeps as
+ * configured. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,18 +14,21 @@ typedef struct {
     const char *mode;      /* keep | drop | error | sleep */
     int64_t sleep_ms;
     int fail_create;
+    const char *key;       /* "" = none */
 } cfg_t;
 
 static const ws_config_key_t keys[] = {
     {WS_CFG_STRING, "mode", "keep", offsetof(cfg_t, mode), "What to do with each record.", "keep|drop|error|sleep"},
     {WS_CFG_INT, "sleep_ms", "0", offsetof(cfg_t, sleep_ms), "Sleep per record in mode sleep.", NULL},
     {WS_CFG_BOOL, "fail_create", "false", offsetof(cfg_t, fail_create), "Make create() fail.", NULL},
+    {WS_CFG_STRING, "key", "", offsetof(cfg_t, key), "Also annotate this key.", NULL},
     {0}
 };
 
 typedef struct {
     char name[64];
     char mode[8];
+    char key[64];
     int64_t sleep_ms;
 } inst_t;
 
@@ -37,21 +42,16 @@ static void *create(const void *config, const ws_create_info_t *info, char *err,
     inst_t *x = calloc(1, sizeof *x);
     strncpy(x->name, info->entry_name, sizeof x->name - 1);
     strncpy(x->mode, c->mode, sizeof x->mode - 1);
+    strncpy(x->key, c->key, sizeof x->key - 1);
     x->sleep_ms = c->sleep_ms;
     return x;
 }
 
 static ws_result_t process(void *inst, ws_record_t *rec, char *reason, size_t reasonlen) {
     inst_t *x = inst;
-    const ws_value_t *old = ws_record_annotation(rec, "trace");
-    ws_value_t *trace = ws_value_array();
-    for (size_t i = 0; i < ws_array_size(old); i++) {
-        size_t n;
-        const char *s = ws_value_str(ws_array_at(old, i), &n);
-        ws_array_push(trace, ws_value_string(s, n));
-    }
-    ws_array_push(trace, ws_value_string(x->name, strlen(x->name)));
-    ws_record_annotate(rec, "trace", trace);
+    ws_record_annotate(rec, NULL, ws_value_string("ran", 3));
+    /* The result is ignored on purpose: the pipeline must catch a refusal. */
+    if (x->key[0]) ws_record_annotate(rec, x->key, ws_value_int(1));
     if (!strcmp(x->mode, "drop")) {
         strncpy(reason, "test_drop", reasonlen - 1);
         return WS_DROP;
