@@ -101,8 +101,10 @@ int64_t ws_record_ingest_ms(const ws_record_t *rec);
 const ws_value_t *ws_record_annotation(const ws_record_t *rec, const char *key);
 
 /* Store val under key; key NULL means the calling entry's own name.  Keys of
- * article fields ("id", "body", ...) and "kafka" are refused.  Replaces an
- * earlier value under the same key.  Takes ownership of val. 0 or -1. */
+ * article fields ("id", "body", ...), "kafka" and "truncated" are refused, and
+ * so is a key an earlier entry wrote in this record: a refused write makes the
+ * record this entry's error (DLQ, processor_error).  An entry's own key is
+ * replaced when it writes it again.  Takes ownership of val. 0 or -1. */
 int ws_record_annotate(ws_record_t *rec, const char *key, ws_value_t *val);
 
 /* Mark the record truncated (a soft limit was hit): sets top-level

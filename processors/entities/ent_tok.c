@@ -473,6 +473,10 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
                 prev_abbr = 0;
                 nt++;
                 p = q;
+                if (g == ' ' && q < len) {       /* the usual single space after a word */
+                    pending = TF_SPACE;
+                    p++;
+                }
                 continue;
             }
         }
