@@ -3,6 +3,9 @@
 
 #include <pthread.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define FNV_PRIME 0x100000001B3ULL
 #define FNV_BASIS 0xCBF29CE484222325ULL
@@ -90,7 +93,7 @@ bad:
     return 1;
 }
 
-/* Per-byte class for the ASCII fast path: the folded byte for letters and
+/* Per-byte class for the slow path: the folded byte for ASCII letters and
  * digits, 0 for separators, 0xFF for bytes >= 0x80 (decode them). */
 static uint8_t ascii_class[256];
 static pthread_once_t ascii_once = PTHREAD_ONCE_INIT;
@@ -111,7 +114,6 @@ typedef struct {
     unsigned shingle;
     unsigned out_rot;              /* rotation of the word leaving the window */
     ws_dd_sketch_t *sk;
-    uint64_t *ring;                /* last WS_DD_MAX_SHINGLE word hashes */
     uint64_t roll;                 /* XOR of the window's rotated word hashes */
     uint64_t exact;
     uint64_t figures;
@@ -120,26 +122,25 @@ typedef struct {
 
 static inline uint64_t rotl(uint64_t x, unsigned r) {
     r &= 63;
-    return r ? (x << r) | (x >> (64 - r)) : x;
+    return (x << r) | (x >> ((64 - r) & 63));
 }
 
 /* One finished word (wh: its hash so far): update the exact hash and emit
  * the shingle that ends here.  The shingle hash rolls (cyclic polynomial,
  * "buzhash"): rotate the window, add the new word, remove the word that
  * left, so it costs O(1) per word whatever the shingle size.  13 * shingle
- * is never a multiple of 64, so a leaving word never cancels itself. */
-static inline void end_word(scan_state_t *st, uint64_t wh, int digit) {
+ * is never a multiple of 64, so a leaving word never cancels itself.  The
+ * ring starts zeroed, so before `shingle` words the leaving word is 0. */
+static inline void end_word(scan_state_t *st, uint64_t *ring, uint64_t wh, int digit) {
     wh *= 0x9E3779B97F4A7C15ULL;
     wh ^= wh >> 32;
     st->figures |= (uint64_t)digit << (wh >> 58);
     /* Position-weighted sum: order-sensitive without a serial multiply
      * chain from word to word. */
     st->exact += wh * (2 * (uint64_t)st->words + 1);
-    uint64_t *slot = &st->ring[st->words % WS_DD_MAX_SHINGLE];
-    uint64_t old = st->words >= st->shingle
-                       ? st->ring[(st->words - st->shingle) % WS_DD_MAX_SHINGLE] : 0;
+    uint64_t old = ring[(st->words - st->shingle) % WS_DD_MAX_SHINGLE];
     st->roll = rotl(st->roll, 13) ^ wh ^ rotl(old, st->out_rot);
-    *slot = wh;
+    ring[st->words % WS_DD_MAX_SHINGLE] = wh;
     st->words++;
     if (st->sk && st->words >= st->shingle) {
         uint64_t h = st->roll;
@@ -180,46 +181,6 @@ static inline void word_byte(word_t *w, uint32_t c) {
     }
 }
 
-/* k (1..8) folded bytes at once, the first in the lowest byte of piece;
- * the same result as k calls of word_byte. */
-static inline void word_bytes(word_t *w, uint64_t piece, unsigned k) {
-    unsigned room = 8 - w->nchunk;
-    w->chunk |= piece << (8 * w->nchunk);
-    if (k < room) {
-        w->nchunk += k;
-        return;
-    }
-    w->digit |= ~w->chunk & BIT40S;
-    word_mix(w, w->chunk);
-    w->nchunk = k - room;
-    w->chunk = w->nchunk ? piece >> (8 * room) : 0;
-}
-
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-/* High bit of each byte set where lo <= byte <= hi; bytes must be < 0x80
- * so that no sum carries into the next byte. */
-static inline uint64_t in_range(uint64_t x, unsigned lo, unsigned hi) {
-    return (x + ONES * (0x80 - lo)) & ~(x + ONES * (0x7F - hi)) & HIGHS;
-}
-
-/* How many of the 8 bytes at p are ASCII letters or digits from the first
- * on; *folded receives them lower-cased (first byte lowest). */
-static inline unsigned ascii_run(const unsigned char *p, uint64_t *folded) {
-    uint64_t x, a, y, m, stop;
-    memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);      /* first byte lowest, as on little-endian */
-#endif
-    a = x & ~HIGHS;
-    y = a | (ONES * 0x20);
-    m = (in_range(y, 'a', 'z') | in_range(a, '0', '9')) & ~x;
-    stop = ~m & HIGHS;
-    *folded = y;
-    return stop ? (unsigned)__builtin_ctzll(stop) / 8 : 8;
-}
-
 /* Folded code point f (> 0) into the word.  Folds to ASCII (accented Latin
  * letters) give the same bytes as the unaccented spelling; wider code
  * points take a chunk of their own. */
@@ -237,43 +198,16 @@ static inline void word_cp(word_t *w, int32_t f) {
     word_mix(w, (uint64_t)f | 0x100000000ULL);
 }
 
-void ws_dd_scan(const char *body, size_t n, unsigned shingle,
-                ws_dd_norm_t *out, ws_dd_sketch_t *sk) {
-    const unsigned char *p = (const unsigned char *)body;
-    scan_state_t st;
-    uint64_t ring[WS_DD_MAX_SHINGLE];
-    size_t i = 0;
-
-    pthread_once(&ascii_once, ascii_init);
-    if (shingle < 1) shingle = 1;
-    if (shingle > WS_DD_MAX_SHINGLE) shingle = WS_DD_MAX_SHINGLE;
-    st.shingle = shingle;
-    st.sk = sk;
-    st.ring = ring;
-    st.out_rot = (13 * shingle) & 63;
-    st.roll = 0;
-    st.exact = FNV_BASIS;
-    st.figures = 0;
-    st.words = 0;
-
-    /* Two nested loops (skip separators, then take a word) cost one
-     * mispredicted branch per word boundary instead of several. */
-    while (i < n) {
+/* The slow path, for a run of word bytes that has bytes >= 0x80 (or is
+ * too long for the fast path): decode and fold code point by code point
+ * from p[i] up to the next ASCII separator (or n), ending a word at each
+ * non-ASCII separator.  Returns where it stopped. */
+static size_t scan_run(scan_state_t *st, uint64_t *ring, const unsigned char *p, size_t i,
+                       size_t n) {
+    for (;;) {
         word_t w = { FNV_BASIS, 0, 0, 0 };
-        int have = 0;
-        while (i < n && ascii_class[p[i]] == 0) i++;
+        int have = 0, stop = 1;
         while (i < n) {
-            if (n - i >= 8) {
-                uint64_t piece;
-                unsigned k = ascii_run(p + i, &piece);
-                if (k) {
-                    word_bytes(&w, k == 8 ? piece : piece & ((1ULL << (8 * k)) - 1), k);
-                    have = 1;
-                    i += k;
-                    if (k == 8) continue;
-                }
-                if (i >= n) break;
-            }
             uint32_t c = ascii_class[p[i]];
             if (c == 0) break;
             if (c != 0xFF) {
@@ -285,7 +219,10 @@ void ws_dd_scan(const char *body, size_t n, unsigned shingle,
             uint32_t cp;
             i += decode(p + i, n - i, &cp);
             int32_t f = ws_dd_fold(cp);
-            if (f < 0) break;
+            if (f < 0) {
+                stop = 0;          /* a word ends, the run goes on */
+                break;
+            }
             if (f > 0) {
                 word_cp(&w, f);
                 have = 1;
@@ -294,14 +231,156 @@ void ws_dd_scan(const char *body, size_t n, unsigned shingle,
         if (have) {
             word_digits(&w);
             /* end_word's multiply finishes the last chunk */
-            end_word(&st, w.wh ^ w.chunk ^ ((uint64_t)w.nchunk << 60), w.digit != 0);
+            end_word(st, ring, w.wh ^ w.chunk ^ ((uint64_t)w.nchunk << 60), w.digit != 0);
+        }
+        if (stop || i >= n) return i;
+    }
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* High bit of each byte set where lo <= byte <= hi; bytes must be < 0x80
+ * so that no sum carries into the next byte. */
+static inline uint64_t in_range(uint64_t x, unsigned lo, unsigned hi) {
+    return (x + ONES * (0x80 - lo)) & ~(x + ONES * (0x7F - hi)) & HIGHS;
+}
+
+#define WIN 64            /* bytes classified at once */
+#define WIN_READ 80       /* bytes the fast path may read from a window */
+
+/* Bit i of *word is set when win[i] is an ASCII letter or digit, bit i of
+ * *high when win[i] >= 0x80. */
+static inline void classify(const unsigned char *win, uint64_t *word, uint64_t *high) {
+#if defined(__SSE2__)
+    uint64_t a = 0, h = 0;
+    const __m128i lower = _mm_set1_epi8(0x20);
+    const __m128i abias = _mm_set1_epi8((char)(0x80 - 'a'));
+    const __m128i alim = _mm_set1_epi8((char)(-128 + 26));
+    const __m128i dbias = _mm_set1_epi8((char)(0x80 - '0'));
+    const __m128i dlim = _mm_set1_epi8((char)(-128 + 10));
+    for (int j = 0; j < WIN / 16; j++) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(win + 16 * j));
+        /* x in [lo, lo + n) <=> (x - lo) ^ 0x80, signed, < -128 + n */
+        __m128i al = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(v, lower), abias), alim);
+        __m128i dg = _mm_cmplt_epi8(_mm_add_epi8(v, dbias), dlim);
+        a |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_or_si128(al, dg)) << (16 * j);
+        h |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << (16 * j);
+    }
+    *word = a;
+    *high = h;
+#else
+    uint64_t a = 0, h = 0;
+    for (int j = 0; j < WIN / 8; j++) {
+        uint64_t x, lo, y, m;
+        memcpy(&x, win + 8 * j, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x);
+#endif
+        lo = x & ~HIGHS;
+        y = lo | (ONES * 0x20);
+        m = (in_range(y, 'a', 'z') | in_range(lo, '0', '9')) & ~x;
+        /* gather each byte's top bit into one bit per byte */
+        a |= ((((m >> 7) & ONES) * 0x0102040810204080ULL) >> 56) << (8 * j);
+        h |= ((((x & HIGHS) >> 7) * 0x0102040810204080ULL) >> 56) << (8 * j);
+    }
+    *word = a;
+    *high = h;
+#endif
+}
+
+static inline uint64_t load64(const unsigned char *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);      /* first byte lowest, as on little-endian */
+#endif
+    return x;
+}
+
+void ws_dd_scan(const char *body, size_t n, unsigned shingle,
+                ws_dd_norm_t *out, ws_dd_sketch_t *sk) {
+    const unsigned char *p = (const unsigned char *)body;
+    scan_state_t st;
+    uint64_t ring[WS_DD_MAX_SHINGLE] = { 0 };
+    unsigned char tmp[WIN_READ];
+    size_t pos = 0;
+
+    pthread_once(&ascii_once, ascii_init);
+    if (shingle < 1) shingle = 1;
+    if (shingle > WS_DD_MAX_SHINGLE) shingle = WS_DD_MAX_SHINGLE;
+    st.shingle = shingle;
+    st.sk = sk;
+    st.out_rot = (13 * shingle) & 63;
+    st.roll = 0;
+    st.exact = FNV_BASIS;
+    st.figures = 0;
+    st.words = 0;
+
+    /* The fast path classifies 64 bytes at once into bit masks and walks
+     * the words with bit scans.  A word of plain ASCII letters and digits
+     * that ends inside the window is hashed from one to eight unaligned
+     * loads.  A run of word bytes with a byte >= 0x80 goes to the slow
+     * path, which decodes it; runs are delimited by ASCII separators, which
+     * never belong to a UTF-8 sequence, so both paths give the same words.
+     * A window always starts at a separator or a word's first byte. */
+    while (pos < n) {
+        const unsigned char *win = p + pos;
+        size_t avail = n - pos;
+        uint64_t wordm, high, m;
+        if (avail < WIN_READ) {
+            /* Near the end: a zero-padded copy (0 separates words). */
+            size_t c = avail < WIN ? avail : WIN;
+            memcpy(tmp, win, c);
+            memset(tmp + c, 0, sizeof(tmp) - c);
+            win = tmp;
+        }
+        classify(win, &wordm, &high);
+        m = wordm | high;
+        for (;;) {
+            if (m == 0) {
+                pos += WIN;
+                break;
+            }
+            unsigned s = (unsigned)__builtin_ctzll(m);
+            uint64_t rest = ~m & (~0ULL << s);
+            if (rest == 0) {
+                /* The run may go on past the window: restart the window
+                 * at its first byte, or take a very long run slowly. */
+                if (s > 0) pos += s;
+                else pos = scan_run(&st, ring, p, pos, n);
+                break;
+            }
+            unsigned e = (unsigned)__builtin_ctzll(rest);
+            if (high & ((1ULL << e) - (1ULL << s))) {
+                pos = scan_run(&st, ring, p, pos + s, n);
+                break;
+            }
+            m &= ~0ULL << e;
+            /* ASCII letters and digits fold by setting bit 0x20. */
+            unsigned len = e - s;
+            const unsigned char *q = win + s;
+            uint64_t wh = FNV_BASIS, digit = 0, c;
+            while (len >= 8) {
+                c = load64(q) | (ONES * 0x20);
+                digit |= ~c & BIT40S;
+                wh = (wh ^ c) * FNV_PRIME;
+                q += 8;
+                len -= 8;
+            }
+            c = 0;
+            if (len) {
+                c = (load64(q) | (ONES * 0x20)) & ((1ULL << (8 * len)) - 1);
+                digit |= ~c & ((1ULL << (8 * len)) - 1) & BIT40S;
+            }
+            end_word(&st, ring, wh ^ c ^ ((uint64_t)len << 60), digit != 0);
         }
     }
 
     /* A body shorter than one shingle is one shingle of all its words. */
     if (sk && st.words > 0 && st.words < shingle) {
         uint64_t h = st.words;
-        for (unsigned j = 0; j < st.words; j++) h += rotl(st.ring[j], j * 13);
+        for (unsigned j = 0; j < st.words; j++) h += rotl(ring[j], j * 13);
         ws_dd_sketch_add(sk, ws_dd_mix64(h));
     }
     out->exact = ws_dd_mix64(st.exact ^ st.words);
