@@ -2,6 +2,7 @@
  * memory per remembered article.
  *
  *   build-bench/bench/bench_dedup [--data FILE] [--rounds N] [--articles N]
+ *                                 [--only replay|scan|unique|memory]...
  *                                 [--set key=value]...
  *
  * 1. replay: the corpus N times with fresh ids (round 1 is unique, later
@@ -12,7 +13,9 @@
  * 3. memory: --articles unique articles (default 1,000,000) with ~30-byte
  *    ids; RSS growth divided by the articles remembered.
  * Times are this thread's CPU time around process() calls only; records
- * are built beforehand.  The entry has a state topic (has_state = 1), so
+ * are built beforehand.  --only runs the named parts alone, e.g. under
+ *   valgrind --tool=callgrind --toggle-collect=dedup_process
+ * to count the instructions per article of one part.  The entry has a state topic (has_state = 1), so
  * every unique article also writes its fingerprint, as in Kafka mode. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,18 +179,29 @@ int main(int argc, char **argv) {
     long articles = 1000000;
     const char *sets[32];
     size_t nsets = 0, n;
+    unsigned only = 0;            /* bit per part; 0 = all */
+    static const char *const parts[] = { "replay", "scan", "unique", "memory" };
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--data") && i + 1 < argc) data = argv[++i];
         else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--articles") && i + 1 < argc) articles = atol(argv[++i]);
         else if (!strcmp(argv[i], "--set") && i + 1 < argc && nsets < 32) sets[nsets++] = argv[++i];
-        else {
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            unsigned b = 0;
+            for (unsigned j = 0; j < 4; j++)
+                if (!strcmp(argv[i + 1], parts[j])) b = 1u << j;
+            if (!b) goto usage;
+            only |= b;
+            i++;
+        } else {
+        usage:
             fprintf(stderr, "usage: bench_dedup [--data FILE] [--rounds N] [--articles N] "
-                            "[--set key=value]...\n");
+                            "[--only replay|scan|unique|memory]... [--set key=value]...\n");
             return 2;
         }
     }
+    if (!only) only = 0xF;
     art_t *src = load(data, &n);
     if (!src || n == 0) {
         fprintf(stderr, "bench_dedup: cannot read %s (skipped)\n", data);
@@ -198,17 +212,20 @@ int main(int argc, char **argv) {
     int64_t t0 = 1760000000000LL;
 
     /* 1. replay with fresh ids */
-    void *d = make(sets, nsets);
+    void *d;
     run_t r = { 0 };
-    for (int k = 0; k < rounds; k++) batch(d, recs, src, n, k, 0, t0 + k * 1000, &r);
-    printf("replay  %zu articles (%d rounds of %zu, fresh ids): %.0f articles/s, %.0f MB/s, "
-           "%.2f us/article, %zu dropped as duplicates\n",
-           r.articles, rounds, n, r.articles / r.secs, r.bytes / r.secs / 1e6,
-           r.secs * 1e6 / r.articles, r.dropped);
-    ws_builtin_dedup.destroy(d);
+    if (only & 1) {
+        d = make(sets, nsets);
+        for (int k = 0; k < rounds; k++) batch(d, recs, src, n, k, 0, t0 + k * 1000, &r);
+        printf("replay  %zu articles (%d rounds of %zu, fresh ids): %.0f articles/s, %.0f MB/s, "
+               "%.2f us/article, %zu dropped as duplicates\n",
+               r.articles, rounds, n, r.articles / r.secs, r.bytes / r.secs / 1e6,
+               r.secs * 1e6 / r.articles, r.dropped);
+        ws_builtin_dedup.destroy(d);
+    }
 
     /* Breakdown: normalising + hashing + sketching alone (dd_norm). */
-    {
+    if (only & 2) {
         double c0 = cpu_now();
         uint64_t x = 0;
         size_t bytes = 0;
@@ -228,17 +245,19 @@ int main(int argc, char **argv) {
     }
 
     /* 2. all unique */
-    d = make(sets, nsets);
-    memset(&r, 0, sizeof(r));
-    for (int k = 0; k < rounds; k++) batch(d, recs, src, n, k, 1, t0 + k * 1000, &r);
-    printf("unique  %zu articles (%d ciphered rounds): %.0f articles/s, %.0f MB/s, "
-           "%.2f us/article, %zu dropped\n",
-           r.articles, rounds, r.articles / r.secs, r.bytes / r.secs / 1e6,
-           r.secs * 1e6 / r.articles, r.dropped);
-    ws_builtin_dedup.destroy(d);
+    if (only & 4) {
+        d = make(sets, nsets);
+        memset(&r, 0, sizeof(r));
+        for (int k = 0; k < rounds; k++) batch(d, recs, src, n, k, 1, t0 + k * 1000, &r);
+        printf("unique  %zu articles (%d ciphered rounds): %.0f articles/s, %.0f MB/s, "
+               "%.2f us/article, %zu dropped\n",
+               r.articles, rounds, r.articles / r.secs, r.bytes / r.secs / 1e6,
+               r.secs * 1e6 / r.articles, r.dropped);
+        ws_builtin_dedup.destroy(d);
+    }
 
     /* 3. memory at `articles` remembered articles */
-    if (articles > 0) {
+    if ((only & 8) && articles > 0) {
         char mx[64];
         snprintf(mx, sizeof(mx), "max_entries=%ld", articles);
         if (nsets < 32) sets[nsets++] = mx;

@@ -108,47 +108,71 @@ static void ascii_init(void) {
     }
 }
 
-/* Scalars only (the word ring lives apart), so the compiler keeps them in
- * registers instead of chaining loads and stores from word to word. */
-typedef struct {
-    unsigned shingle;
-    unsigned out_rot;              /* rotation of the word leaving the window */
-    ws_dd_sketch_t *sk;
-    uint64_t roll;                 /* XOR of the window's rotated word hashes */
-    uint64_t exact;
-    uint64_t figures;
-    uint32_t words;
-} scan_state_t;
+/* Words go through two passes (see dd_norm.h).  The scan finishes each
+ * word's hash, the exact hash and the figures set, and appends the word
+ * hash to the ring; the shingle pass rolls the shingle hashes over the
+ * ring into the sketch.  It runs when the ring is nearly full and at the
+ * end, so an article found to be an exact copy skips it.  Two short loops
+ * also keep their state in registers where one long loop would spill. */
+#define WB_SIZE WS_DD_WORD_RING
+#define FLUSH_AT (WB_SIZE - 64)  /* + 32 words of a window + 16 <= WB_SIZE */
+
+typedef ws_dd_scan_state_t scan_state_t;
 
 static inline uint64_t rotl(uint64_t x, unsigned r) {
     r &= 63;
     return (x << r) | (x >> ((64 - r) & 63));
 }
 
-/* One finished word (wh: its hash so far): update the exact hash and emit
- * the shingle that ends here.  The shingle hash rolls (cyclic polynomial,
- * "buzhash"): rotate the window, add the new word, remove the word that
- * left, so it costs O(1) per word whatever the shingle size.  13 * shingle
- * is never a multiple of 64, so a leaving word never cancels itself.  The
- * ring starts zeroed, so before `shingle` words the leaving word is 0. */
-static inline void end_word(scan_state_t *st, uint64_t *ring, uint64_t wh, int digit) {
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+/* One finished word (wh: its hash so far): finish its hash, update the
+ * exact hash and the figures set, and append it to the ring. */
+static ALWAYS_INLINE void end_word(scan_state_t *st, uint64_t *wb, uint64_t wh, int digit) {
     wh *= 0x9E3779B97F4A7C15ULL;
     wh ^= wh >> 32;
     st->figures |= (uint64_t)digit << (wh >> 58);
     /* Position-weighted sum: order-sensitive without a serial multiply
      * chain from word to word. */
     st->exact += wh * (2 * (uint64_t)st->words + 1);
-    uint64_t old = ring[(st->words - st->shingle) % WS_DD_MAX_SHINGLE];
-    st->roll = rotl(st->roll, 13) ^ wh ^ rotl(old, st->out_rot);
-    ring[st->words % WS_DD_MAX_SHINGLE] = wh;
+    wb[st->words % WB_SIZE] = wh;
     st->words++;
-    if (st->sk && st->words >= st->shingle) {
-        uint64_t h = st->roll;
+}
+
+/* The shingle pass over words [from, to): returns the new rolling hash.
+ * The shingle hash rolls (cyclic polynomial, "buzhash"): rotate the
+ * window, add the new word, remove the word that left, so it costs O(1)
+ * per word whatever the shingle size.  13 * shingle is never a multiple
+ * of 64, so a leaving word never cancels itself.  The ring's top
+ * WS_DD_MAX_SHINGLE slots start zeroed, so before `shingle` words the
+ * leaving word is 0.  Bins are updated as ws_dd_sketch_add does (the
+ * count is set once at the end). */
+static uint64_t shingle_pass(const uint64_t *wb, uint32_t from, uint32_t to, uint64_t roll,
+                             unsigned shingle, unsigned out_rot, uint32_t *min, uint32_t k) {
+    for (uint32_t j = from; j < to; j++) {
+        uint64_t old = wb[(j - shingle) % WB_SIZE];
+        roll = rotl(roll, 13) ^ wb[j % WB_SIZE] ^ rotl(old, out_rot);
+        if (j + 1 < shingle) continue;
+        uint64_t h = roll;
         h ^= h >> 31;
         h *= 0xBF58476D1CE4E5B9ULL;
         h ^= h >> 29;
-        ws_dd_sketch_add(st->sk, h);
+        uint32_t bin = (uint32_t)(((h >> 32) * (uint64_t)k) >> 32);
+        uint32_t v = (uint32_t)h, m = min[bin];
+        v -= (v == WS_DD_EMPTY);
+        min[bin] = v < m ? v : m;
     }
+    return roll;
+}
+
+static inline void flush(scan_state_t *st, const uint64_t *wb) {
+    st->roll = shingle_pass(wb, st->done, st->words, st->roll, st->shingle, st->out_rot,
+                            st->min, st->k);
+    st->done = st->words;
 }
 
 /* Words are hashed eight folded bytes at a time: bytes are packed into
@@ -232,6 +256,7 @@ static size_t scan_run(scan_state_t *st, uint64_t *ring, const unsigned char *p,
             word_digits(&w);
             /* end_word's multiply finishes the last chunk */
             end_word(st, ring, w.wh ^ w.chunk ^ ((uint64_t)w.nchunk << 60), w.digit != 0);
+            if (st->min && st->words - st->done >= FLUSH_AT) flush(st, ring);
         }
         if (stop || i >= n) return i;
     }
@@ -298,36 +323,35 @@ static inline uint64_t load64(const unsigned char *p) {
     return x;
 }
 
-void ws_dd_scan(const char *body, size_t n, unsigned shingle,
-                ws_dd_norm_t *out, ws_dd_sketch_t *sk) {
-    const unsigned char *p = (const unsigned char *)body;
-    scan_state_t st;
-    uint64_t ring[WS_DD_MAX_SHINGLE] = { 0 };
+/* The first len bytes of a chunk, and their 0x40 bits (len 0..8). */
+#define LM(n) ((n) == 8 ? ~0ULL : (1ULL << (8 * (n))) - 1)
+static const uint64_t len_mask[9] = {
+    LM(0), LM(1), LM(2), LM(3), LM(4), LM(5), LM(6), LM(7), LM(8)
+};
+static const uint64_t len_mask40[9] = {
+    LM(0) & BIT40S, LM(1) & BIT40S, LM(2) & BIT40S, LM(3) & BIT40S, LM(4) & BIT40S,
+    LM(5) & BIT40S, LM(6) & BIT40S, LM(7) & BIT40S, LM(8) & BIT40S
+};
+
+/* The fast path classifies 64 bytes at once into bit masks and walks the
+ * words with bit tricks.  A word of plain ASCII letters and digits that
+ * ends inside the window is hashed from one to eight unaligned loads.  A
+ * run of word bytes with a byte >= 0x80 goes to the slow path, which
+ * decodes it; runs are delimited by ASCII separators, which never belong to
+ * a UTF-8 sequence, so both paths give the same words.  A window always
+ * starts at a separator or at a run's first byte.  The state lives in a
+ * local copy (registers) and is handed over around the slow path. */
+static ALWAYS_INLINE void scan_fast(scan_state_t *st, uint64_t *ring, const unsigned char *p,
+                                    size_t n, int with_sk) {
+    scan_state_t l = *st;
     unsigned char tmp[WIN_READ];
     size_t pos = 0;
 
-    pthread_once(&ascii_once, ascii_init);
-    if (shingle < 1) shingle = 1;
-    if (shingle > WS_DD_MAX_SHINGLE) shingle = WS_DD_MAX_SHINGLE;
-    st.shingle = shingle;
-    st.sk = sk;
-    st.out_rot = (13 * shingle) & 63;
-    st.roll = 0;
-    st.exact = FNV_BASIS;
-    st.figures = 0;
-    st.words = 0;
-
-    /* The fast path classifies 64 bytes at once into bit masks and walks
-     * the words with bit scans.  A word of plain ASCII letters and digits
-     * that ends inside the window is hashed from one to eight unaligned
-     * loads.  A run of word bytes with a byte >= 0x80 goes to the slow
-     * path, which decodes it; runs are delimited by ASCII separators, which
-     * never belong to a UTF-8 sequence, so both paths give the same words.
-     * A window always starts at a separator or a word's first byte. */
     while (pos < n) {
         const unsigned char *win = p + pos;
-        size_t avail = n - pos;
+        size_t avail = n - pos, next = pos + WIN, slow_at;
         uint64_t wordm, high, m;
+        unsigned fh;
         if (avail < WIN_READ) {
             /* Near the end: a zero-padded copy (0 separates words). */
             size_t c = avail < WIN ? avail : WIN;
@@ -337,26 +361,27 @@ void ws_dd_scan(const char *body, size_t n, unsigned shingle,
         }
         classify(win, &wordm, &high);
         m = wordm | high;
-        for (;;) {
-            if (m == 0) {
-                pos += WIN;
-                break;
-            }
+        fh = high ? (unsigned)__builtin_ctzll(high) : WIN;   /* first byte >= 0x80 */
+        while (m) {
             unsigned s = (unsigned)__builtin_ctzll(m);
-            uint64_t rest = ~m & (~0ULL << s);
-            if (rest == 0) {
-                /* The run may go on past the window: restart the window
-                 * at its first byte, or take a very long run slowly. */
-                if (s > 0) pos += s;
-                else pos = scan_run(&st, ring, p, pos, n);
-                break;
+            /* Adding the lowest set bit carries through the first run:
+             * t has bit e set (the run is [s, e)), or is 0 when the run
+             * reaches the end of the window. */
+            uint64_t t = m + (m & (0 - m));
+            if (t == 0) {
+                if (s > 0) {
+                    next = pos + s;        /* restart the window at the run */
+                    break;
+                }
+                slow_at = pos;             /* a run of 64 bytes or more */
+                goto slow;
             }
-            unsigned e = (unsigned)__builtin_ctzll(rest);
-            if (high & ((1ULL << e) - (1ULL << s))) {
-                pos = scan_run(&st, ring, p, pos + s, n);
-                break;
+            unsigned e = (unsigned)__builtin_ctzll(t);
+            if (e > fh) {                  /* (earlier runs had no such byte) */
+                slow_at = pos + s;
+                goto slow;
             }
-            m &= ~0ULL << e;
+            m = t & (t - 1);
             /* ASCII letters and digits fold by setting bit 0x20. */
             unsigned len = e - s;
             const unsigned char *q = win + s;
@@ -368,22 +393,65 @@ void ws_dd_scan(const char *body, size_t n, unsigned shingle,
                 q += 8;
                 len -= 8;
             }
-            c = 0;
-            if (len) {
-                c = (load64(q) | (ONES * 0x20)) & ((1ULL << (8 * len)) - 1);
-                digit |= ~c & ((1ULL << (8 * len)) - 1) & BIT40S;
-            }
-            end_word(&st, ring, wh ^ c ^ ((uint64_t)len << 60), digit != 0);
+            c = (load64(q) | (ONES * 0x20)) & len_mask[len];
+            digit |= ~c & len_mask40[len];
+            end_word(&l, ring, wh ^ c ^ ((uint64_t)len << 60), digit != 0);
         }
+        pos = next;
+        if (with_sk && l.words - l.done >= FLUSH_AT) flush(&l, ring);
+        continue;
+slow:
+        *st = l;
+        pos = scan_run(st, ring, p, slow_at, n);
+        l = *st;
     }
+    *st = l;
+}
 
+void ws_dd_scan_words(ws_dd_scanner_t *sc, const char *body, size_t n, unsigned shingle,
+                      ws_dd_norm_t *out, ws_dd_sketch_t *sk) {
+    scan_state_t *st = &sc->st;
+
+    pthread_once(&ascii_once, ascii_init);
+    if (shingle < 1) shingle = 1;
+    if (shingle > WS_DD_MAX_SHINGLE) shingle = WS_DD_MAX_SHINGLE;
+    sc->sk = sk;
+    st->shingle = shingle;
+    st->out_rot = (13 * shingle) & 63;
+    st->min = sk ? sk->min : NULL;
+    st->k = sk ? sk->k : 0;
+    st->roll = 0;
+    st->exact = FNV_BASIS;
+    st->figures = 0;
+    st->words = 0;
+    st->done = 0;
+    memset(sc->wb + WB_SIZE - WS_DD_MAX_SHINGLE, 0, WS_DD_MAX_SHINGLE * sizeof(sc->wb[0]));
+    if (sk) scan_fast(st, sc->wb, (const unsigned char *)body, n, 1);
+    else scan_fast(st, sc->wb, (const unsigned char *)body, n, 0);
+    out->exact = ws_dd_mix64(st->exact ^ st->words);
+    out->words = st->words;
+    out->figures = st->figures;
+}
+
+void ws_dd_scan_sketch(ws_dd_scanner_t *sc) {
+    scan_state_t *st = &sc->st;
+    ws_dd_sketch_t *sk = sc->sk;
+
+    if (!sk) return;
+    flush(st, sc->wb);
+    if (st->words >= st->shingle) sk->shingles += st->words - st->shingle + 1;
     /* A body shorter than one shingle is one shingle of all its words. */
-    if (sk && st.words > 0 && st.words < shingle) {
-        uint64_t h = st.words;
-        for (unsigned j = 0; j < st.words; j++) h += rotl(ring[j], j * 13);
+    if (st->words > 0 && st->words < st->shingle) {
+        uint64_t h = st->words;
+        for (unsigned j = 0; j < st->words; j++) h += rotl(sc->wb[j], j * 13);
         ws_dd_sketch_add(sk, ws_dd_mix64(h));
     }
-    out->exact = ws_dd_mix64(st.exact ^ st.words);
-    out->words = st.words;
-    out->figures = st.figures;
+    sc->sk = NULL;
+}
+
+void ws_dd_scan(const char *body, size_t n, unsigned shingle,
+                ws_dd_norm_t *out, ws_dd_sketch_t *sk) {
+    ws_dd_scanner_t sc;
+    ws_dd_scan_words(&sc, body, n, shingle, out, sk);
+    ws_dd_scan_sketch(&sc);
 }

@@ -187,15 +187,30 @@ static void put_fingerprint(dedup_t *d, ws_record_t *rec, const char *id, size_t
     if (n && d->has_state) ws_record_state_put(rec, id, idlen, buf, n);
 }
 
+/* Advances the clock to the record's time and evicts up to `batch`
+ * expired entries; *ts and *cutoff receive the record's timestamp and the
+ * window's lower end.  Called with the lock held. */
+static void advance(dedup_t *d, ws_record_t *rec, size_t batch, uint32_t *ts, uint32_t *cutoff) {
+    int64_t now = record_time(d, rec);
+    if (now > d->clock) d->clock = now;
+    *ts = clamp_ts(now);
+    *cutoff = cutoff_of(d);
+    ws_dd_store_expire(d->store, *cutoff, batch,
+                       d->tombstones && d->has_state ? put_tombstone : NULL, rec);
+}
+
 static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, size_t reasonlen) {
     dedup_t *d = inst;
     size_t idlen = 0, blen = 0;
     const char *id = ws_record_field(rec, WS_FIELD_ID, &idlen);
     const char *body = ws_record_field(rec, WS_FIELD_BODY, &blen);
+    ws_dd_scanner_t sc;
     ws_dd_sketch_t sk;
     uint8_t sig[WS_DD_MAX_K];
     ws_dd_norm_t nm;
-    int status = ST_UNIQUE, has_sig = 0;
+    int status = ST_UNIQUE, has_sig = 0, resolved = 0, early = 0;
+    size_t batch = EXPIRE_BATCH;
+    uint32_t ts, cutoff;
     double sim = -1;
     ws_value_t *dup = NULL;
 
@@ -205,18 +220,41 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
      * separator take at least two bytes). */
     int want_sig = blen / 2 + 1 >= d->min_words;
     if (want_sig) ws_dd_sketch_init(&sk, d->k);
-    ws_dd_scan(body, blen, d->shingle, &nm, want_sig ? &sk : NULL);
-    if (want_sig && nm.words >= d->min_words && nm.words > 0)
-        has_sig = ws_dd_sketch_finish(&sk, sig) == 0;
+    ws_dd_scan_words(&sc, body, blen, d->shingle, &nm, want_sig ? &sk : NULL);
+    want_sig = want_sig && nm.words >= d->min_words && nm.words > 0;
+
+    if (want_sig) {
+        /* An exact copy under a new id (a re-transmission, the common
+         * duplicate) is decided before the sketch is finished, which it
+         * does not need.  Anything else (a known id, no exact match) is
+         * decided below, from scratch, in a second locked pass: the same
+         * steps in the same order as if this pass had not happened. */
+        pthread_mutex_lock(&d->lock);
+        ws_dd_store_prefetch(d->store, id, idlen, nm.exact, NULL);
+        advance(d, rec, batch, &ts, &cutoff);
+        batch = 0;
+        if (idlen == 0 || ws_dd_store_find_id(d->store, id, idlen) < 0) {
+            int64_t r = ws_dd_store_find_exact(d->store, nm.exact, cutoff);
+            if (r >= 0) {
+                size_t n;
+                const char *other = ws_dd_store_id(d->store, (uint32_t)r, &n);
+                status = ST_DUPLICATE;
+                sim = 1.0;
+                early = 1;
+                dup = ws_value_string(other, n);
+            }
+        }
+        pthread_mutex_unlock(&d->lock);
+        if (!early) {
+            ws_dd_scan_sketch(&sc);
+            has_sig = ws_dd_sketch_finish(&sk, sig) == 0;
+        }
+    }
+    if (early) goto annotate;
 
     pthread_mutex_lock(&d->lock);
     ws_dd_store_prefetch(d->store, id, idlen, nm.exact, has_sig ? sig : NULL);
-    int64_t now = record_time(d, rec);
-    if (now > d->clock) d->clock = now;
-    uint32_t ts = clamp_ts(now), cutoff = cutoff_of(d);
-    ws_dd_store_expire(d->store, cutoff, EXPIRE_BATCH,
-                       d->tombstones && d->has_state ? put_tombstone : NULL, rec);
-    int resolved = 0;
+    advance(d, rec, batch, &ts, &cutoff);
     if (idlen > 0) {
         int64_t r = ws_dd_store_find_id(d->store, id, idlen);
         if (r >= 0 && ws_dd_store_entry(d->store, (uint32_t)r)->ts < cutoff) {
@@ -280,6 +318,7 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
     }
     pthread_mutex_unlock(&d->lock);
 
+annotate:
     /* Annotation: ws_object_set and ws_record_annotate own their value
      * argument even when they fail. */
     ws_value_t *o = ws_value_object();

@@ -265,10 +265,12 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
                 int rc = co->jit ? pcre2_jit_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
                                  : pcre2_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
                 if (rc == PCRE2_ERROR_NOMATCH) {
-                    for (size_t a = 0; a < co->n; a++)
-                        if (st.found & (1u << a))
-                            take_match(c, i, kb->rules[list[a].rule].type, st.me[a], st.es[a],
-                                       st.ee[a], &best_end);
+                    /* the rules that matched, in list order */
+                    for (uint32_t f = st.found; f; f &= f - 1) {
+                        unsigned a = (unsigned)__builtin_ctz(f);
+                        take_match(c, i, kb->rules[list[a].rule].type, st.me[a], st.es[a],
+                                   st.ee[a], &best_end);
+                    }
                     continue;
                 }
                 /* a limit or an odd result: ask each rule itself (below) */

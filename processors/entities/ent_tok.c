@@ -287,14 +287,30 @@ static const uint8_t word_stop[128] = {
 
 /* The headline test counts, per line, words, capitals words and numbers
  * (see line_done); two counters in 32-bit halves, added per token. */
+#define LINE_INC_A(fl) (1 | (uint64_t)(((fl) & (TF_UPPER | TF_DIGIT)) == TF_UPPER) << 32)
+#define LINE_INC_B(fl) ((uint64_t)(((fl) & TF_DIGIT) != 0) | (uint64_t)(((fl) & TF_CAP) != 0) << 32)
 static inline uint64_t line_inc_a(uint32_t fl)   /* words | capitals words << 32 */
 {
-    return 1 | (uint64_t)((fl & (TF_UPPER | TF_DIGIT)) == TF_UPPER) << 32;
+    return LINE_INC_A(fl);
 }
 static inline uint64_t line_inc_b(uint32_t fl)   /* numbers | capitalised words << 32 */
 {
-    return (uint64_t)((fl & TF_DIGIT) != 0) | (uint64_t)((fl & TF_CAP) != 0) << 32;
+    return LINE_INC_B(fl);
 }
+
+/* The same for plain ASCII words, by shape, as tables. */
+#define LA_ROW(f) { LINE_INC_A(WF(f, 0)), LINE_INC_A(WF(f, 1)), LINE_INC_A(WF(f, 2)), \
+    LINE_INC_A(WF(f, 3)), LINE_INC_A(WF(f, 4)), LINE_INC_A(WF(f, 5)), LINE_INC_A(WF(f, 6)), \
+    LINE_INC_A(WF(f, 7)) }
+#define LB_ROW(f) { LINE_INC_B(WF(f, 0)), LINE_INC_B(WF(f, 1)), LINE_INC_B(WF(f, 2)), \
+    LINE_INC_B(WF(f, 3)), LINE_INC_B(WF(f, 4)), LINE_INC_B(WF(f, 5)), LINE_INC_B(WF(f, 6)), \
+    LINE_INC_B(WF(f, 7)) }
+static const uint64_t word_line_a[8][8] = {
+    [SH_UP] = LA_ROW(SH_UP), [SH_LOW] = LA_ROW(SH_LOW), [SH_DIG] = LA_ROW(SH_DIG)
+};
+static const uint64_t word_line_b[8][8] = {
+    [SH_UP] = LB_ROW(SH_UP), [SH_LOW] = LB_ROW(SH_LOW), [SH_DIG] = LB_ROW(SH_DIG)
+};
 
 /* The end of the run of ASCII letters and digits starting at s[p] (s[p]
  * is one); *rest gets the SH_* bits of the run after its first byte.
@@ -468,8 +484,8 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
                  * tagger's lookups later do not wait on memory one by one. */
                 if (kb && (fl & (TF_CAP | TF_MIXED))) ent_kb_prefetch(kb, h);
                 if (prev_abbr) abbr_end(kb, text, &toks[nt - 1], t);
-                lc_a += line_inc_a(fl);
-                lc_b += line_inc_b(fl);
+                lc_a += word_line_a[sh0][shr];
+                lc_b += word_line_b[sh0][shr];
                 prev_abbr = 0;
                 nt++;
                 p = q;

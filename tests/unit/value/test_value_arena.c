@@ -3,6 +3,8 @@
  * mix of the two is freed exactly once.  ctest runs this binary with
  * WS_VALUE_ARENA=1 and =0; under ASan the second run checks ownership and
  * leaks of every node, the first the arena's own bookkeeping. */
+#include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,6 +230,48 @@ TEST(arena_memory_is_recycled) {
     ws_value_arena_free(a);
 }
 
+/* Random bytes as keys and strings (controls, quotes, backslashes, valid
+ * and broken UTF-8): the output is always valid UTF-8 and parses as JSON,
+ * and valid UTF-8 comes back unchanged -- whichever path a string takes. */
+TEST(any_bytes_render_as_json_that_reads_back) {
+    static const char pool[] = "aZ \"\\\n\x01\x1f\x7f\xc3\xa9\xe2\x80\x9c\xf0\x9f\x98\x80"
+                               "\xed\xa0\x80\xc0\xaf\xff\xf4\x90\x80\x80\xe2\x82";
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    ws_value_arena_t *a = ws_value_arena_new();
+    int failures = 0;
+    for (int it = 0; it < 20000 && failures < 5; it++) {
+        char s[48];
+        seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+        size_t n = seed % 40;
+        for (size_t i = 0; i < n; i++) {
+            seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+            char c = (seed & 1) ? pool[(seed >> 1) % (sizeof pool - 1)] : (char)(seed >> 9);
+            s[i] = c ? c : 'x';
+        }
+        s[n] = '\0';
+        ws_value_arena_t *prev = ws_value_arena_enter((it & 1) ? a : NULL);
+        ws_value_t *o = ws_value_object();
+        ws_object_set(o, s, ws_value_string(s, n));
+        ws_value_arena_leave(prev);
+        char *text = render_value(o);
+        cJSON *j = cJSON_Parse(text);
+        int ok = ws_utf8_valid(text, strlen(text)) && j && cJSON_IsObject(j) && j->child &&
+                 cJSON_IsString(j->child);
+        if (ok && ws_utf8_valid(s, n))
+            ok = strcmp(j->child->string, s) == 0 && strcmp(j->child->valuestring, s) == 0;
+        if (!ok) {
+            failures++;
+            fprintf(stderr, "  random string %d renders as %s\n", it, text);
+        }
+        CHECK(ok);
+        cJSON_Delete(j);
+        free(text);
+        ws_value_free(o);
+        if (it % 512 == 0) ws_value_arena_reset(a);
+    }
+    ws_value_arena_free(a);
+}
+
 int main(void) {
     ws_value_arena_t *probe = ws_value_arena_new();
     arenas_on = probe != NULL;
@@ -237,5 +281,6 @@ int main(void) {
     RUN(mixed_ownership_is_freed_exactly_once);
     RUN(record_arena_through_the_pipeline);
     RUN(arena_memory_is_recycled);
+    RUN(any_bytes_render_as_json_that_reads_back);
     return ws_test_done();
 }
