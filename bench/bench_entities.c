@@ -9,8 +9,9 @@
  * Two numbers: the tagger alone (tokenize, rules, gazetteer, coreference),
  * and the whole processor through the record API (plus building the
  * `entities` / `entity_groups` values).  Bodies are parsed before the clock
- * starts; time is the process CPU time, so other load on the machine does
- * not count against it.  Exits 77 when the corpus is absent. */
+ * starts.  Each is timed per round; the median round is reported in process
+ * CPU time (other load on the machine counts against it only through shared
+ * caches) and in wall-clock time.  Exits 77 when the corpus is absent. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

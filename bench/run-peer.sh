@@ -72,7 +72,8 @@ PY
 #    again when it has read the sample; the peer times its consume loop.
 if [ "$kafka" = 1 ]; then
   bench_broker_start
-  trap 'bench_broker_stop; rm -rf "$tmp"' EXIT
+  wpid=
+  trap '[ -n "$wpid" ] && kill "$wpid" 2>/dev/null; bench_broker_stop; rm -rf "$tmp"' EXIT
   tag=$(date +%s)-$$
   topic=bench.peer.$tag.in
   head -n 1 "$tmp/sample.jsonl" |
@@ -101,7 +102,7 @@ if [ "$kafka" = 1 ]; then
   kcat -P -b "$BROKER" -t "$topic" -z lz4 -q < "$tmp/sample.jsonl"
   wait_in $((n + 1))
   c1=$(cpu_of "$wpid")
-  kill -TERM "$wpid"; wait "$wpid" || true
+  kill -TERM "$wpid"; wait "$wpid" || true; wpid=
   "$py" bench/peer/peer.py kafka --bootstrap "$BROKER" --in-topic "$topic" \
     --out-topic "bench.peer.$tag.py" --count $((n + 1)) --group "bench-peer-py-$tag" 2> "$tmp/peerk.json"
   python3 - "$c0" "$c1" "$n" "$tmp/peerk.json" <<'PY'

@@ -35,7 +35,10 @@ extern "C" {
 
 /* A JSON-like value: annotations are trees of these.  Values created by a
  * processor belong to it until handed to ws_record_annotate(),
- * ws_object_set() or ws_array_push(), which take ownership (also on error). */
+ * ws_object_set() or ws_array_push(), which take ownership (also on error).
+ * Values created inside process() come from the record's arena and live only
+ * until the record is reset: never keep one across calls.  Build long-lived
+ * values in create(). */
 typedef struct ws_value ws_value_t;
 
 typedef enum {

@@ -637,7 +637,9 @@ static int load_kafka(impl_t *m, char *err, size_t errlen) {
         if (cJSON_IsString(v)) s = v->valuestring;
         else if (cJSON_IsBool(v)) s = cJSON_IsTrue(v) ? "true" : "false";
         else if (cJSON_IsNumber(v)) {
-            if (v->valuedouble == (double)(long long)v->valuedouble)
+            /* Range first: casting 1e300 to long long is undefined. */
+            if (v->valuedouble > -9e18 && v->valuedouble < 9e18 &&
+                v->valuedouble == (double)(long long)v->valuedouble)
                 snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
             else
                 snprintf(num, sizeof num, "%.17g", v->valuedouble);

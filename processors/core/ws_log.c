@@ -78,7 +78,7 @@ static void json_value(ws_buf_t *b, const cJSON *v, int masked);
 
 static void json_number(ws_buf_t *b, double d) {
     if (d != d || d > 1e308 || d < -1e308) { ws_buf_appends(b, "null"); return; }
-    if (d == (double)(long long)d && d < 9e15 && d > -9e15)
+    if (d < 9e15 && d > -9e15 && d == (double)(long long)d)   /* range first: no UB cast */
         ws_buf_printf(b, "%lld", (long long)d);
     else {
         /* Shortest text that reads back as the same double. */

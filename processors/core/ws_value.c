@@ -550,7 +550,9 @@ int ws_value_is_int(const ws_value_t *v) {
 
 int64_t ws_value_int_of(const ws_value_t *v) {
     if (!v || v->type != WS_VALUE_NUMBER) return 0;
-    return (v->flags & F_INT) ? v->u.i : (int64_t)v->u.d;
+    if (v->flags & F_INT) return v->u.i;
+    /* Out of range (or NaN) would make the cast undefined. */
+    return v->u.d > -9.2e18 && v->u.d < 9.2e18 ? (int64_t)v->u.d : 0;
 }
 
 int ws_value_truthy(const ws_value_t *v) {

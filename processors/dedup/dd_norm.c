@@ -153,10 +153,13 @@ static ALWAYS_INLINE void end_word(scan_state_t *st, uint64_t *wb, uint64_t wh, 
  * count is set once at the end). */
 static uint64_t shingle_pass(const uint64_t *wb, uint32_t from, uint32_t to, uint64_t roll,
                              unsigned shingle, unsigned out_rot, uint32_t *min, uint32_t k) {
-    for (uint32_t j = from; j < to; j++) {
+    uint32_t j = from;
+    /* The first shingle - 1 words only fill the window. */
+    for (; j < to && j + 1 < shingle; j++)
+        roll = rotl(roll, 13) ^ wb[j % WB_SIZE] ^ rotl(wb[(j - shingle) % WB_SIZE], out_rot);
+    for (; j < to; j++) {
         uint64_t old = wb[(j - shingle) % WB_SIZE];
         roll = rotl(roll, 13) ^ wb[j % WB_SIZE] ^ rotl(old, out_rot);
-        if (j + 1 < shingle) continue;
         uint64_t h = roll;
         h ^= h >> 31;
         h *= 0xBF58476D1CE4E5B9ULL;
@@ -349,9 +352,8 @@ static ALWAYS_INLINE void scan_fast(scan_state_t *st, uint64_t *ring, const unsi
 
     while (pos < n) {
         const unsigned char *win = p + pos;
-        size_t avail = n - pos, next = pos + WIN, slow_at;
+        size_t avail = n - pos;
         uint64_t wordm, high, m;
-        unsigned fh;
         if (avail < WIN_READ) {
             /* Near the end: a zero-padded copy (0 separates words). */
             size_t c = avail < WIN ? avail : WIN;
@@ -361,27 +363,32 @@ static ALWAYS_INLINE void scan_fast(scan_state_t *st, uint64_t *ring, const unsi
         }
         classify(win, &wordm, &high);
         m = wordm | high;
-        fh = high ? (unsigned)__builtin_ctzll(high) : WIN;   /* first byte >= 0x80 */
-        while (m) {
-            unsigned s = (unsigned)__builtin_ctzll(m);
-            /* Adding the lowest set bit carries through the first run:
-             * t has bit e set (the run is [s, e)), or is 0 when the run
-             * reaches the end of the window. */
-            uint64_t t = m + (m & (0 - m));
-            if (t == 0) {
-                if (s > 0) {
-                    next = pos + s;        /* restart the window at the run */
-                    break;
-                }
-                slow_at = pos;             /* a run of 64 bytes or more */
-                goto slow;
-            }
-            unsigned e = (unsigned)__builtin_ctzll(t);
-            if (e > fh) {                  /* (earlier runs had no such byte) */
-                slow_at = pos + s;
-                goto slow;
-            }
-            m = t & (t - 1);
+        /* Runs start where a bit follows a clear one and end where a clear
+         * one follows (a window never starts inside a run).  Runs from
+         * `cut` on are left out: from the first run with a byte >= 0x80
+         * (the slow path takes it and what follows it), else from a run
+         * that reaches the window's end (it may go on: the next window
+         * starts there, or the slow path takes a run of 64 bytes). */
+        uint64_t starts = m & ~(m << 1), ends = m & ~(m >> 1);
+        unsigned cut = WIN;
+        int slow = 0;
+        if (high) {
+            unsigned fh = (unsigned)__builtin_ctzll(high);
+            cut = 63 - (unsigned)__builtin_clzll(starts & ((2ULL << fh) - 1));
+            slow = 1;
+        } else if (m >> 63) {
+            cut = 63 - (unsigned)__builtin_clzll(starts);
+            slow = cut == 0;
+        }
+        if (cut < WIN) {
+            starts &= (1ULL << cut) - 1;
+            ends &= (1ULL << cut) - 1;
+        }
+        while (starts) {
+            unsigned s = (unsigned)__builtin_ctzll(starts);
+            unsigned e = (unsigned)__builtin_ctzll(ends) + 1;
+            starts &= starts - 1;
+            ends &= ends - 1;
             /* ASCII letters and digits fold by setting bit 0x20. */
             unsigned len = e - s;
             const unsigned char *q = win + s;
@@ -397,13 +404,14 @@ static ALWAYS_INLINE void scan_fast(scan_state_t *st, uint64_t *ring, const unsi
             digit |= ~c & len_mask40[len];
             end_word(&l, ring, wh ^ c ^ ((uint64_t)len << 60), digit != 0);
         }
-        pos = next;
+        if (slow) {
+            *st = l;
+            pos = scan_run(st, ring, p, pos + cut, n);
+            l = *st;
+        } else {
+            pos += cut;
+        }
         if (with_sk && l.words - l.done >= FLUSH_AT) flush(&l, ring);
-        continue;
-slow:
-        *st = l;
-        pos = scan_run(st, ring, p, slow_at, n);
-        l = *st;
     }
     *st = l;
 }

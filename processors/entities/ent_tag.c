@@ -264,6 +264,8 @@ static int run_rules(ent_ctx_t *c, char *err, size_t errlen)
                 const ent_combo_t *co = st.co;
                 int rc = co->jit ? pcre2_jit_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
                                  : pcre2_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
+                /* st dies here; a rule run alone keeps its own callouts inert */
+                pcre2_set_callout(mc, NULL, NULL);
                 if (rc == PCRE2_ERROR_NOMATCH) {
                     /* the rules that matched, in list order */
                     for (uint32_t f = st.found; f; f &= f - 1) {

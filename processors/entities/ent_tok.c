@@ -451,19 +451,20 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
             unsigned shr;
             size_t q = scan_word(s, p, len, &shr);
             unsigned g = q < len ? s[q] : ' ';
-            int stop = g < 0x80 ? word_stop[g] : 2;
-            if (stop == 1) {
-                /* not inside a number (1.13, 464,000, 11:30) ... */
-                stop = ascii_shape[s[q - 1]] == SH_DIG && q + 1 < len &&
+            int slow = g < 0x80 ? word_stop[g] : 2;     /* 0: the word ends here */
+            if (slow == 1) {
+                /* . , : end it too when not inside a number (1.13, 464,000,
+                 * 11:30) ... */
+                slow = ascii_shape[s[q - 1]] == SH_DIG && q + 1 < len &&
                        ascii_shape[s[q + 1]] == SH_DIG;
-                /* ... and no period it could take (U.S., Oct., J.) */
-                if (!stop && g == '.' && sh0 != SH_DIG && q - p <= 6) {
+                /* ... and it is no period the word could take (U.S., Oct., J.) */
+                if (!slow && g == '.' && sh0 != SH_DIG && q - p <= 6) {
                     uint64_t ah = hash_alnum_at(s + p, q - p, len - p);
                     if (q - p == 1 || (kb && (kb->abbr_bloom[(ah >> 6) & 7] & (1ull << (ah & 63)))))
-                        stop = 1;
+                        slow = 1;
                 }
             }
-            if (!stop) {
+            if (!slow) {
                 uint64_t h = hash_alnum_at(s + p, q - p, len - p);
                 if (nt >= cap) return SIZE_MAX;
                 if ((pending & TF_NL) && nt > line0) {
