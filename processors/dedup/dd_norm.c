@@ -268,11 +268,13 @@ static size_t scan_run(scan_state_t *st, uint64_t *ring, const unsigned char *p,
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
+#if !defined(__SSE2__)
 /* High bit of each byte set where lo <= byte <= hi; bytes must be < 0x80
  * so that no sum carries into the next byte. */
 static inline uint64_t in_range(uint64_t x, unsigned lo, unsigned hi) {
     return (x + ONES * (0x80 - lo)) & ~(x + ONES * (0x7F - hi)) & HIGHS;
 }
+#endif
 
 #define WIN 64            /* bytes classified at once */
 #define WIN_READ 80       /* bytes the fast path may read from a window */
@@ -327,7 +329,7 @@ static inline uint64_t load64(const unsigned char *p) {
 }
 
 /* The first len bytes of a chunk, and their 0x40 bits (len 0..8). */
-#define LM(n) ((n) == 8 ? ~0ULL : (1ULL << (8 * (n))) - 1)
+#define LM(n) ((n) == 8 ? ~0ULL : (1ULL << ((8 * (n)) & 63)) - 1)
 static const uint64_t len_mask[9] = {
     LM(0), LM(1), LM(2), LM(3), LM(4), LM(5), LM(6), LM(7), LM(8)
 };

@@ -11,30 +11,31 @@ void ws_dd_sketch_init(ws_dd_sketch_t *s, unsigned k) {
     memset(s->min, 0xFF, sizeof(s->min[0]) * k);
 }
 
-int ws_dd_sketch_finish(ws_dd_sketch_t *s, uint8_t *sig) {
+/* The value an empty bin i borrows: the first non-empty bin on i's own
+ * probe sequence.  The sequence depends only on i, so two documents with
+ * the same occupied bins borrow identically.  At least one bin is
+ * occupied, so the fallback scan always ends. */
+static uint32_t borrow(const ws_dd_sketch_t *s, unsigned i) {
     unsigned k = s->k;
-    uint32_t filled[WS_DD_MAX_K];
-
-    if (s->shingles == 0) return -1;
-    memcpy(filled, s->min, sizeof(uint32_t) * k);
-    for (unsigned i = 0; i < k; i++) {
-        if (s->min[i] != WS_DD_EMPTY) continue;
-        /* Borrow from the first non-empty bin on i's own probe sequence.
-         * The sequence depends only on i, so two documents with the same
-         * occupied bins borrow identically.  At least one bin is
-         * occupied, so the fallback scan always ends. */
-        uint32_t v = WS_DD_EMPTY;
-        for (uint64_t a = 1; a <= 4 * (uint64_t)k && v == WS_DD_EMPTY; a++) {
-            uint64_t h = ws_dd_mix64(((uint64_t)i << 32) | a);
-            uint32_t j = (uint32_t)(((h >> 32) * (uint64_t)k) >> 32);
-            v = s->min[j];
-        }
-        for (unsigned j = (i + 1) % k; v == WS_DD_EMPTY; j = (j + 1) % k)
-            v = s->min[j];
-        filled[i] = v;
+    uint32_t v = WS_DD_EMPTY;
+    for (uint64_t a = 1; a <= 4 * (uint64_t)k && v == WS_DD_EMPTY; a++) {
+        uint64_t h = ws_dd_mix64(((uint64_t)i << 32) | a);
+        uint32_t j = (uint32_t)(((h >> 32) * (uint64_t)k) >> 32);
+        v = s->min[j];
     }
-    for (unsigned i = 0; i < k; i++)
-        sig[i] = (uint8_t)((filled[i] * 0x9E3779B1u) >> 24);
+    for (unsigned j = (i + 1) % k; v == WS_DD_EMPTY; j = (j + 1) % k)
+        v = s->min[j];
+    return v;
+}
+
+int ws_dd_sketch_finish(ws_dd_sketch_t *s, uint8_t *sig) {
+    if (s->shingles == 0) return -1;
+    /* Borrowing reads the bins as they were, never a filled-in value. */
+    for (unsigned i = 0; i < s->k; i++) {
+        uint32_t v = s->min[i];
+        if (v == WS_DD_EMPTY) v = borrow(s, i);
+        sig[i] = (uint8_t)((v * 0x9E3779B1u) >> 24);
+    }
     return 0;
 }
 

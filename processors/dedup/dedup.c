@@ -318,7 +318,7 @@ static ws_result_t dedup_process(void *inst, ws_record_t *rec, char *reason, siz
     }
     pthread_mutex_unlock(&d->lock);
 
-annotate:
+annotate:;   /* C11: a label cannot precede a declaration (clang refuses) */
     /* Annotation: ws_object_set and ws_record_annotate own their value
      * argument even when they fail. */
     ws_value_t *o = ws_value_object();
@@ -343,7 +343,13 @@ annotate:
     if (status == ST_DUPLICATE || status == ST_NEAR) {
         ws_record_hit(rec);
         if (d->drop) {
-            snprintf(reason, reasonlen, "%s", status_name[status]);
+            /* (snprintf would cost as much as the lookups) */
+            size_t n = strlen(status_name[status]);
+            if (reasonlen > 0) {
+                if (n >= reasonlen) n = reasonlen - 1;
+                memcpy(reason, status_name[status], n);
+                reason[n] = 0;
+            }
             return WS_DROP;
         }
     }

@@ -46,8 +46,30 @@ enum {
     CL_NONAME     = 1u << 18,  /* acronyms that are never names: TV, CEO, GDP */
     CL_ORG_CONTEXT= 1u << 19,  /* nouns after an organisation's name: shares, unit, spokesman */
     CL_EVENT_HEAD = 1u << 20,  /* Cup, Open, Games, Championship: ends an event name */
-    CL_LAW_HEAD   = 1u << 21   /* Act, Treaty, Accord, Convention: ends a law's name */
+    CL_LAW_HEAD   = 1u << 21,  /* Act, Treaty, Accord, Convention: ends a law's name */
+    CL_GEO_NOUN   = 1u << 22,  /* river, lake, mount: a lower-case geographic head */
+    /* bits 23-26: the function-word role (below) */
+    CL_NORP_SUFFIX= 1u << 27   /* -ian, -ese, -ic: a word ending so is a people's
+                                  adjective (looked up by suffix, never per token) */
 };
+
+/* Function words: a 4-bit role (not a bit set) above the classes, one per
+ * word (the first file line wins), so the tagger names roles, not words. */
+#define CL_FW_SHIFT 23
+#define CL_FW_MASK (15u << CL_FW_SHIFT)
+enum {
+    FW_NONE = 0,
+    FW_ARTICLE,     /* the: may follow of/for/on inside a name */
+    FW_OF,          /* of: joins a head to its object, stops an apposition */
+    FW_LINK,        /* for, on: join an organisation head to its object */
+    FW_AT,          /* at: "director at X" */
+    FW_AND,         /* and: "and the ..." starts another name */
+    FW_APPOS_DET,   /* a, an, its, his, her: open an apposition */
+    FW_RELATIVE,    /* who, which, that: end an apposition's head */
+    FW_BASED,       /* based: "Madrid-based X" */
+    FW__COUNT
+};
+static inline unsigned ent_cls_fw(unsigned cls) { return (cls & CL_FW_MASK) >> CL_FW_SHIFT; }
 
 const char *ent_type_name(int type);
 int ent_type_from_name(const char *s, size_t len);      /* ET_NONE if unknown */
@@ -76,6 +98,7 @@ enum {
     TF_OPEN   = 1u << 17,  /* opening bracket or opening quote */
     TF_CONTR  = 1u << 18,  /* contraction: I'm, don't, we've */
     TF_HASDIGIT = 1u << 19, /* a word with a digit after its first character (P2qpm3) */
+    /* bits 20-24: tagger memo of the token's class bits 22-26 (ent_tag.h) */
     TF__NAMEY_DONE = 1u << 29, /* tagger-internal: namey() asked and answered... */
     TF__NAMEY = 1u << 30       /* ... yes, the token could be part of a name */
 };
@@ -154,6 +177,9 @@ typedef struct {
     size_t aux_cap;
     void *cbuf;                /* coreference scratch */
     size_t cbuf_cap;
+    char canon_buf[512];       /* canonical names made by the tagger (title-cased
+                                  datelines); mentions point into it */
+    size_t canon_used;
 } ent_scratch_t;
 
 void ent_scratch_free(ent_scratch_t *s);

@@ -84,13 +84,20 @@ static int cmp_ment(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-/* Default type for one unknown capitalised word nobody explains. */
-static int ends_with(const ent_ctx_t *c, const ent_tok_t *t, const char *suf)
+/* Does the word end in a NORP_SUFFIX of the word lists (Zairean, Islamic),
+ * with at least three characters before it? */
+#define NORP_SUFFIX_MAX 6
+static int norp_suffix(const ent_ctx_t *c, const ent_tok_t *t)
 {
-    size_t l = strlen(suf), n = t->hend - t->start;
-    return n > l + 2 && memcmp(c->text + t->hend - l, suf, l) == 0;
+    size_t n = t->hend - t->start;
+    for (size_t l = 1; l <= NORP_SUFFIX_MAX && n > l + 2; l++) {
+        uint64_t h = ent_hash_token(c->text + t->hend - l, l);
+        if (ent_kb_classes(c->kb, h) & CL_NORP_SUFFIX) return 1;
+    }
+    return 0;
 }
 
+/* Default type for one unknown capitalised word nobody explains. */
 static int default_type(ent_ctx_t *c, const ent_mention_t *m)
 {
     const ent_tok_t *t = &c->toks[m->tstart];
@@ -98,8 +105,7 @@ static int default_type(ent_ctx_t *c, const ent_mention_t *m)
     /* adjectives of peoples, religions, movements: Islamic, Zairean, Olympic */
     if (!(ent_tok_cls(c, m->tstart) & (CL_GIVEN | CL_SURNAME)) &&
         (m->tend >= c->nt || !(c->toks[m->tend].flags & TF_CAP)) &&
-        (ends_with(c, t, "ic") || ends_with(c, t, "ian") || ends_with(c, t, "ean") ||
-         ends_with(c, t, "ese") || ends_with(c, t, "ish") || ends_with(c, t, "ist")))
+        norp_suffix(c, t))
         return ET_NORP;
     if (m->tend < c->nt && (ent_tok_cls(c, m->tend) & (CL_SPEECH | CL_PERSON_VERB)))
         return ET_PERSON;

@@ -37,7 +37,12 @@ static const struct { const char *name; unsigned cls; } class_names[] = {
     {"NAME_PART", CL_NAME_PART}, {"SURNAME", CL_SURNAME},
     {"PERSON_VERB", CL_PERSON_VERB}, {"DEMONYM", CL_DEMONYM}, {"FAC_HEAD", CL_FAC_HEAD},
     {"NONAME", CL_NONAME}, {"EVENT_HEAD", CL_EVENT_HEAD},
-    {"LAW_HEAD", CL_LAW_HEAD}, {"ORG_CONTEXT", CL_ORG_CONTEXT},
+    {"LAW_HEAD", CL_LAW_HEAD}, {"ORG_CONTEXT", CL_ORG_CONTEXT}, {"GEO_NOUN", CL_GEO_NOUN},
+    {"NORP_SUFFIX", CL_NORP_SUFFIX},
+    {"FW_ARTICLE", FW_ARTICLE << CL_FW_SHIFT}, {"FW_OF", FW_OF << CL_FW_SHIFT},
+    {"FW_LINK", FW_LINK << CL_FW_SHIFT}, {"FW_AT", FW_AT << CL_FW_SHIFT},
+    {"FW_AND", FW_AND << CL_FW_SHIFT}, {"FW_APPOS_DET", FW_APPOS_DET << CL_FW_SHIFT},
+    {"FW_RELATIVE", FW_RELATIVE << CL_FW_SHIFT}, {"FW_BASED", FW_BASED << CL_FW_SHIFT},
 };
 
 const char *ent_type_name(int t)
@@ -227,6 +232,8 @@ static int add_line(ent_kb_t *kb, char **f, size_t nf)
         ent_slot_t *s = slot_get(kb, h);
         if (!s) return -1;
         if (i + 1 < nt) { s->cls |= ENT_SLOT_PREFIX; continue; }
+        /* one function-word role per word: the first line wins */
+        if ((cls & CL_FW_MASK) && (s->cls & CL_FW_MASK)) cls &= ~CL_FW_MASK;
         s->cls |= cls;
         if ((cls & CL_ABBR) && nt == 1)
             kb->abbr_bloom[(kb->tmp[0].h >> 6) & 7] |= 1ull << (kb->tmp[0].h & 63);

@@ -27,24 +27,25 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
+unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
-    if (!(t->cls & CLS_DONE)) {
+    {
         unsigned cl = ent_kb_classes(c->kb, t->h);
         /* "US", "IT", "WHO" in running text are acronyms, not us/it/who */
         if ((t->flags & TF_UPPER) && !(t->flags & TF_HEAD) && t->end - t->start >= 2)
             cl &= ~(unsigned)(CL_COMMON | CL_STOP);
         t->cls = (t->cls & ~CLS_MASK) | (cl & CLS_MASK) | CLS_DONE;
+        t->flags = (t->flags & ~(CLS_HI_MASK << TF_CLS_HI_SHIFT)) |
+                   ((cl >> CLS_HI_SHIFT) & CLS_HI_MASK) << TF_CLS_HI_SHIFT;
     }
-    return t->cls & CLS_MASK;
+    return (t->cls & CLS_MASK) | ((t->flags >> TF_CLS_HI_SHIFT) & CLS_HI_MASK) << CLS_HI_SHIFT;
 }
 
-static int tok_is(ent_ctx_t *c, size_t i, const char *w)
+/* The function-word role of token i (FW_*, from the word lists). */
+static inline unsigned fw(ent_ctx_t *c, size_t i)
 {
-    const ent_tok_t *t = &c->toks[i];
-    size_t l = strlen(w);
-    return t->end - t->start == l && strncasecmp(c->text + t->start, w, l) == 0;
+    return ent_cls_fw(ent_tok_cls(c, i));
 }
 
 /* Compare a document token with one token of a gazetteer entry.  Exact, or
@@ -424,7 +425,7 @@ static size_t chunk_end(ent_ctx_t *c, size_t i)
         /* connectors: of, for, de, the (after of), & */
         if (is_connector(c, j) && j + 1 < c->nt) {
             size_t k = j + 1;
-            if (k < c->nt && tok_is(c, k, "the") && k + 1 < c->nt) k++;
+            if (k < c->nt && fw(c, k) == FW_ARTICLE && k + 1 < c->nt) k++;
             if (namey(c, k) && !(c->toks[k].flags & TF_SENT) &&
                 !(c->rule_end[k] >= 0 && c->rule_type[k] >= ET_DATE)) { j = k + 1; continue; }
         }
@@ -456,13 +457,12 @@ static size_t org_pattern(ent_ctx_t *c, size_t k, size_t b)
             size_t x = e;
             while (x < b) {
                 if (namey(c, x) || (c->toks[x].flags & TF_HYPH)) { x++; continue; }
-                if (!is_connector(c, x) && !tok_is(c, x, "the")) break;
+                if (!is_connector(c, x) && fw(c, x) != FW_ARTICLE) break;
                 /* "the" only right after of/for/on; "and the ..." starts another name */
-                if (tok_is(c, x, "the") && !(x > e && (tok_is(c, x - 1, "of") ||
-                                                        tok_is(c, x - 1, "for") ||
-                                                        tok_is(c, x - 1, "on"))) && x != e)
+                if (fw(c, x) == FW_ARTICLE && !(x > e && (fw(c, x - 1) == FW_OF ||
+                                                           fw(c, x - 1) == FW_LINK)) && x != e)
                     break;
-                if (tok_is(c, x, "and") && x + 1 < b && tok_is(c, x + 1, "the")) break;
+                if (fw(c, x) == FW_AND && x + 1 < b && fw(c, x + 1) == FW_ARTICLE) break;
                 x++;
             }
             while (x > e && !namey(c, x - 1)) x--;
@@ -484,9 +484,7 @@ static unsigned apposition(ent_ctx_t *c, size_t e)
         return 0;
     size_t k = e + 1;
     if (k >= c->nt) return 0;
-    if (!(tok_is(c, k, "a") || tok_is(c, k, "an") || tok_is(c, k, "the") ||
-          tok_is(c, k, "its") || tok_is(c, k, "his") || tok_is(c, k, "her") ||
-          (c->toks[k].flags & TF_LOWER)))
+    if (!(c->toks[k].flags & TF_LOWER) && fw(c, k) != FW_APPOS_DET && fw(c, k) != FW_ARTICLE)
         return 0;
     for (size_t n = 0; k < c->nt && n < 8; k++, n++) {
         const ent_tok_t *t = &c->toks[k];
@@ -496,8 +494,7 @@ static unsigned apposition(ent_ctx_t *c, size_t e)
         }
         unsigned cl = ent_tok_cls(c, k);
         if ((t->flags & TF_LOWER) && (cl & CL_LOCPREP)) break;
-        if (tok_is(c, k, "of") || tok_is(c, k, "who") || tok_is(c, k, "which") ||
-            tok_is(c, k, "that"))
+        if (ent_cls_fw(cl) == FW_OF || ent_cls_fw(cl) == FW_RELATIVE)
             break;
         if (!(t->flags & TF_LOWER) && !(t->flags & TF_UPPER)) continue;
         if (cl & (CL_PERSON_NOUN | CL_ORG_NOUN | CL_PLACE_NOUN)) {
@@ -513,6 +510,12 @@ static unsigned apposition(ent_ctx_t *c, size_t e)
     return 0;
 }
 
+/* A lower-case geographic noun right before token k (river, lake, mount). */
+static int geo_noun_before(ent_ctx_t *c, size_t k)
+{
+    return k > 0 && (c->toks[k - 1].flags & TF_LOWER) && (ent_tok_cls(c, k - 1) & CL_GEO_NOUN);
+}
+
 /* Classify an unknown name run [k, m) from its context. */
 static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *guess)
 {
@@ -522,6 +525,9 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
     *guess = 0;
     unsigned first = ent_tok_cls(c, k), last = ent_tok_cls(c, m - 1);
     if (after_title) return ET_PERSON;
+    /* "the river Severn", "mount Kenvale": a natural place, whatever a
+     * given name or a speech verb after it would suggest */
+    if (geo_noun_before(c, k)) return ET_LOC;
     /* role before the name: "trade negotiator Li Chenggang", "CEO of X" */
     if (k > 0) {
         unsigned pc = ent_tok_cls(c, k - 1);
@@ -530,12 +536,12 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
             return ET_PERSON;
         if ((pt->flags & TF_LOWER) && (pc & CL_ORG_NOUN) && !(pc & CL_PERSON_NOUN))
             return ET_ORG;         /* "the carmaker Volkswagen", "the bank HSBC" */
-        if (k > 1 && tok_is(c, k - 1, "based") && (c->toks[k - 2].flags & TF_HYPH))
+        if (k > 1 && fw(c, k - 1) == FW_BASED && (c->toks[k - 2].flags & TF_HYPH))
             return ET_ORG;         /* "Madrid-based Telefonica" */
-        if (k > 1 && (tok_is(c, k - 1, "of") || tok_is(c, k - 1, "at")) &&
+        if (k > 1 && (fw(c, k - 1) == FW_OF || fw(c, k - 1) == FW_AT) &&
             (ent_tok_cls(c, k - 2) & (CL_PERSON_NOUN | CL_TITLE)))
             return ET_ORG;
-        if (k > 1 && tok_is(c, k - 1, "of") && (c->toks[k - 2].flags & TF_LOWER) &&
+        if (k > 1 && fw(c, k - 1) == FW_OF && (c->toks[k - 2].flags & TF_LOWER) &&
             (ent_tok_cls(c, k - 2) & CL_PLACE_NOUN))
             return ET_GPE;         /* "the city of Tacambaro" */
     }
@@ -662,7 +668,13 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
             }
             if (!skip) {
                 int type = e->type;
-                /* GPE/NORP then a name ending in an org word: org */
+                if (type == ET_GPE && geo_noun_before(c, k)) {
+                    /* "lake Geneva": the lake, not the city; a country stays a
+                     * GPE ("the island Freedonia") */
+                    const char *id = c->kb->pool + e->id;
+                    if (!(e->id_len == 2 && id[0] >= 'A' && id[0] <= 'Z' && id[1] >= 'A' && id[1] <= 'Z'))
+                        type = ET_LOC;
+                }
                 if (emit(c, k, k + gl, type, ENT_SRC_GAZ, entry) < 0) return -1;
                 k += gl;
                 after_title = 0;
@@ -747,6 +759,93 @@ next_segment:
     return 0;
 }
 
+/* ---------------------------------------------------------------- datelines */
+
+/* A wire dateline at the start of a line: "SHREWSBURY, England, March 3
+ * (Agency) -" or "KETTERING (Agency) -".  The all-caps run [i, end) is a
+ * place when a comma and a known place (not on a headline line, where
+ * "JAPAN, CHINA AGREE" is a list) or a bracketed credit and a dash follow.
+ * A run the gazetteer knows whole is left to the gazetteer (U.S., LONDON).
+ * Returns the run's end token, or 0. */
+static size_t dateline_end(ent_ctx_t *c, size_t i)
+{
+    size_t m = i, words = 0;
+    while (m < c->nt && words < 6) {
+        const ent_tok_t *t = &c->toks[m];
+        if (m > i && (t->flags & TF_NL)) break;
+        if ((t->flags & TF_WORD) && (t->flags & TF_UPPER) && !(t->flags & (TF_DIGIT | TF_HASDIGIT))) {
+            words++;
+            m++;
+            continue;
+        }
+        /* WINSTON-SALEM: a hyphen glued on both sides */
+        if (m > i && (t->flags & TF_HYPH) && !(t->flags & TF_SPACE) && m + 1 < c->nt &&
+            !(c->toks[m + 1].flags & (TF_SPACE | TF_NL)) && (c->toks[m + 1].flags & TF_UPPER)) {
+            m++;
+            continue;
+        }
+        break;
+    }
+    if (!words || m + 1 >= c->nt || (c->toks[m].flags & TF_NL)) return 0;
+    int32_t e;
+    if (ent_gaz_match(c, i, &e, NULL) >= m - i) return 0;
+    const ent_tok_t *n = &c->toks[m];
+    char ch = c->text[n->start];
+    if (ch == ',' && n->end - n->start == 1) {
+        const ent_tok_t *g = &c->toks[m + 1];
+        if ((g->flags & (TF_NL | TF_HEAD)) || !(g->flags & TF_WORD)) return 0;
+        if (ent_gaz_match(c, m + 1, &e, NULL) == 0 || e < 0) return 0;
+        int ty = c->kb->entries[e].type;
+        return ty == ET_GPE || ty == ET_LOC ? m : 0;
+    }
+    if (ch == '(') {
+        /* (Agency) then a dash, on the same line */
+        for (size_t k = m + 1; k < c->nt && k < m + 10; k++) {
+            const ent_tok_t *t = &c->toks[k];
+            if (t->flags & TF_NL) return 0;
+            if (c->text[t->start] == ')' && t->end - t->start == 1)
+                return k + 1 < c->nt && (c->toks[k + 1].flags & TF_HYPH) &&
+                       !(c->toks[k + 1].flags & TF_NL) ? m : 0;
+        }
+    }
+    return 0;
+}
+
+/* Emit the dateline place [i, m) with a title-cased canonical name kept in
+ * the scratch (the text's own bytes when the buffer is full). */
+static int emit_dateline(ent_ctx_t *c, size_t i, size_t m)
+{
+    if (emit(c, i, m, ET_GPE, ENT_SRC_GAZ, -1) < 0) return -1;
+    ent_scratch_t *s = c->s;
+    ent_mention_t *mt = &s->ments[s->ments_n - 1];
+    size_t l = mt->end - mt->start;
+    if (l > sizeof s->canon_buf - s->canon_used) return 0;
+    char *o = s->canon_buf + s->canon_used;
+    const unsigned char *p = (const unsigned char *)c->text + mt->start;
+    int word_start = 1, lower = 0;   /* lower: this character is not a word's first */
+    size_t letters = 0;              /* in the current word: O'NEILL -> O'Neill, not ST. JOHN'S */
+    for (size_t k = 0; k < l; k++) {
+        unsigned char b = p[k];
+        if (b >= 0x80 && b < 0xC0) {
+            /* UTF-8 continuation: Latin-1 capitals U+00C0-U+00DE (not U+00D7) */
+            if (lower && k > 0 && p[k - 1] == 0xC3 && b <= 0x9E && b != 0x97)
+                b = (unsigned char)(b + 0x20);
+            o[k] = (char)b;
+            continue;
+        }
+        lower = !word_start;
+        int letter = (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || b >= 0xC0;
+        if (lower && b >= 'A' && b <= 'Z') b = (unsigned char)(b + 32);
+        o[k] = (char)b;
+        letters = letter ? letters + 1 : b == '\'' ? letters : 0;
+        word_start = !letter && (b != '\'' || letters == 1);
+    }
+    mt->canon = o;
+    mt->canon_len = (uint32_t)l;
+    s->canon_used += l;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- driver */
 
 static int ensure_toks(ent_scratch_t *s, size_t nt)
@@ -805,6 +904,7 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
             char *err, size_t errlen)
 {
     s->ments_n = 0;
+    s->canon_used = 0;
     if (len >= UINT32_MAX) { snprintf(err, errlen, "body too large"); return -1; }
     /* News runs about one token per five bytes: size for a third and
      * tokenize again with room for every byte only when that is not enough,
@@ -845,6 +945,14 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
             i++;
         if (i >= nt) break;
         const ent_tok_t *t = &c.toks[i];
+        if ((i == 0 || (t->flags & TF_NL)) && (t->flags & TF_UPPER) && (t->flags & TF_WORD)) {
+            size_t de = dateline_end(&c, i);
+            if (de) {
+                if (emit_dateline(&c, i, de) < 0) goto oom;
+                i = de;
+                continue;
+            }
+        }
         size_t re = c.rule_end[i] >= 0 ? (size_t)c.rule_end[i] : 0;
         if (!(t->flags & TF_WORD) && !re) { i++; continue; }
         if (namey(&c, i)) {

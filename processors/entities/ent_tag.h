@@ -19,6 +19,11 @@
 #define GAZ_TITLE_SHIFT 26        /* 4 bits */
 #define GAZ_DONE 0x40000000u
 #define CLS_DONE 0x80000000u
+/* Class bits 22-26 (CL_GEO_NOUN, the function-word role) do not fit there:
+ * they are kept in the token's flags, bits 20-24. */
+#define CLS_HI_SHIFT 22
+#define CLS_HI_MASK 0x1Fu
+#define TF_CLS_HI_SHIFT 20
 
 typedef struct {
     const ent_kb_t *kb;
@@ -36,7 +41,15 @@ typedef struct {
     size_t acro_len;
 } ent_ctx_t;
 
-unsigned ent_tok_cls(ent_ctx_t *c, size_t i);
+/* The lexicon classes of token i (CL_* and the function-word role).  Asked
+ * very often: the memo is read inline, the lookup is out of line. */
+unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i);
+static inline unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
+{
+    const ent_tok_t *t = &c->toks[i];
+    if (__builtin_expect(!(t->cls & CLS_DONE), 0)) return ent_tok_cls_slow(c, i);
+    return (t->cls & CLS_MASK) | ((t->flags >> TF_CLS_HI_SHIFT) & CLS_HI_MASK) << CLS_HI_SHIFT;
+}
 size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len);
 int ent_coref(ent_ctx_t *c);
 

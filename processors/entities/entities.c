@@ -4,8 +4,9 @@
  *
  * create() compiles the gazetteers, word lists and PCRE2 rules named in the
  * config into one knowledge base (ent_kb.c); process() tags the body
- * (ent_tag.c) and writes `entities` (one object per mention) and
- * `entity_groups` (one per canonical name and type).  process() is
+ * (ent_tag.c) and writes, under the entry's name, one object per mention,
+ * and under `entity_groups` (`<name>_groups` when the entry is not named
+ * "entities") one per canonical name and type.  process() is
  * thread-safe: each call borrows a scratch area from a small free list. */
 #include <pthread.h>
 #include <stdio.h>
@@ -64,6 +65,10 @@ typedef struct scratch_node {
 typedef struct {
     ent_kb_t *kb;
     size_t max_entities;
+    /* "entity_groups" for the schema's entry name "entities", else
+     * "<name>_groups", so two entities entries in one pipeline don't write
+     * the same key (the record refuses a key an earlier entry wrote) */
+    char *groups_key;
     pthread_mutex_t lock;
     scratch_node_t *free_list;
 } ent_instance_t;
@@ -106,6 +111,21 @@ static void *ent_create(const void *config, const ws_create_info_t *info,
     in->kb = ent_kb_load(&o, err, errlen);
     free(gaz);
     if (!in->kb) { free(in); return NULL; }
+    const char *name = info && info->entry_name ? info->entry_name : "entities";
+    size_t nl = strlen(name);
+    in->groups_key = malloc(nl + sizeof "_groups");
+    if (!in->groups_key) {
+        ent_kb_free(in->kb);
+        free(in);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (strcmp(name, "entities") == 0) {
+        memcpy(in->groups_key, "entity_groups", sizeof "entity_groups");
+    } else {
+        memcpy(in->groups_key, name, nl);
+        memcpy(in->groups_key + nl, "_groups", sizeof "_groups");
+    }
     in->max_entities = (size_t)cfg->max_entities;
     pthread_mutex_init(&in->lock, NULL);
     pthread_once(&type_len_once, type_len_init);
@@ -132,6 +152,7 @@ static void ent_destroy(void *instance)
     }
     pthread_mutex_destroy(&in->lock);
     ent_kb_free(in->kb);
+    free(in->groups_key);
     free(in);
 }
 
@@ -287,7 +308,7 @@ static ws_result_t ent_process(void *instance, ws_record_t *rec, char *reason, s
     give_back(in, sn);
     sn = NULL;
     if (ws_record_annotate(rec, NULL, list) < 0 ||
-        ws_record_annotate(rec, "entity_groups", groups) < 0) {
+        ws_record_annotate(rec, in->groups_key, groups) < 0) {
         snprintf(reason, reasonlen, "out of memory");
         return WS_ERROR;
     }

@@ -162,10 +162,14 @@ static void para_bounds(ctx_t *c, uint32_t pos, uint32_t *ps, uint32_t *pe)
 /* A sentence ends at body[p] (. ! ? followed by a space), unless the
  * period closes an abbreviation or an initial (Mr. Smith, U.S. officials,
  * John F. Kennedy). */
+/* . ! ? : the only bytes that can end a sentence (one load per byte in the
+ * window scans below). */
+static const unsigned char sent_end_tab[256] = {['.'] = 1, ['!'] = 1, ['?'] = 1};
+
 static inline int boundary_at(ctx_t *c, uint32_t p, uint32_t pe)
 {
     char ch = c->b[p];
-    if ((ch != '.' && ch != '!' && ch != '?') || p + 1 >= pe || c->b[p + 1] != ' ') return 0;
+    if (!sent_end_tab[(unsigned char)ch] || p + 1 >= pe || c->b[p + 1] != ' ') return 0;
     if (ch != '.') return 1;
     uint32_t w = p;
     while (w > 0 && p - w <= QX_ABBREV_MAX &&
@@ -175,6 +179,20 @@ static inline int boundary_at(ctx_t *c, uint32_t p, uint32_t pe)
     if (w > 0 && c->b[w - 1] == '.') return 0;
     if (p - w == 1 && c->b[w] >= 'A' && c->b[w] <= 'Z') return 0;
     return !(qx_lex_word(c->lx, c->b + w, p - w) & QX_W_ABBREV);
+}
+
+/* Nonzero when one of the 8 bytes at p is . ! or ? (SWAR zero-byte test):
+ * the window scans skip such-free blocks whole. */
+static inline uint64_t has_sent_end8(const char *p)
+{
+    uint64_t x, hit = 0;
+    memcpy(&x, p, 8);
+    static const unsigned char ends[3] = {'.', '!', '?'};
+    for (int k = 0; k < 3; k++) {
+        uint64_t y = x ^ (0x0101010101010101ULL * ends[k]);
+        hit |= (y - 0x0101010101010101ULL) & ~y & 0x8080808080808080ULL;
+    }
+    return hit;
 }
 
 /* Tokenizes what attribution can reach around the quote piece [s, e): back
@@ -189,14 +207,25 @@ static int ensure_tokens(ctx_t *c, qx_toks_t *tk, uint32_t s, uint32_t e, uint32
     para_bounds(c, s, &ps, &pe);
     if (e > pe) para_bounds(c, e - 1, &pe2, &pe);
     uint32_t lim = s > ps + LEAD_BYTES ? s - LEAD_BYTES : ps, ws = s;
-    while (ws > lim && !boundary_at(c, ws - 1, pe)) ws--;
+    uint32_t elim = pe > e + TRAIL_BYTES ? e + TRAIL_BYTES : pe, we = e;
+    /* ws never goes below lim and we never past elim: a window that already
+     * covers [lim, elim) passes the reuse test below whatever they are. */
+    if (tk->valid && tk->par_s == ps && tk->ps <= lim && tk->pe >= elim) return 0;
+    while (ws > lim) {
+        if (ws - lim >= 8 && !has_sent_end8(c->b + ws - 8)) { ws -= 8; continue; }
+        if (boundary_at(c, ws - 1, pe)) break;
+        ws--;
+    }
     if (ws == lim && lim > ps) {   /* no sentence start found: begin on a word */
         size_t cl;
         while (ws < s && !qx_is_space_at(c->b, c->len, ws, &cl)) ws++;
     }
     if (lead_from >= lim && lead_from >= ps && lead_from < ws) ws = lead_from;
-    uint32_t elim = pe > e + TRAIL_BYTES ? e + TRAIL_BYTES : pe, we = e;
-    while (we < elim && !boundary_at(c, we, pe)) we++;
+    while (we < elim) {
+        if (elim - we >= 8 && !has_sent_end8(c->b + we)) { we += 8; continue; }
+        if (boundary_at(c, we, pe)) break;
+        we++;
+    }
     if (we < elim) we++;   /* keep the period */
     if (tk->valid && tk->ps <= ws && tk->pe >= we && tk->par_s == ps) return 0;
     if (qx_tokenize(c->lx, c->b, c->len, c->qs, ws, we, tk) != 0) return -1;

@@ -106,6 +106,7 @@ int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t
             continue;
         }
         unsigned char ch = (unsigned char)b[i];
+        if (ch == ' ') { i++; continue; }   /* the commonest byte between tokens */
         size_t cl, nw;
         if (alnum_tab[ch]) {
             nw = 0;

@@ -266,6 +266,84 @@ static void test_context_words(void)
     no_overlaps();
 }
 
+/* Wire datelines: an all-caps place at the start of a line, followed by a
+ * comma and a known place, or by (Agency) and a dash, is a GPE with a
+ * title-cased canonical name. */
+static void test_datelines(void)
+{
+    tag("DRUMMOCK, Freedonia, March 3 (Demo Wire) - Flood barriers went up overnight.");
+    expect("DRUMMOCK", ET_GPE, "Drummock");
+    expect("Freedonia", ET_GPE, "Freedonia");
+    no_overlaps();
+    tag("Second edition.\nBALLYKERRIN HEIGHTS (Demo Wire) -- The council met on Monday.");
+    expect("BALLYKERRIN HEIGHTS", ET_GPE, "Ballykerrin Heights");
+    tag("MCGILLAN-ON-TWEE (Demo Wire) \xe2\x80\x94 Rain fell.");
+    expect("MCGILLAN-ON-TWEE", ET_GPE, "Mcgillan-On-Twee");
+    tag("\xc3\x89STRAVEL, Freedonia (Demo Wire) - Rain fell.");
+    expect("\xc3\x89STRAVEL", ET_GPE, "\xc3\x89stravel");
+    /* a known place keeps its gazetteer canonical */
+    tag("US, Freedonia sign a pact (Demo Wire) - talks went on.");
+    expect("US", ET_GPE, "United States");
+    /* not a dateline: an all-caps headline listing names, a run with no
+     * place or credit after it */
+    tag("GRUMBOLD, FREEDONIA AGREE TO TALK");
+    const ent_mention_t *m = find("GRUMBOLD", 0);
+    CHECK(!m || m->type != ET_GPE, "headline list word is not a dateline place");
+    tag("ZORVEX, a maker of widgets, said profits rose.");
+    m = find("ZORVEX", 0);
+    CHECK(!m || m->type != ET_GPE, "all-caps name before an apposition is not a dateline");
+}
+
+/* A lower-case geographic noun before a name makes it a natural place
+ * (LOC), not a person: not even a given name or a speech verb outweighs it. */
+static void test_geo_nouns(void)
+{
+    tag("Barges moved slowly up the river Tamsel while hikers crossed mount Oberlin.");
+    expect("Tamsel", ET_LOC, NULL);
+    expect("Oberlin", ET_LOC, NULL);
+    tag("Fishermen on lake Anna said the ice was thin.");
+    expect("Anna", ET_LOC, NULL);
+    tag("Storms closed the lake Portvale ferry and the island Freedonia airport.");
+    expect("Portvale", ET_LOC, "Portvale");
+    expect("Freedonia", ET_GPE, "Freedonia");     /* a country stays a GPE */
+    /* capitalised: the whole name is a mention; no geographic noun, no LOC */
+    tag("Walkers met Tamsel Oberlin, who said the path was closed.");
+    expect("Tamsel Oberlin", ET_PERSON, NULL);
+}
+
+/* Function words and suffixes come from the word lists, not from C: the
+ * shipped roles, and a role a user list adds. */
+static void test_function_words_from_data(void)
+{
+    CHECK(ent_cls_fw(ent_kb_classes(kb, ent_hash_token("based", 5))) == FW_BASED, "based: FW_BASED");
+    CHECK(ent_cls_fw(ent_kb_classes(kb, ent_hash_token("The", 3))) == FW_ARTICLE, "The: FW_ARTICLE");
+    CHECK(ent_cls_fw(ent_kb_classes(kb, ent_hash_token("which", 5))) == FW_RELATIVE, "which: FW_RELATIVE");
+    CHECK(ent_kb_classes(kb, ent_hash_token("ese", 3)) & CL_NORP_SUFFIX, "ese: NORP_SUFFIX");
+    tag("Shares of the Portvale-based Zentrix rose.");
+    expect("Zentrix", ET_ORG, NULL);
+    tag("Protesters waved Ruritanian flags.");
+    expect("Ruritanian", ET_NORP, NULL);
+    tag("Shares of the Portvale-centred Zentrix rose.");
+    const ent_mention_t *m = find("Zentrix", 0);
+    CHECK(!m || m->type != ET_ORG, "no role for 'centred' in the shipped lists");
+
+    const char *lex[] = {"entities/rules/*.tsv", ENT_TEST_DATA "/function_extra.tsv"};
+    const char *gaz[] = {ENT_TEST_DATA "/gaz.tsv"};
+    const char *rules[] = {"entities/rules/*.rules"};
+    ent_kb_opts_t o = {.dir = WS_DATA_DIR, .lexicons = lex, .n_lexicons = 2,
+                       .gazetteers = gaz, .n_gazetteers = 1, .rules = rules, .n_rules = 1};
+    char err[256];
+    ent_kb_t *k2 = ent_kb_load(&o, err, sizeof err);
+    CHECK(k2 != NULL, "kb with a user word list: %s", err);
+    if (!k2) return;
+    ent_kb_t *saved = kb;
+    kb = k2;
+    tag("Shares of the Portvale-centred Zentrix rose.");
+    expect("Zentrix", ET_ORG, NULL);
+    kb = saved;
+    ent_kb_free(k2);
+}
+
 static void test_regex_limit(void)
 {
     ent_kb_t *slow = load(ENT_TEST_DATA "/slow.rules", 2000);
@@ -457,6 +535,28 @@ static void test_processor(void)
     if (r) ws_record_free(r);
     if (inst) p->destroy(inst);
 
+    /* two entities entries in one pipeline: the one named "entities" writes
+     * entity_groups, another ("places") writes places_groups, and neither
+     * write is refused */
+    cfg.max_entities = 2000;
+    void *first = p->create(&cfg, &info, err, sizeof err);
+    ws_create_info_t info2 = {.entry_name = "places", .config_dir = WS_DATA_DIR};
+    void *second = p->create(&cfg, &info2, err, sizeof err);
+    CHECK(first && second, "create two entries: %s", err);
+    r = make_record("{\"id\":\"t3\",\"body\":\"Our reporter flew from Rivertown to Lakeside.\"}");
+    if (first && second && r) {
+        char reason[256] = "";
+        CHECK(p->process(first, r, reason, sizeof reason) == WS_KEEP, "first entry (%s)", reason);
+        ws_record_set_entry(r, "places");
+        CHECK(p->process(second, r, reason, sizeof reason) == WS_KEEP, "second entry (%s)", reason);
+        CHECK(ws_array_size(ws_record_annotation(r, "entity_groups")) == 2, "entity_groups from 'entities'");
+        CHECK(ws_array_size(ws_record_annotation(r, "places_groups")) == 2, "places_groups from 'places'");
+        CHECK(ws_array_size(ws_record_annotation(r, "places")) == 2, "mentions under the entry name");
+    }
+    if (r) ws_record_free(r);
+    if (first) p->destroy(first);
+    if (second) p->destroy(second);
+
     /* bad config: a missing rules file is reported by name */
     const char *missing[] = {"entities/rules/no-such-file.rules"};
     cfg.rules.items = missing;
@@ -479,6 +579,9 @@ int main(void)
     test_document_rules();
     test_events_laws_facilities();
     test_context_words();
+    test_datelines();
+    test_geo_nouns();
+    test_function_words_from_data();
     test_regex_limit();
     test_shared_trigger_rules();
     test_bad_config();
