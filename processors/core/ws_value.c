@@ -312,22 +312,45 @@ static const unsigned char byte_class[256] = {
 };
 
 /* 1 if s is valid UTF-8 with no byte JSON must escape: it then renders as
- * "s" byte for byte.  One branch-free pass (a word at a time, then the
- * tail), and UTF-8 validation only when there are non-ASCII bytes. */
+ * "s" byte for byte.  Whole words only (the tail, or a string of 4 to 7
+ * bytes, as overlapping words: most values are short), and UTF-8
+ * validation only when there are non-ASCII bytes. */
 static int is_plain(const char *s, size_t n) {
     uint64_t high = 0;
     int special = 0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        high |= w;
-        special |= ws_json_special8(s + i);
+    if (n >= 8) {
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            high |= w;
+            special |= ws_json_special8(s + i);
+        }
+        if (i < n) {   /* the tail as one word overlapping the last one */
+            uint64_t w;
+            memcpy(&w, s + n - 8, 8);
+            high |= w;
+            special |= ws_json_special8(s + n - 8);
+        }
+    } else if (n >= 4) {   /* two overlapping halves make one word */
+        uint32_t a, b;
+        char w[8];
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        memcpy(w, &a, 4);
+        memcpy(w + 4, &b, 4);
+        uint64_t x;
+        memcpy(&x, w, 8);
+        high = x;
+        special = ws_json_special8(w);
+    } else {
+        unsigned cls = 0;
+        for (size_t i = 0; i < n; i++) cls |= byte_class[(unsigned char)s[i]];
+        if (cls & 1) return 0;
+        return (cls & 2) ? ws_utf8_valid(s, n) : 1;
     }
-    unsigned cls = 0;
-    for (; i < n; i++) cls |= byte_class[(unsigned char)s[i]];
-    if (special || (cls & 1)) return 0;
-    return (cls & 2) || (high & 0x8080808080808080ull) ? ws_utf8_valid(s, n) : 1;
+    if (special) return 0;
+    return (high & 0x8080808080808080ull) ? ws_utf8_valid(s, n) : 1;
 }
 
 ws_value_t *ws_value_string(const char *s, size_t len) {
@@ -448,11 +471,22 @@ static int find_key(const ws_value_t *obj, const char *key, size_t n) {
 }
 
 /* strlen(key), and whether it is ASCII with nothing to escape, in one pass
- * (keys are mostly short literals). */
+ * (keys are mostly short literals; libc strlen costs more on those). */
 static size_t key_scan(const char *key, int *ascii_plain) {
+    const unsigned char *k = (const unsigned char *)key;
     size_t n = 0;
     unsigned cls = 0;
-    for (unsigned char c; (c = (unsigned char)key[n]) != 0; n++) cls |= byte_class[c];
+    /* Unrolled by four: the loop step and branch cost more than the byte. */
+    for (;; n += 4) {
+        if (!k[n]) break;
+        cls |= byte_class[k[n]];
+        if (!k[n + 1]) { n += 1; break; }
+        cls |= byte_class[k[n + 1]];
+        if (!k[n + 2]) { n += 2; break; }
+        cls |= byte_class[k[n + 2]];
+        if (!k[n + 3]) { n += 3; break; }
+        cls |= byte_class[k[n + 3]];
+    }
     *ascii_plain = !cls;
     return n;
 }
