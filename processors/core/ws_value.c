@@ -315,7 +315,10 @@ static const unsigned char byte_class[256] = {
  * "s" byte for byte.  Whole words only (the tail, or a string of 4 to 7
  * bytes, as overlapping words: most values are short), and UTF-8
  * validation only when there are non-ASCII bytes. */
-static int is_plain(const char *s, size_t n) {
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* it is most of ws_value_string */
+#endif
+static inline int is_plain(const char *s, size_t n) {
     uint64_t high = 0;
     int special = 0;
     if (n >= 8) {
