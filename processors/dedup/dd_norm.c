@@ -48,6 +48,11 @@ int32_t ws_dd_fold(uint32_t cp) {
     }
     if (cp >= 0x300 && cp <= 0x36F) return 0;           /* combining marks */
     if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) return (int32_t)(cp + 32);
+    if (cp >= 0x386 && cp <= 0x38F) {                  /* accented Greek capitals */
+        static const uint16_t lower[10] = {0x3AC, 0, 0x3AD, 0x3AE, 0x3AF, 0, 0x3CC, 0, 0x3CD, 0x3CE};
+        if (lower[cp - 0x386]) return lower[cp - 0x386];
+    }
+    if (cp == 0x3AA || cp == 0x3AB) return (int32_t)(cp + 32);   /* Ϊ Ϋ */
     if (cp >= 0x410 && cp <= 0x42F) return (int32_t)(cp + 32);
     if (cp >= 0x400 && cp <= 0x40F) return (int32_t)(cp + 80);
     if (cp == 0x200C || cp == 0x200D || cp == 0x2060) return 0;   /* joiners */
