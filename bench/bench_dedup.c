@@ -25,7 +25,7 @@
 #include <cjson/cJSON.h>
 
 #include "wirestream_processor.h"
-#include "ws_configmap.h"
+#include "bench_util.h"
 #include "ws_record_host.h"
 #include "dedup/dd_norm.h"
 
@@ -36,12 +36,6 @@ typedef struct {
     char *body;
     size_t blen;
 } art_t;
-
-static double cpu_now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static long rss_kb(void) {
     FILE *f = fopen("/proc/self/status", "r");
@@ -105,34 +99,16 @@ static char *ciphered(const char *b, size_t n, int round) {
     return s;
 }
 
+/* The bench's dedup instance; it has a state topic, as in Kafka mode. */
 static void *make(const char *const *sets, size_t nsets) {
     static char cfg[1024];
-    char err[256];
-    ws_configmap_store_t st;
-    cJSON *over = cJSON_CreateObject();
-    for (size_t i = 0; i < nsets; i++) {
-        const char *eq = strchr(sets[i], '=');
-        if (!eq) continue;
-        char key[128];
-        snprintf(key, sizeof(key), "%.*s", (int)(eq - sets[i]), sets[i]);
-        cJSON_AddStringToObject(over, key, eq + 1);
-    }
-    ws_configmap_store_init(&st);
-    memset(cfg, 0, sizeof(cfg));
-    if (ws_configmap_apply(ws_builtin_dedup.config, NULL, over, NULL, cfg, &st, "bench",
-                           "--set", err, sizeof(err))) {
-        fprintf(stderr, "bench_dedup: %s\n", err);
-        exit(2);
-    }
+    char err[512];
     ws_create_info_t info = { "dedup", ".", 1 };
-    void *d = ws_builtin_dedup.create(cfg, &info, err, sizeof(err));
+    void *d = ws_bench_make(&ws_builtin_dedup, &info, cfg, sizeof(cfg), sets, nsets, err, sizeof(err));
     if (!d) {
         fprintf(stderr, "bench_dedup: %s\n", err);
         exit(2);
     }
-    cJSON_Delete(over);
-    /* create() copies what it keeps. */
-    ws_configmap_store_free(&st);
     return d;
 }
 
@@ -166,10 +142,10 @@ static void batch(void *d, ws_record_t **recs, art_t *src, size_t n, int round, 
         ws_record_set_ingest_ms(recs[i], ingest_ms);
         ws_record_set_entry(recs[i], "dedup");
     }
-    double t0 = cpu_now();
+    double t0 = ws_bench_cpu_now();
     for (size_t i = 0; i < n; i++)
         if (ws_builtin_dedup.process(d, recs[i], reason, sizeof(reason)) == WS_DROP) r->dropped++;
-    r->secs += cpu_now() - t0;
+    r->secs += ws_bench_cpu_now() - t0;
     r->articles += n;
 }
 
@@ -226,7 +202,7 @@ int main(int argc, char **argv) {
 
     /* Breakdown: normalising + hashing + sketching alone (dd_norm). */
     if (only & 2) {
-        double c0 = cpu_now();
+        double c0 = ws_bench_cpu_now();
         uint64_t x = 0;
         size_t bytes = 0;
         for (int k = 0; k < rounds; k++)
@@ -238,7 +214,7 @@ int main(int argc, char **argv) {
                 x ^= nm.exact;
                 bytes += src[i].blen;
             }
-        double c1 = cpu_now() - c0;
+        double c1 = ws_bench_cpu_now() - c0;
         printf("scan    normalise + exact hash + 5-word shingles into the sketch alone: "
                "%.2f us/article, %.0f MB/s (%llx)\n", c1 * 1e6 / ((double)rounds * n),
                bytes / c1 / 1e6, (unsigned long long)(x & 0xF));

@@ -18,7 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "wirestream_processor.h"
-#include "ws_configmap.h"
+#include "bench_util.h"
 #include "ws_record_host.h"
 #include "ws_value.h"
 #include "quotes/qx.h"
@@ -26,43 +26,18 @@
 extern const ws_processor_t ws_builtin_quotes;
 extern const ws_processor_t ws_builtin_entities;
 
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void *make(const ws_processor_t *p, const char *name, const char *const *sets, size_t nsets)
 {
+    /* Two instances (entities, quotes) live at once: one config each. */
     static char cfgs[2][4096];
     static int used;
-    char *cfg = cfgs[used++ & 1];
     char err[512];
-    ws_configmap_store_t st;
-    cJSON *over = cJSON_CreateObject();
-    for (size_t i = 0; i < nsets; i++) {
-        const char *eq = strchr(sets[i], '=');
-        if (!eq) continue;
-        char key[128];
-        snprintf(key, sizeof(key), "%.*s", (int)(eq - sets[i]), sets[i]);
-        cJSON_AddStringToObject(over, key, eq + 1);
-    }
-    ws_configmap_store_init(&st);
-    memset(cfg, 0, 4096);
-    if (p->config_size > 4096 ||
-        ws_configmap_apply(p->config, NULL, over, NULL, cfg, &st, "bench", "--set", err, sizeof(err))) {
-        fprintf(stderr, "bench_quotes: %s: %s\n", name, err);
-        exit(2);
-    }
     ws_create_info_t info = {name, WS_DATA_DIR, 0};
-    void *d = p->create(cfg, &info, err, sizeof(err));
+    void *d = ws_bench_make(p, &info, cfgs[used++ & 1], sizeof(cfgs[0]), sets, nsets, err, sizeof(err));
     if (!d) {
         fprintf(stderr, "bench_quotes: %s: %s\n", name, err);
         exit(2);
     }
-    cJSON_Delete(over);
-    ws_configmap_store_free(&st);
     return d;
 }
 
@@ -156,7 +131,7 @@ int main(int argc, char **argv)
                 }
             if (!process_rounds) continue;
             for (size_t i = b0; i < b1; i++) ws_record_set_entry(recs[i], "quotes");
-            double t0 = cpu_now();
+            double t0 = ws_bench_cpu_now();
             for (size_t i = b0; i < b1; i++) {
                 ws_value_arena_t *prev = ws_value_arena_enter(ws_record_arena(recs[i]));
                 ws_result_t qr = ws_builtin_quotes.process(q, recs[i], reason, sizeof(reason));
@@ -166,7 +141,7 @@ int main(int argc, char **argv)
                     return 1;
                 }
             }
-            secs += cpu_now() - t0;
+            secs += ws_bench_cpu_now() - t0;
         }
     }
     if (e) ws_builtin_entities.destroy(e);
@@ -206,7 +181,7 @@ int main(int argc, char **argv)
                 x->canon = ws_value_str(ws_object_get(e, "canonical"), &x->canon_len);
             }
         }
-        double t0 = cpu_now();
+        double t0 = ws_bench_cpu_now();
         for (int r = 0; r < rounds; r++)
             for (size_t i = 0; i < n; i++) {
                 size_t bl;
@@ -216,7 +191,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++) free(ents[i]);
         free(ents);
         free(ne);
-        double es = cpu_now() - t0;
+        double es = ws_bench_cpu_now() - t0;
         printf("bench_quotes: extractor alone %.0f articles/s, %.1f MB/s, %.2f us/article\n", arts / es,
                bytes * (double)rounds / es / 1e6, es / arts * 1e6);
         free(qs.q);

@@ -36,20 +36,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/e2e.sh [--rounds N] [--reps R] [--workers LIST] [--limit N]" >&2; exit 2 ;;
   esac
 done
-data=${WS_BENCH_DATA:-../shared/data/bbc/bbc.jsonl}
-[ -f "$data" ] || { echo "e2e: $data absent, skipped" >&2; exit 77; }
-ws=${WS_BIN:-build-bench/wirestream}
-[ -x "$ws" ] || { echo "e2e: $ws not built (cmake --build build-bench)" >&2; exit 2; }
-
-tmp=$(mktemp -d /tmp/ws-bench-e2e.XXXXXX)
-ws_pid=
-cleanup() {
-  [ -n "$ws_pid" ] && kill "$ws_pid" 2>/dev/null || true
-  bench_broker_stop
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-bench_broker_start
+bench_setup e2e
 
 tag=$(date +%s)-$$
 in=bench.e2e.$tag.in

@@ -54,3 +54,27 @@ topic_span() {
 }
 
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+
+# The common start of a broker bench ($1, its name for messages and its temp
+# dir): sets data (the BBC corpus; exit 77 when absent), ws (the binary),
+# tmp (a temp dir), then starts the broker.  On exit, bench_cleanup kills
+# the children the script recorded in gen_pid and ws_pid, stops the broker
+# and removes tmp.
+bench_setup() {
+  local name=$1
+  data=${WS_BENCH_DATA:-../shared/data/bbc/bbc.jsonl}
+  [ -f "$data" ] || { echo "$name: $data absent, skipped" >&2; exit 77; }
+  ws=${WS_BIN:-build-bench/wirestream}
+  [ -x "$ws" ] || { echo "$name: $ws not built (cmake --build build-bench)" >&2; exit 2; }
+  tmp=$(mktemp -d "/tmp/ws-bench-$name.XXXXXX")
+  ws_pid= gen_pid=
+  trap bench_cleanup EXIT
+  bench_broker_start
+}
+
+bench_cleanup() {
+  [ -n "${gen_pid:-}" ] && kill "$gen_pid" 2>/dev/null || true
+  [ -n "${ws_pid:-}" ] && kill "$ws_pid" 2>/dev/null || true
+  bench_broker_stop
+  rm -rf "$tmp"
+}

@@ -30,22 +30,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/soak.sh [--seconds S] [--rate R] [--interval S] [--workers W] [--out FILE]" >&2; exit 2 ;;
   esac
 done
-data=${WS_BENCH_DATA:-../shared/data/bbc/bbc.jsonl}
-[ -f "$data" ] || { echo "soak: $data absent, skipped" >&2; exit 77; }
-ws=${WS_BIN:-build-bench/wirestream}
-[ -x "$ws" ] || { echo "soak: $ws not built" >&2; exit 2; }
+bench_setup soak
 out=${out:-build-bench/soak-$(date -u +%Y%m%dT%H%M%S).csv}
-
-tmp=$(mktemp -d /tmp/ws-bench-soak.XXXXXX)
-ws_pid= gen_pid=
-cleanup() {
-  [ -n "$gen_pid" ] && kill "$gen_pid" 2>/dev/null || true
-  [ -n "$ws_pid" ] && kill "$ws_pid" 2>/dev/null || true
-  bench_broker_stop
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-bench_broker_start
 
 tag=$(date +%s)-$$
 in=bench.soak.$tag.in

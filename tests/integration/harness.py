@@ -483,6 +483,15 @@ def article_message(a, headers=None):
     return {"key": a["id"], "value": json.dumps(a, ensure_ascii=False), "headers": headers}
 
 
+def produce_backlog_then_paced(topic, articles, backlog, rate, brokers=None, props=None):
+    """The first `backlog` articles at once (acknowledged on return), the rest
+    at `rate` per second in the background, so input is still arriving while
+    wirestream runs.  Returns the running producer."""
+    produce(topic, [article_message(a) for a in articles[:backlog]], brokers=brokers, props=props)
+    return produce(topic, [article_message(a) for a in articles[backlog:]], rate=rate, brokers=brokers,
+                   props=props, background=True)
+
+
 # ------------------------------------------------------------------ schema
 
 def schema_validator():

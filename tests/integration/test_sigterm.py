@@ -16,8 +16,7 @@ def test():
     h.create_topic(n["in"], 4)
     arts = h.make_articles(BACKLOG + PACED, "st")
     ids = [a["id"] for a in arts]
-    h.produce(n["in"], [h.article_message(a) for a in arts[:BACKLOG]])
-    prod = h.produce(n["in"], [h.article_message(a) for a in arts[BACKLOG:]], rate=RATE, background=True)
+    prod = h.produce_backlog_then_paced(n["in"], arts, BACKLOG, RATE)
 
     ws = h.wirestream(n, name="ws-first")
     h.wait_until(lambda: len(h.consume(n["out"], values=False)) >= 500, 120, "500 outputs before SIGTERM")

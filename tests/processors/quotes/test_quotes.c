@@ -7,19 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static qx_lex_t *lx;
-static int failures, checks;
+#include "quotes_check.h"
 
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        checks++;                                                     \
-        if (!(cond)) {                                                \
-            failures++;                                               \
-            fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);      \
-            fprintf(stderr, __VA_ARGS__);                             \
-            fputc('\n', stderr);                                      \
-        }                                                             \
-    } while (0)
+static qx_lex_t *lx;
 
 typedef struct {
     const char *text;   /* surface text */

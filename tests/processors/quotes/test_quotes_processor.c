@@ -8,21 +8,10 @@
 #include "wirestream_processor.h"
 #include "ws_configmap.h"
 #include "ws_record_host.h"
+#include "quotes_check.h"
 
 extern const ws_processor_t ws_builtin_quotes;
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        checks++;                                                     \
-        if (!(cond)) {                                                \
-            failures++;                                               \
-            fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__);      \
-            fprintf(stderr, __VA_ARGS__);                             \
-            fputc('\n', stderr);                                      \
-        }                                                             \
-    } while (0)
 
 static const char *data_dir;
 

@@ -11,23 +11,10 @@
 #include "ws_log.h"
 #include "ws_metrics.h"
 
-static int failures;
+#define FAKE_NOW_START 1000000
+#include "metrics_check.h"
 
-#define CHECK(cond)                                                             \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                         \
-        }                                                                       \
-    } while (0)
-
-/* ---- fake clock and a sink that keeps the last line */
-
-static _Atomic uint64_t fake_now = 1000000;
-static uint64_t fake_clock(void *ud) {
-    (void)ud;
-    return atomic_load(&fake_now);
-}
+/* ---- a sink that keeps the last line (the fake clock is in metrics_check.h) */
 
 typedef struct {
     int lines;

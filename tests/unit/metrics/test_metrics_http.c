@@ -15,21 +15,8 @@
 #include "ws_http.h"
 #include "ws_metrics.h"
 
-static int failures;
-
-#define CHECK(cond)                                                             \
-    do {                                                                        \
-        if (!(cond)) {                                                          \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            failures++;                                                         \
-        }                                                                       \
-    } while (0)
-
-static _Atomic uint64_t fake_now = 5000000;
-static uint64_t fake_clock(void *ud) {
-    (void)ud;
-    return atomic_load(&fake_now);
-}
+#define FAKE_NOW_START 5000000
+#include "metrics_check.h"
 
 static int connect_to(int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
