@@ -26,6 +26,8 @@ static void cleanup(void) {
     for (int i = nmade; i-- > 0;) {
         if (unlink(made[i]) != 0) rmdir(made[i]);
     }
+    nmade = 0;
+    dirs[0][0] = dirs[1][0] = '\0';
 }
 
 static void remember(const char *path) {
@@ -99,7 +101,11 @@ const char *fz_workdir(int real_data) {
     const char *tmp = getenv("TMPDIR");
     snprintf(d, sizeof dirs[0], "%s/wsfuzz.XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(d)) die("cannot create", d);
-    if (nmade == 0) atexit(cleanup);
+    static int registered;
+    if (!registered) {
+        registered = 1;
+        atexit(cleanup);
+    }
     remember(d);
     char p[320];
     if (real_data) {
@@ -123,14 +129,7 @@ const char *fz_write(int real_data, const char *name, const void *text, size_t n
     if (!f) return NULL;
     size_t w = fwrite(text, 1, n, f);
     if (fclose(f) != 0 || w != n) return NULL;
-    if (!known) {
-        /* Keep it before the directory in the removal order. */
-        if (nmade < (int)(sizeof made / sizeof made[0])) {
-            nmade++;
-            for (int i = nmade - 1; i > 0; i--) memcpy(made[i], made[i - 1], sizeof made[0]);
-            snprintf(made[0], sizeof made[0], "%s", path);
-        }
-    }
+    if (!known) remember(path);   /* removed before its directory (reverse order) */
     return path;
 }
 
@@ -148,6 +147,9 @@ ws_pipeline_t *fz_pipeline(const char *config_text, int has_state, ws_config_t *
     }
     if (cfg_out) *cfg_out = cfg;
     else ws_config_free(cfg);
+    /* Processors read their data in create(): the directory can go now
+     * (libFuzzer does not always run atexit handlers). */
+    cleanup();
     return p;
 }
 
