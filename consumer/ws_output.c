@@ -270,7 +270,7 @@ static void log_failure(const char *topic, rd_kafka_resp_err_t e)
 {
     static atomic_llong last_ms;
     static atomic_long suppressed;
-    int64_t now = ws_now_ms(), last = atomic_load(&last_ms);
+    long long now = ws_now_ms(), last = atomic_load(&last_ms);
     if (now - last < 1000 || !atomic_compare_exchange_strong(&last_ms, &last, now)) {
         atomic_fetch_add(&suppressed, 1);
         return;
