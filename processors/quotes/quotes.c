@@ -81,16 +81,6 @@ static void quotes_destroy(void *inst)
     free(q);
 }
 
-static qx_etype_t etype(const char *s)
-{
-    if (!s) return QX_E_OTHER;
-    if (!strcmp(s, "PERSON")) return QX_E_PERSON;
-    if (!strcmp(s, "ORG")) return QX_E_ORG;
-    if (!strcmp(s, "GPE")) return QX_E_GPE;
-    if (!strcmp(s, "NORP")) return QX_E_NORP;
-    return QX_E_OTHER;
-}
-
 static int ent_cmp(const void *a, const void *b)
 {
     const qx_ent_t *x = a, *y = b;
@@ -120,7 +110,7 @@ static void fill_entity(void *arg, size_t i, qx_ent_t *x)
     /* A bad end leaves an empty mention that covers nothing. */
     x->end = en > x->start && en <= (double)es->blen && char_boundary(es->body, es->blen, (size_t)en)
                  ? (uint32_t)en : x->start;
-    x->type = etype(ws_value_str(ws_object_get(m, "type"), NULL));
+    x->type = qx_etype_of(ws_value_str(ws_object_get(m, "type"), NULL));
     x->canon = ws_value_str(ws_object_get(m, "canonical"), &x->canon_len);
     x->ready = 1;
 }

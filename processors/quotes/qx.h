@@ -52,6 +52,9 @@ typedef enum {
     QX_E_OTHER = 0, QX_E_PERSON, QX_E_ORG, QX_E_GPE, QX_E_NORP
 } qx_etype_t;
 
+/* The speaker-relevant class of an entity type label ("PERSON" ...). */
+qx_etype_t qx_etype_of(const char *label);
+
 typedef struct {
     uint32_t start, end;          /* byte offsets into body */
     qx_etype_t type;

@@ -236,3 +236,13 @@ uint32_t qx_lex_phrase(const qx_lex_t *lx, const char *s, size_t n)
 {
     return qx_lex_word(lx, s, n);
 }
+
+qx_etype_t qx_etype_of(const char *s)
+{
+    if (!s) return QX_E_OTHER;
+    if (!strcmp(s, "PERSON")) return QX_E_PERSON;
+    if (!strcmp(s, "ORG")) return QX_E_ORG;
+    if (!strcmp(s, "GPE")) return QX_E_GPE;
+    if (!strcmp(s, "NORP")) return QX_E_NORP;
+    return QX_E_OTHER;
+}

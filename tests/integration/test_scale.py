@@ -6,6 +6,7 @@ partitions; one is SIGKILLed while records are in flight and another joins.
 
 The full-size run (20,000 articles) is scripts/fault-test.sh."""
 import collections
+import time
 import os
 import sys
 
@@ -31,7 +32,6 @@ def test(mode):
     for i in range(BAD):
         backlog.insert(i * len(backlog) // BAD, {"key": "bad-%d" % i, "value": '{"id": "bad-%d", "body": ' % i})
     h.produce(n["in"], backlog)
-    prod = h.produce(n["in"], [h.article_message(a) for a in arts[BACKLOG:]], rate=RATE, background=True)
 
     # ws-a runs two worker threads (each owning whole partitions).
     inst = {name: h.wirestream(n, name=name, delivery=mode,
@@ -41,6 +41,10 @@ def test(mode):
                  "%d outputs before the kill" % (BACKLOG // 3))
     for name, p in inst.items():
         h.check(p.alive(), "%s exited early (rc %s):\n%s" % (name, p.returncode(), p.tail()))
+    # The paced part starts only now, so the kill lands mid-stream however
+    # fast the backlog was drained (PACED / RATE seconds of traffic remain).
+    prod = h.produce(n["in"], [h.article_message(a) for a in arts[BACKLOG:]], rate=RATE, background=True)
+    time.sleep(1.0)
     inst["ws-b"].kill9()
     offs = h.offsets(n["group"], n["in"])
     at_kill = len(set(h.keys_of(h.consume(n["out"], values=False, read_committed=eos))))

@@ -9,16 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static qx_etype_t etype(const char *s)
-{
-    if (!s) return QX_E_OTHER;
-    if (!strcmp(s, "PERSON")) return QX_E_PERSON;
-    if (!strcmp(s, "ORG")) return QX_E_ORG;
-    if (!strcmp(s, "GPE")) return QX_E_GPE;
-    if (!strcmp(s, "NORP")) return QX_E_NORP;
-    return QX_E_OTHER;
-}
-
 static int ecmp(const void *a, const void *b)
 {
     const qx_ent_t *x = a, *y = b;
@@ -57,7 +47,7 @@ int main(int argc, char **argv)
             const cJSON *t = cJSON_GetObjectItem(e, "type"), *cn = cJSON_GetObjectItem(e, "canonical");
             ents[ne].start = (uint32_t)cJSON_GetObjectItem(e, "start")->valuedouble;
             ents[ne].end = (uint32_t)cJSON_GetObjectItem(e, "end")->valuedouble;
-            ents[ne].type = etype(cJSON_IsString(t) ? t->valuestring : NULL);
+            ents[ne].type = qx_etype_of(cJSON_IsString(t) ? t->valuestring : NULL);
             ents[ne].canon = cJSON_IsString(cn) ? cn->valuestring : NULL;
             ents[ne].canon_len = ents[ne].canon ? strlen(ents[ne].canon) : 0;
             ne++;
