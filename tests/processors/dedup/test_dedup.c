@@ -20,16 +20,7 @@
 
 extern const ws_processor_t ws_builtin_dedup;
 
-static int failures;
-
-#define CHECK(cond, ...) do { \
-    if (!(cond)) { \
-        fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
-        fprintf(stderr, __VA_ARGS__); \
-        fputc('\n', stderr); \
-        failures++; \
-    } \
-} while (0)
+#include "dd_check.h"
 
 /* ------------------------------------------------------------ text maker */
 
@@ -607,11 +598,6 @@ static void test_random_churn_keeps_invariants(void) {
     free_dedup(&d);
 }
 
-typedef struct {
-    const char *name;
-    void (*fn)(void);
-} test_t;
-
 static const test_t tests[] = {
     { "normalise", test_normalise_folds_case_space_punctuation },
     { "sketch", test_sketch_estimates_jaccard },
@@ -632,17 +618,5 @@ static const test_t tests[] = {
 };
 
 int main(int argc, char **argv) {
-    int ran = 0;
-    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        if (argc > 1 && strcmp(argv[1], tests[i].name)) continue;
-        int before = failures;
-        tests[i].fn();
-        fprintf(stderr, "%s %s\n", failures == before ? "ok  " : "FAIL", tests[i].name);
-        ran++;
-    }
-    if (!ran) {
-        fprintf(stderr, "no test named %s\n", argc > 1 ? argv[1] : "");
-        return 2;
-    }
-    return failures ? 1 : 0;
+    return dd_run_tests(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }

@@ -21,17 +21,9 @@
 #include "dd_sketch.h"
 #include "dd_store.h"
 
-static int failures;
-static int print_mode;
+#include "dd_check.h"
 
-#define CHECK(cond, ...) do { \
-    if (!(cond)) { \
-        fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
-        fprintf(stderr, __VA_ARGS__); \
-        fputc('\n', stderr); \
-        failures++; \
-    } \
-} while (0)
+static int print_mode;
 
 /* The shipped defaults: shingle 5, 96 signature bytes, min_length 100. */
 #define SHINGLE 5
@@ -343,11 +335,6 @@ static void test_round_trip_and_version(void) {
     }
 }
 
-typedef struct {
-    const char *name;
-    void (*fn)(void);
-} test_t;
-
 static const test_t tests[] = {
     { "values", test_values },
     { "variants", test_variants },
@@ -356,22 +343,10 @@ static const test_t tests[] = {
 };
 
 int main(int argc, char **argv) {
-    int ran = 0;
     if (argc > 1 && !strcmp(argv[1], "--print")) {
         print_mode = 1;
         test_values();
         return failures ? 1 : 0;
     }
-    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        if (argc > 1 && strcmp(argv[1], tests[i].name)) continue;
-        int before = failures;
-        tests[i].fn();
-        fprintf(stderr, "%s %s\n", failures == before ? "ok  " : "FAIL", tests[i].name);
-        ran++;
-    }
-    if (!ran) {
-        fprintf(stderr, "no test named %s\n", argc > 1 ? argv[1] : "");
-        return 2;
-    }
-    return failures ? 1 : 0;
+    return dd_run_tests(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }
