@@ -104,8 +104,16 @@ void ws_parts_metrics(ws_rt_t *rt, int refresh_hw)
         rd_kafka_topic_partition_t *e = &l->elems[i];
         int64_t lo = -1, hi = -1, done = -1;
         rd_kafka_get_watermark_offsets(rt->consumer, e->topic, e->partition, &lo, &hi);
-        if (refresh_hw && hi < 0)
-            rd_kafka_query_watermark_offsets(rt->consumer, e->topic, e->partition, &lo, &hi, 1000);
+        if (refresh_hw && hi < 0) {
+            /* Ask the broker only while nothing is known for the partition:
+             * a blocking round trip, once per assignment, not every tick. */
+            pthread_mutex_lock(&rt->parts_mu);
+            ws_slot_t *known = ws_parts_find(rt, e->topic, e->partition);
+            int unknown = known && known->hw < 0;
+            pthread_mutex_unlock(&rt->parts_mu);
+            if (unknown)
+                rd_kafka_query_watermark_offsets(rt->consumer, e->topic, e->partition, &lo, &hi, 1000);
+        }
         pthread_mutex_lock(&rt->parts_mu);
         ws_slot_t *s = ws_parts_find(rt, e->topic, e->partition);
         if (s) {
