@@ -10,6 +10,9 @@
 #   --reps R      runs of each contender, alternated, default 3
 #   --workers L   comma list of wirestream `workers` values, default 2
 #   WS_BIN        the binary (default build-bench/wirestream)
+#   WS_BIN_B      optional second binary (e.g. a build from before a change):
+#                 run alternately with WS_BIN in every rep, same topic, and
+#                 reported as "wirestream B", for before/after comparisons
 #   Broker: see bench/lib.sh (private broker on 127.0.0.1:39092, stopped at the end).
 #
 # Three rates per run, all in input articles per second:
@@ -69,12 +72,12 @@ run_kcat() {  # prints "wall_rate steady_rate cpu_rate"
 # CPU seconds (user + system) of a live process.
 proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 
-run_ws() {  # $1 rep, $2 workers; prints "wall_rate steady_rate cpu_rate out dropped dlq"
-  local out=bench.e2e.$tag.ws.$1.w$2 t0 t1 span c first last o d q i cpu
+run_ws() {  # $1 rep, $2 workers[, $3 binary, $4 name]; prints "wall_rate steady_rate cpu_rate out dropped dlq"
+  local out=bench.e2e.$tag.ws${4:-}.$1.w$2 t0 t1 span c first last o d q i cpu bin=${3:-$ws}
   t0=$(now_ms)
-  "$ws" run --set kafka.bootstrap.servers="$BROKER" --set input.topics="$in" \
+  "$bin" run --set kafka.bootstrap.servers="$BROKER" --set input.topics="$in" \
     --set output.topic="$out" --set output.dlq_topic="$out.dlq" \
-    --set kafka.group.id="bench-e2e-$tag-$1-$2" --set workers="$2" \
+    --set kafka.group.id="bench-e2e-$tag${4:-}-$1-$2" --set workers="$2" \
     --set pipeline.dedup.state_topic="$out.dedup-state" \
     --set metrics.interval_ms=100 2> "$tmp/ws.log" > /dev/null &
   ws_pid=$!
@@ -99,13 +102,19 @@ run_ws() {  # $1 rep, $2 workers; prints "wall_rate steady_rate cpu_rate out dro
 }
 
 : > "$tmp/kcat.txt"
-for w in ${workers_list//,/ }; do : > "$tmp/ws.$w.txt"; done
+ws_b=${WS_BIN_B:-}
+if [ -n "$ws_b" ] && [ ! -x "$ws_b" ]; then echo "e2e: WS_BIN_B=$ws_b is not executable" >&2; exit 2; fi
+for w in ${workers_list//,/ }; do : > "$tmp/ws.$w.txt"; : > "$tmp/wsb.$w.txt"; done
 for r in $(seq 1 "$reps"); do
   k=$(run_kcat "$r"); echo "$k" >> "$tmp/kcat.txt"
   echo "rep $r: kcat pass-through  wall $(cut -d' ' -f1 <<< "$k")/s  steady $(cut -d' ' -f2 <<< "$k")/s  cpu $(cut -d' ' -f3 <<< "$k")/CPU-s" >&2
   for w in ${workers_list//,/ }; do
     x=$(run_ws "$r" "$w"); echo "$x" >> "$tmp/ws.$w.txt"
     echo "rep $r: wirestream w=$w     wall $(cut -d' ' -f1 <<< "$x")/s  steady $(cut -d' ' -f2 <<< "$x")/s  cpu $(cut -d' ' -f3 <<< "$x")/CPU-s  (out/dropped/dlq $(cut -d' ' -f4-6 <<< "$x"))" >&2
+    if [ -n "$ws_b" ]; then
+      x=$(run_ws "$r" "$w" "$ws_b" .b); echo "$x" >> "$tmp/wsb.$w.txt"
+      echo "rep $r: wirestream B w=$w   wall $(cut -d' ' -f1 <<< "$x")/s  steady $(cut -d' ' -f2 <<< "$x")/s  cpu $(cut -d' ' -f3 <<< "$x")/CPU-s  (out/dropped/dlq $(cut -d' ' -f4-6 <<< "$x"))" >&2
+    fi
   done
 done
 
@@ -120,4 +129,11 @@ for w in ${workers_list//,/ }; do
   printf '  %-22s wall %8.0f  steady %8.0f  cpu %8.0f   ratio to kcat: wall %s  steady %s  cpu %s\n' \
     "wirestream workers=$w" "$ww" "$wst" "$wc_" "$(ratio "$ww" "$kw")" "$(ratio "$wst" "$ks")" \
     "$(ratio "$wc_" "$kc")"
+  if [ -n "$ws_b" ]; then
+    ww=$(cut -d' ' -f1 "$tmp/wsb.$w.txt" | median); wst=$(cut -d' ' -f2 "$tmp/wsb.$w.txt" | median)
+    wc_=$(cut -d' ' -f3 "$tmp/wsb.$w.txt" | median)
+    printf '  %-22s wall %8.0f  steady %8.0f  cpu %8.0f   ratio to kcat: wall %s  steady %s  cpu %s\n' \
+      "wirestream B w=$w" "$ww" "$wst" "$wc_" "$(ratio "$ww" "$kw")" "$(ratio "$wst" "$ks")" \
+      "$(ratio "$wc_" "$kc")"
+  fi
 done

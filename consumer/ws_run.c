@@ -212,6 +212,7 @@ int ws_rt_loop(ws_rt_t *rt)
         return 1;
     }
     int64_t last_store = 0, last_metrics = 0, last_probe = ws_now_ms();
+    ws_metrics_set_healthy(rt->metrics, 1);
     while (!atomic_load(&rt->stop) && !atomic_load(&rt->fatal)) {
         /* With workers the consumer queue carries only events, so the wait
          * goes to the producer's delivery reports instead. */
@@ -244,8 +245,7 @@ int ws_rt_loop(ws_rt_t *rt)
             probe_brokers(rt);
             last_probe = now;
         }
-        ws_metrics_set_healthy(rt->metrics, 1);
-        ws_metrics_tick(rt->metrics);
+        ws_metrics_tick(rt->metrics);   /* the heartbeat: the loop is alive */
     }
     ws_scratch_free(&s);
     return atomic_load(&rt->fatal) ? 1 : 0;

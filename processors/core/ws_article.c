@@ -87,6 +87,17 @@ static int set_field(ws_article_t *a, int f, const char *s, size_t n) {
     return 0;
 }
 
+/* Moves b's bytes (malloc'd and NUL-terminated) into field f: the decoded
+ * string is not copied once more.  b is left empty. */
+static int take_field(ws_article_t *a, int f, ws_buf_t *b) {
+    if (!b->cap) return set_field(a, f, b->data, b->len);
+    free(a->value[f]);
+    a->value[f] = b->data;
+    a->len[f] = b->len;
+    ws_buf_init(b);
+    return 0;
+}
+
 static int is_blank(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r' && s[i] != '\f' &&
@@ -141,8 +152,7 @@ static int parse_json(const ws_article_opts_t *o, const char *buf, size_t len, w
         if (!c.val[f] || c.kind[f] == WS_JSON_NULL) continue;
         if (c.kind[f] == WS_JSON_STRING) {
             ws_buf_reset(&tmp);
-            if (ws_json_decode_string(c.val[f], c.vlen[f], &tmp) < 0 ||
-                set_field(out, f, tmp.data, tmp.len) < 0)
+            if (ws_json_decode_string(c.val[f], c.vlen[f], &tmp) < 0 || take_field(out, f, &tmp) < 0)
                 goto oom;
         } else if (c.kind[f] == WS_JSON_NUMBER && f != WS_FIELD_BODY) {
             /* Numeric ids and epoch dates: keep the literal text exactly. */

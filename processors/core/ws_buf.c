@@ -105,37 +105,63 @@ static int needs_escape(unsigned char c) {
     return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* Writes straight into the buffer: room for the whole string plus some
+ * slack for escapes is made once, and more only if escapes use it up. */
+#define ESC_SLACK 64
+
 int ws_buf_append_json_string(ws_buf_t *b, const char *s, size_t n) {
     static const char hex[] = "0123456789abcdef";
-    /* Worst case is 6 bytes per input byte; reserve the common case and
-     * grow inside the loop only for escapes. */
-    if (ws_buf_reserve(b, n + 2) < 0) return -1;
-    b->data[b->len++] = '"';
+    if (n > (size_t)-1 / 4 || ws_buf_reserve(b, n + 2 + ESC_SLACK) < 0) return -1;
+    size_t len0 = b->len;
+    char *d = b->data + b->len;
+    /* Bytes free beyond what the rest of the input and the closing quote
+     * need if copied as they are. */
+    size_t slack = b->cap - 1 - b->len - (n + 2);
+    *d++ = '"';
     size_t i = 0;
     while (i < n) {
         size_t start = i;
         while (i + 8 <= n && !ws_json_special8(s + i)) i += 8;
         while (i < n && !needs_escape((unsigned char)s[i])) i++;
-        if (i > start && ws_buf_append(b, s + start, i - start) < 0) return -1;
-        if (i >= n) break;
-        unsigned char c = (unsigned char)s[i++];
-        char esc[6];
-        size_t el = 2;
-        esc[0] = '\\';
-        switch (c) {
-        case '"': esc[1] = '"'; break;
-        case '\\': esc[1] = '\\'; break;
-        case '\n': esc[1] = 'n'; break;
-        case '\r': esc[1] = 'r'; break;
-        case '\t': esc[1] = 't'; break;
-        case '\b': esc[1] = 'b'; break;
-        case '\f': esc[1] = 'f'; break;
-        default:
-            esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
-            esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
-            el = 6;
+        if (i > start) {
+            memcpy(d, s + start, i - start);
+            d += i - start;
         }
-        if (ws_buf_append(b, esc, el) < 0) return -1;
+        if (i >= n) break;
+        unsigned char c = (unsigned char)s[i];
+        if (slack < 5) {   /* an escape is up to 6 bytes for 1 */
+            size_t at = (size_t)(d - b->data);
+            b->len = at;
+            if (ws_buf_reserve(b, (n - i) + 1 + 5 + ESC_SLACK) < 0) {
+                b->len = len0;   /* as it was */
+                b->data[len0] = '\0';
+                return -1;
+            }
+            d = b->data + at;
+            slack = b->cap - 1 - at - ((n - i) + 1);
+        }
+        i++;
+        d[0] = '\\';
+        switch (c) {
+        case '"': d[1] = '"'; break;
+        case '\\': d[1] = '\\'; break;
+        case '\n': d[1] = 'n'; break;
+        case '\r': d[1] = 'r'; break;
+        case '\t': d[1] = 't'; break;
+        case '\b': d[1] = 'b'; break;
+        case '\f': d[1] = 'f'; break;
+        default:
+            d[1] = 'u'; d[2] = '0'; d[3] = '0';
+            d[4] = hex[c >> 4]; d[5] = hex[c & 15];
+            d += 6;
+            slack -= 5;
+            continue;
+        }
+        d += 2;
+        slack -= 1;
     }
-    return ws_buf_appendc(b, '"');
+    *d++ = '"';
+    b->len = (size_t)(d - b->data);
+    b->data[b->len] = '\0';
+    return 0;
 }

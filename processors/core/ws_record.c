@@ -267,17 +267,27 @@ static int append_key(ws_buf_t *out, const char *key, int *first) {
     return ws_buf_appendc(out, ':');
 }
 
+/* The fields' keys as rendered after a member (the first one skips the
+ * comma). */
+static const char *const field_json[WS_FIELD__COUNT] = {
+    ",\"id\":", ",\"title\":", ",\"url\":", ",\"source\":", ",\"date\":", ",\"body\":"
+};
+
 /* The enriched record: article fields (absent ones omitted), kafka, the
  * annotations in the order they were added, then truncated.  Hand-written
  * for speed; the layout is documented in docs/record.schema.json. */
 int ws_record_render(const ws_record_t *r, ws_buf_t *out) {
     int first = 1;
     size_t body_len = r->art.value[WS_FIELD_BODY] ? r->art.len[WS_FIELD_BODY] : 0;
-    if (ws_buf_reserve(out, body_len + body_len / 16 + 256) < 0) return -1;
+    /* Enriched records run about 3.5 times the body; reserve reaches that
+     * in one doubling. */
+    if (ws_buf_reserve(out, body_len * 2 + 1024) < 0) return -1;
     if (ws_buf_appendc(out, '{') < 0) return -1;
     for (int f = 0; f < WS_FIELD__COUNT; f++) {
         if (!r->art.value[f]) continue;
-        if (append_key(out, field_keys[f], &first) < 0 ||
+        const char *k = field_json[f] + first;
+        first = 0;
+        if (ws_buf_append(out, k, strlen(k)) < 0 ||
             ws_buf_append_json_string(out, r->art.value[f], r->art.len[f]) < 0)
             return -1;
     }

@@ -412,8 +412,7 @@ static void *block_grow(ws_value_t *c, void *old, size_t oldsize, size_t newsize
     return p;
 }
 
-static int container_grow(ws_value_t *c) {
-    if (C(c)->n < C(c)->cap) return 0;
+static int container_grow_slow(ws_value_t *c) {
     if (C(c)->cap > KEY_MAX / 2) return -1;
     uint32_t cap = C(c)->cap ? C(c)->cap * 2 : ARR_SLOTS;
     slot_t *s = block_grow(c, C(c)->slots, (size_t)C(c)->cap * sizeof(slot_t),
@@ -422,6 +421,10 @@ static int container_grow(ws_value_t *c) {
     C(c)->slots = s;
     C(c)->cap = cap;
     return 0;
+}
+
+static inline int container_grow(ws_value_t *c) {
+    return C(c)->n < C(c)->cap ? 0 : container_grow_slow(c);
 }
 
 /* Stores key (n bytes) as "key": in obj's key buffer; sets *off. */
@@ -451,24 +454,41 @@ static const char *key_at(const ws_value_t *obj, uint32_t i, uint32_t *len) {
     return CC(obj)->kbuf + CC(obj)->slots[i].koff + 1;
 }
 
-/* Keys are short: an inline compare beats a call to memcmp. */
-static int key_eq(const char *a, const char *b, size_t n) {
-    for (; n >= 8; a += 8, b += 8, n -= 8) {
+/* Keys are short: an inline compare beats a call to memcmp.  Lengths of 4
+ * and more compare as (overlapping) words, never byte by byte. */
+static inline int key_eq(const char *a, const char *b, size_t n) {
+    if (n >= 8) {
         uint64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y) return 0;
+        for (; n > 8; a += 8, b += 8, n -= 8) {
+            memcpy(&x, a, 8);
+            memcpy(&y, b, 8);
+            if (x != y) return 0;
+        }
+        memcpy(&x, a + n - 8, 8);   /* the last word, overlapping */
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x1, y1, x2, y2;
+        memcpy(&x1, a, 4);
+        memcpy(&y1, b, 4);
+        memcpy(&x2, a + n - 4, 4);
+        memcpy(&y2, b + n - 4, 4);
+        return x1 == y1 && x2 == y2;
     }
     for (; n; n--)
         if (*a++ != *b++) return 0;
     return 1;
 }
 
+/* Lengths first: keys of one object mostly differ in length. */
 static int find_key(const ws_value_t *obj, const char *key, size_t n) {
-    for (uint32_t i = 0; i < CC(obj)->n; i++) {
+    const slot_t *s = CC(obj)->slots;
+    for (uint32_t i = 0, m = CC(obj)->n; i < m; i++) {
+        if ((s[i].klen & ~KEY_PLAIN) != n) continue;
         uint32_t kl;
         const char *k = key_at(obj, i, &kl);
-        if (kl == n && key_eq(k, key, n)) return (int)i;
+        if (key_eq(k, key, n)) return (int)i;
     }
     return -1;
 }
@@ -505,7 +525,7 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
         ws_value_free(val);
         return -1;
     }
-    if (adopt(obj, val) < 0) {
+    if (!(val->flags & F_ARENA) && adopt(obj, val) < 0) {
         ws_value_free(val);
         return -1;
     }
@@ -534,7 +554,7 @@ int ws_array_push(ws_value_t *arr, ws_value_t *val) {
         ws_value_free(val);
         return -1;
     }
-    if (adopt(arr, val) < 0) {
+    if (!(val->flags & F_ARENA) && adopt(arr, val) < 0) {
         ws_value_free(val);
         return -1;
     }
@@ -557,7 +577,8 @@ ws_value_type_t ws_value_type(const ws_value_t *v) {
 
 const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key) {
     if (!obj || obj->type != WS_VALUE_OBJECT || !key) return NULL;
-    int i = find_key(obj, key, strlen(key));
+    size_t n = strlen(key);
+    int i = find_key(obj, key, n);
     return i >= 0 ? CC(obj)->slots[i].v : NULL;
 }
 
@@ -622,28 +643,37 @@ static const char digits2[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-/* Integer to decimal without printf, two digits a step: rendering is on
- * the hot path (entity offsets). */
-static int render_int(ws_buf_t *b, int64_t n) {
-    char tmp[24];
-    char *p = tmp + sizeof tmp;
+/* Integer to decimal without printf, two digits a step, straight into p
+ * (room for 20 bytes); returns the end.  Rendering is on the hot path:
+ * entity offsets are most of a record's numbers. */
+static char *put_int(char *p, int64_t n) {
     uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
+    if (n < 0) *p++ = '-';
+    if (u < 10) {
+        *p++ = (char)('0' + u);
+        return p;
+    }
+    unsigned len = u < 100 ? 2 : u < 1000 ? 3 : u < 10000 ? 4 : u < 100000 ? 5 : 6;
+    for (uint64_t t = u / 1000000; t; t /= 10) len++;
+    char *e = p + len, *q = e;
     while (u >= 100) {
         unsigned d = (unsigned)(u % 100) * 2;
         u /= 100;
-        *--p = digits2[d + 1];
-        *--p = digits2[d];
+        *--q = digits2[d + 1];
+        *--q = digits2[d];
     }
     if (u >= 10) {
-        *--p = digits2[u * 2 + 1];
-        *--p = digits2[u * 2];
+        *--q = digits2[u * 2 + 1];
+        *--q = digits2[u * 2];
     } else {
-        *--p = (char)('0' + u);
+        *--q = (char)('0' + u);
     }
-    if (n < 0) *--p = '-';
-    size_t len = (size_t)(tmp + sizeof tmp - p);
-    if (room(b, len) < 0) return -1;
-    put(b, p, len);
+    return e;
+}
+
+static int render_int(ws_buf_t *b, int64_t n) {
+    if (room(b, 20) < 0) return -1;
+    b->len = (size_t)(put_int(b->data + b->len, n) - b->data);
     return 0;
 }
 
@@ -688,46 +718,94 @@ static int render_string(ws_buf_t *out, const char *s, size_t n) {
     return rc;
 }
 
-static int render(const ws_value_t *v, ws_buf_t *out) {
-    if (!v) return render_lit(out, "null", 4);
+/* Bytes a leaf renders to at most, if it can be written without a
+ * call (ints, literals, plain strings); 0 for the rest. */
+static inline size_t leaf_need(const ws_value_t *v) {
+    if (!v) return 4;
     switch (v->type) {
-    case WS_VALUE_NULL: return render_lit(out, "null", 4);
-    case WS_VALUE_BOOL: return v->u.b ? render_lit(out, "true", 4) : render_lit(out, "false", 5);
-    case WS_VALUE_NUMBER: return (v->flags & F_INT) ? render_int(out, v->u.i) : render_double(out, v->u.d);
-    case WS_VALUE_STRING:
-        if (!(v->flags & F_PLAIN)) return render_string(out, STR(v), v->u.slen);
-        if (room(out, v->u.slen + 2) < 0) return -1;
-        out->data[out->len++] = '"';
-        put(out, STR(v), v->u.slen);
-        out->data[out->len++] = '"';
-        return 0;
-    case WS_VALUE_ARRAY:
-    case WS_VALUE_OBJECT: {
-        int obj = v->type == WS_VALUE_OBJECT;
-        if (room(out, 1) < 0) return -1;
-        out->data[out->len++] = obj ? '{' : '[';
-        for (uint32_t i = 0; i < CC(v)->n; i++) {
-            const slot_t *s = &CC(v)->slots[i];
-            if (i) {
-                if (room(out, 1) < 0) return -1;
-                out->data[out->len++] = ',';
+    case WS_VALUE_NULL:
+    case WS_VALUE_BOOL: return 5;
+    case WS_VALUE_NUMBER: return (v->flags & F_INT) ? 20 : 0;
+    case WS_VALUE_STRING: return (v->flags & F_PLAIN) ? v->u.slen + 2 : 0;
+    default: return 0;
+    }
+}
+
+/* Writes a leaf leaf_need() accepted; room was made for it. */
+static inline char *put_leaf(char *p, const ws_value_t *v) {
+    if (!v || v->type == WS_VALUE_NULL) {
+        memcpy(p, "null", 4);
+        return p + 4;
+    }
+    switch (v->type) {
+    case WS_VALUE_BOOL:
+        if (v->u.b) { memcpy(p, "true", 4); return p + 4; }
+        memcpy(p, "false", 5);
+        return p + 5;
+    case WS_VALUE_NUMBER: return put_int(p, v->u.i);
+    default:   /* a plain string */
+        *p++ = '"';
+        copy_small(p, STR(v), v->u.slen);
+        p += v->u.slen;
+        *p++ = '"';
+        return p;
+    }
+}
+
+static int render(const ws_value_t *v, ws_buf_t *out);
+
+/* A container's members: one room check per member for the separator,
+ * the pre-rendered key and a leaf value together. */
+static int render_container(const ws_value_t *v, ws_buf_t *out) {
+    int obj = v->type == WS_VALUE_OBJECT;
+    if (room(out, 2) < 0) return -1;
+    out->data[out->len++] = obj ? '{' : '[';
+    const slot_t *slots = CC(v)->slots;
+    for (uint32_t i = 0, n = CC(v)->n; i < n; i++) {
+        const slot_t *s = &slots[i];
+        size_t leaf = leaf_need(s->v);
+        size_t kl = obj ? (s->klen & ~KEY_PLAIN) + 3 : 0;   /* "key": */
+        if (!obj || (s->klen & KEY_PLAIN)) {
+            if (room(out, 1 + kl + leaf) < 0) return -1;
+            char *p = out->data + out->len;
+            if (i) *p++ = ',';
+            if (kl) {
+                copy_small(p, CC(v)->kbuf + s->koff, kl);
+                p += kl;
             }
-            if (obj) {
-                uint32_t kl = s->klen & ~KEY_PLAIN;
-                const char *k = CC(v)->kbuf + s->koff;   /* "key": */
-                if (s->klen & KEY_PLAIN) {
-                    if (room(out, kl + 3) < 0) return -1;
-                    put(out, k, kl + 3);
-                } else if (render_string(out, k + 1, kl) < 0 || render_lit(out, ":", 1) < 0) {
-                    return -1;
-                }
+            if (leaf) p = put_leaf(p, s->v);
+            out->len = (size_t)(p - out->data);
+            if (leaf) continue;
+        } else {
+            if (i && render_lit(out, ",", 1) < 0) return -1;
+            if (render_string(out, CC(v)->kbuf + s->koff + 1, kl - 3) < 0 ||
+                render_lit(out, ":", 1) < 0)
+                return -1;
+            if (leaf) {
+                if (room(out, leaf) < 0) return -1;
+                out->len = (size_t)(put_leaf(out->data + out->len, s->v) - out->data);
+                continue;
             }
-            if (render(s->v, out) < 0) return -1;
         }
-        if (room(out, 1) < 0) return -1;
-        out->data[out->len++] = obj ? '}' : ']';
+        if (render(s->v, out) < 0) return -1;
+    }
+    if (room(out, 1) < 0) return -1;
+    out->data[out->len++] = obj ? '}' : ']';
+    return 0;
+}
+
+static int render(const ws_value_t *v, ws_buf_t *out) {
+    size_t leaf = leaf_need(v);
+    if (leaf) {
+        if (room(out, leaf) < 0) return -1;
+        out->len = (size_t)(put_leaf(out->data + out->len, v) - out->data);
         return 0;
     }
+    switch (v->type) {
+    case WS_VALUE_NUMBER: return render_double(out, v->u.d);
+    case WS_VALUE_STRING: return render_string(out, STR(v), v->u.slen);
+    case WS_VALUE_ARRAY:
+    case WS_VALUE_OBJECT: return render_container(v, out);
     default: return render_lit(out, "null", 4);
     }
 }

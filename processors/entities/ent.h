@@ -99,6 +99,7 @@ enum {
     TF_CONTR  = 1u << 18,  /* contraction: I'm, don't, we've */
     TF_HASDIGIT = 1u << 19, /* a word with a digit after its first character (P2qpm3) */
     /* bits 20-24: tagger memo of the token's class bits 22-26 (ent_tag.h) */
+    TF__RULE = 1u << 25,       /* tagger-internal: a rule match starts here (rule_end set) */
     TF__NAMEY_DONE = 1u << 29, /* tagger-internal: namey() asked and answered... */
     TF__NAMEY = 1u << 30       /* ... yes, the token could be part of a name */
 };
@@ -122,6 +123,11 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len,
 /* The same into at most cap tokens; SIZE_MAX when they do not fit. */
 size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len,
                         ent_tok_t *toks, size_t cap);
+/* The same, and the indexes of the tokens that may trigger a rule (kb's
+ * trigger words and #digit/#cap/#upper shapes) into cand (room for cap),
+ * their number into *ncand, so the rule pass visits only those. */
+size_t ent_tokenize_trig(const ent_kb_t *kb, const char *text, size_t len,
+                         ent_tok_t *toks, size_t cap, uint32_t *cand, size_t *ncand);
 uint64_t ent_hash_token(const char *s, size_t len);
 
 /* ---------------------------------------------------------------- mentions */
@@ -168,6 +174,8 @@ unsigned ent_kb_classes(const ent_kb_t *kb, uint64_t h);
 typedef struct {
     ent_tok_t *toks;
     size_t toks_cap;
+    uint32_t *cand;            /* tokens that may trigger a rule (toks_cap of them) */
+    size_t cand_n;
     ent_mention_t *ments;
     size_t ments_n, ments_cap;
     void *md;                  /* pcre2_match_data */

@@ -324,6 +324,19 @@ static int trig_add(ent_kb_t *kb, uint64_t h, uint32_t rule)
     return 0;
 }
 
+/* The bytes a match of re can start with, from PCRE2's study of the
+ * pattern (a necessary condition it computes itself), so a rule whose
+ * trigger word is in the wrong case ("bank" for a pattern that wants
+ * "Bank") is not called at all.  All bytes when PCRE2 has no bitmap. */
+static void first_bytes(const pcre2_code *re, uint8_t first[32])
+{
+    const uint8_t *bm = NULL;
+    if (pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm)
+        memcpy(first, bm, 32);
+    else
+        memset(first, 0xff, 32);
+}
+
 static int load_rules(ent_kb_t *kb, const char *path, char *err, size_t errlen)
 {
     size_t len;
@@ -378,6 +391,7 @@ static int load_rules(ent_kb_t *kb, const char *path, char *err, size_t errlen)
             r->type = (uint8_t)type;
             int g = pcre2_substring_number_from_name(re, (PCRE2_SPTR)"e");
             r->egroup = g > 0 ? g : 0;
+            first_bytes(re, r->first);
             r->src_len = strlen(f[2]);
             r->src = malloc(r->src_len + 1);
             if (!r->src) { pcre2_code_free(re); rc = -1; snprintf(err, errlen, "out of memory"); break; }
@@ -473,6 +487,7 @@ static int combo_build(ent_kb_t *kb, const uint32_t *rules, size_t n, ent_combo_
     pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &caps);
     if (caps != base) { pcre2_code_free(re); return -1; }
     cb->re = re;
+    first_bytes(re, cb->first);
     cb->jit = pcre2_jit_compile(re, PCRE2_JIT_COMPLETE) == 0;
     cb->n = (uint32_t)n;
     if (caps + 1 > kb->max_pairs) kb->max_pairs = caps + 1;

@@ -8,6 +8,9 @@
  * headline line), so later stages never look at bytes again except to
  * compare text.  Invalid UTF-8 bytes are treated as single symbols. */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "ent.h"
 #include "ent_kb.h"
 
@@ -321,6 +324,45 @@ static const uint64_t word_line_b[8][8] = {
 static inline size_t scan_word(const unsigned char *s, size_t p, size_t len, unsigned *rest)
 {
     unsigned sh = 0, b;
+#if defined(__SSE2__)
+    /* Sixteen bytes at a time: nearly every word fits in one step.  Bytes
+     * of 0x80 and up are negative as signed, so they are never in range. */
+    if (p + 16 <= len) {
+        unsigned skip16 = 1;               /* the first byte is not "rest" */
+        do {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + p));
+            /* x | 0x20 folds letters to lower case; bytes of 0x80 and up
+             * stay negative.  Bit 5 of a letter (moved to bit 7 by the
+             * 16-bit shift, which keeps each byte's bit 7 its own) says
+             * lower case. */
+            __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20));
+            __m128i al = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
+                                       _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), f));
+            __m128i dg = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                       _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+            unsigned ma = (unsigned)_mm_movemask_epi8(al),
+                     md = (unsigned)_mm_movemask_epi8(dg),
+                     ml = (unsigned)_mm_movemask_epi8(_mm_slli_epi16(x, 2)) & ma,
+                     mu = ma & ~ml;
+            unsigned stop = ~(ma | md) & 0xFFFFu;
+            unsigned keep = ((stop & (0u - stop)) - 1u) & ~skip16;   /* bytes before the stop */
+            sh |= ((mu & keep) ? SH_UP : 0) | ((ml & keep) ? SH_LOW : 0) | ((md & keep) ? SH_DIG : 0);
+            if (stop) {
+                *rest = sh;
+                return p + (size_t)__builtin_ctz(stop);
+            }
+            skip16 = 0;
+            p += 16;
+        } while (p + 16 <= len);
+        /* the word goes on past the last whole block: its first byte is behind */
+        while (p < len && (b = ascii_shape[s[p]]) != 0) {
+            sh |= b;
+            p++;
+        }
+        *rest = sh;
+        return p;
+    }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     const uint64_t ones = 0x0101010101010101ull, hi = 0x8080808080808080ull;
     uint64_t skip = 0x80;                 /* the first byte is not "rest" */
@@ -426,10 +468,26 @@ static inline void abbr_end(const ent_kb_t *kb, const char *text, const ent_tok_
     }
 }
 
-size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks,
-                        size_t cap)
+/* A token that may trigger a rule goes on the candidate list (branch-free:
+ * the slot is written either way, the count moves only for a candidate). */
+#define CAND(t) do {                                                              \
+        if (cand) {                                                               \
+            cand[ncand] = (uint32_t)nt;                                           \
+            ncand += (((t)->flags & flag_trig) != 0) | ent_trig_bloom_has(kb, (t)->h); \
+        }                                                                         \
+    } while (0)
+
+/* The tokenizer; cand NULL: no candidate list (then kb may be NULL too).
+ * Always inlined into its two callers, so the plain one carries no list. */
+static inline __attribute__((always_inline)) size_t
+tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks, size_t cap,
+         uint32_t *cand, size_t *ncand_out)
 {
     const unsigned char *s = (const unsigned char *)text;
+    size_t ncand = 0;
+    /* token shapes that trigger rules of their own (#digit, #cap, #upper) */
+    uint32_t flag_trig = !cand ? 0 : (kb->n_digit ? TF_DIGIT : 0) | (kb->n_cap ? TF_CAP : 0) |
+                                     (kb->n_upper ? TF_UPPER : 0);
     size_t nt = 0, p = 0, n;
     uint32_t pending = TF_NL;          /* flags for the next token */
     int sent = 1;                      /* next word starts a sentence */
@@ -488,6 +546,7 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
                 lc_a += word_line_a[sh0][shr];
                 lc_b += word_line_b[sh0][shr];
                 prev_abbr = 0;
+                CAND(t);
                 nt++;
                 p = q;
                 if (g == ' ' && q < len) {       /* the usual single space after a word */
@@ -530,6 +589,7 @@ size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_to
             t->h = ent_hash_token(text + p, 1);
             pending = 0;
             prev_abbr = 0;
+            CAND(t);
             nt++;
             p++;
             continue;
@@ -670,6 +730,7 @@ word_done:
             lc_a += line_inc_a(t->flags);
             lc_b += line_inc_b(t->flags);
             prev_abbr = (t->flags & TF_ABBR) != 0;
+            CAND(t);
             nt++;
             continue;
         } else {
@@ -713,8 +774,28 @@ word_done:
             t->h = ent_hash_token(text + t->start, t->end - t->start);
             prev_abbr = 0;
         }
+        CAND(t);
         nt++;
     }
     if (nt > line0) line_done(kb, text, toks, line0, nt, lc_a, lc_b);
+    if (cand) *ncand_out = ncand;
     return nt;
+}
+
+size_t ent_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks,
+                        size_t cap)
+{
+    return tokenize(kb, text, len, toks, cap, NULL, NULL);
+}
+
+size_t ent_tokenize_trig(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks,
+                         size_t cap, uint32_t *cand, size_t *ncand)
+{
+    if (!kb || !cand) {
+        size_t nt = tokenize(kb, text, len, toks, cap, NULL, NULL);
+        for (size_t i = 0; cand && nt != SIZE_MAX && i < nt; i++) cand[i] = (uint32_t)i;
+        if (ncand) *ncand = cand && nt != SIZE_MAX ? nt : 0;
+        return nt;
+    }
+    return tokenize(kb, text, len, toks, cap, cand, ncand);
 }

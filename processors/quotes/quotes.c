@@ -9,6 +9,7 @@
 #include "wirestream_processor.h"
 #include "qx.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +36,74 @@ static const ws_config_key_t quotes_config[] = {
 };
 
 typedef struct {
+    char *p;
+    size_t n, cap;
+} sbuf_t;
+
+/* The working memory of one process() call.  Calls take one from the
+ * instance's pool and give it back, so a warm pipeline allocates nothing
+ * of its own per article (process() may run on several threads at once). */
+typedef struct scratch {
+    struct scratch *next;
+    qx_quotes_t qs;
+    qx_ent_t *ents;
+    const ws_value_t **src;
+    size_t ecap;
+    sbuf_t tb;
+    qx_scratch_t *sx;
+} scratch_t;
+
+/* A scratch that grew past this on a huge body is freed, not kept. */
+#define SCRATCH_KEEP_BYTES (1u << 20)
+
+typedef struct {
     qx_lex_t *lx;
     char *entities_from;
     size_t max_quotes;
     qx_opts_t opt;
+    pthread_mutex_t pool_mu;
+    scratch_t *pool;
 } quotes_t;
+
+static void scratch_free(scratch_t *s)
+{
+    if (!s) return;
+    free(s->qs.q);
+    free(s->ents);
+    free(s->src);
+    free(s->tb.p);
+    qx_scratch_free(s->sx);
+    free(s);
+}
+
+static scratch_t *scratch_get(quotes_t *qp)
+{
+    pthread_mutex_lock(&qp->pool_mu);
+    scratch_t *s = qp->pool;
+    if (s) qp->pool = s->next;
+    pthread_mutex_unlock(&qp->pool_mu);
+    if (s) return s;
+    s = calloc(1, sizeof(*s));
+    if (s && !(s->sx = qx_scratch_new())) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+static void scratch_put(quotes_t *qp, scratch_t *s)
+{
+    size_t bytes = s->qs.cap * sizeof(qx_quote_t) + s->ecap * (sizeof(qx_ent_t) + sizeof(*s->src)) +
+                   s->tb.cap + qx_scratch_bytes(s->sx);
+    if (bytes > SCRATCH_KEEP_BYTES) {
+        scratch_free(s);
+        return;
+    }
+    pthread_mutex_lock(&qp->pool_mu);
+    s->next = qp->pool;
+    qp->pool = s;
+    pthread_mutex_unlock(&qp->pool_mu);
+}
 
 static void *quotes_create(const void *config, const ws_create_info_t *info,
                            char *err, size_t errlen)
@@ -69,6 +133,7 @@ static void *quotes_create(const void *config, const ws_create_info_t *info,
     }
     q->max_quotes = (size_t)cfg->max_quotes;
     q->opt.keep_unattributed = cfg->keep_unattributed;
+    pthread_mutex_init(&q->pool_mu, NULL);
     return q;
 }
 
@@ -76,6 +141,12 @@ static void quotes_destroy(void *inst)
 {
     quotes_t *q = inst;
     if (!q) return;
+    while (q->pool) {
+        scratch_t *s = q->pool;
+        q->pool = s->next;
+        scratch_free(s);
+    }
+    pthread_mutex_destroy(&q->pool_mu);
     qx_lex_free(q->lx);
     free(q->entities_from);
     free(q);
@@ -101,25 +172,41 @@ static int char_boundary(const char *body, size_t blen, size_t off)
     return off == blen || (off < blen && ((unsigned char)body[off] & 0xC0) != 0x80);
 }
 
-static void fill_entity(void *arg, size_t i, qx_ent_t *x)
+/* qx_etype_of() without its strcmp chain: each test compares the label
+ * with its terminating NUL, so a label with a NUL inside reads the same. */
+static qx_etype_t etype_of(const ws_value_t *v)
+{
+    size_t n = 0;
+    const char *t = ws_value_str(v, &n);
+    if (!t) return QX_E_OTHER;
+    if (n >= 6 && !memcmp(t, "PERSON", 7)) return QX_E_PERSON;
+    if (n >= 3 && !memcmp(t, "ORG", 4)) return QX_E_ORG;
+    if (n >= 3 && !memcmp(t, "GPE", 4)) return QX_E_GPE;
+    if (n >= 4 && !memcmp(t, "NORP", 5)) return QX_E_NORP;
+    return QX_E_OTHER;
+}
+
+static void fill_entity(void *arg, size_t i, qx_ent_t *x, int want)
 {
     const ent_src_t *es = arg;
     const ws_value_t *m = es->src[i];
-    const ws_value_t *ve = ws_object_get(m, "end");
-    double en = ws_value_type(ve) == WS_VALUE_NUMBER ? ws_value_num(ve) : -1;
-    /* A bad end leaves an empty mention that covers nothing. */
-    x->end = en > x->start && en <= (double)es->blen && char_boundary(es->body, es->blen, (size_t)en)
-                 ? (uint32_t)en : x->start;
-    x->type = qx_etype_of(ws_value_str(ws_object_get(m, "type"), NULL));
-    x->canon = ws_value_str(ws_object_get(m, "canonical"), &x->canon_len);
-    x->ready = 1;
+    if (want & QX_EF_END) {
+        const ws_value_t *ve = ws_object_get(m, "end");
+        double en = ws_value_type(ve) == WS_VALUE_NUMBER ? ws_value_num(ve) : -1;
+        /* A bad end leaves an empty mention that covers nothing. */
+        x->end = en > x->start && en <= (double)es->blen && char_boundary(es->body, es->blen, (size_t)en)
+                     ? (uint32_t)en : x->start;
+    }
+    if (want & QX_EF_TYPE) x->type = etype_of(ws_object_get(m, "type"));
+    if (want & QX_EF_CANON) x->canon = ws_value_str(ws_object_get(m, "canonical"), &x->canon_len);
+    x->ready |= want;
 }
 
 /* Reads the starts of the entity list (bad entries are skipped, never
  * trusted).  A list out of body order is read in full and sorted.  Returns
  * -1 on allocation failure. */
 static int read_entities(const ws_value_t *v, const char *body, size_t blen, qx_entlist_t *el,
-                         ent_src_t *es)
+                         ent_src_t *es, scratch_t *sc)
 {
     memset(el, 0, sizeof(*el));
     es->src = NULL;
@@ -127,9 +214,23 @@ static int read_entities(const ws_value_t *v, const char *body, size_t blen, qx_
     es->blen = blen;
     if (ws_value_type(v) != WS_VALUE_ARRAY || ws_array_size(v) == 0) return 0;
     size_t cap = ws_array_size(v);
-    el->e = malloc(cap * sizeof(*el->e));
-    es->src = malloc(cap * sizeof(*es->src));
-    if (!el->e || !es->src) return -1;
+    if (sc->ecap < cap) {
+        size_t nc = cap < 256 ? 256 : cap;
+        qx_ent_t *ne = malloc(nc * sizeof(*ne));
+        const ws_value_t **ns = malloc(nc * sizeof(*ns));
+        if (!ne || !ns) {
+            free(ne);
+            free(ns);
+            return -1;
+        }
+        free(sc->ents);
+        free(sc->src);
+        sc->ents = ne;
+        sc->src = ns;
+        sc->ecap = nc;
+    }
+    el->e = sc->ents;
+    es->src = sc->src;
     int sorted = 1;
     for (size_t i = 0; i < cap; i++) {
         const ws_value_t *m = ws_array_at(v, i);
@@ -149,15 +250,10 @@ static int read_entities(const ws_value_t *v, const char *body, size_t blen, qx_
         el->arg = es;
         return 0;
     }
-    for (size_t i = 0; i < el->n; i++) fill_entity(es, i, &el->e[i]);
+    for (size_t i = 0; i < el->n; i++) fill_entity(es, i, &el->e[i], QX_EF_ALL);
     qsort(el->e, el->n, sizeof(*el->e), ent_cmp);
     return 0;
 }
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-} sbuf_t;
 
 static int sbuf_add(sbuf_t *b, const char *s, size_t n)
 {
@@ -187,17 +283,19 @@ static ws_value_t *quote_value(const char *body, const qx_quote_t *q, sbuf_t *tb
     tb->n = 0;
     ws_value_t *spans = ws_value_array();
     int rc = spans ? 0 : -1;
+    int one = q->nspans == 1;   /* its text is the body's bytes: no copy */
     for (int i = 0; rc == 0 && i < q->nspans; i++) {
         uint32_t s = q->span[i][0], e = q->span[i][1];
         if (i > 0) rc |= sbuf_add(tb, " ", 1);
-        rc |= sbuf_add(tb, body + s, e - s);
+        if (!one) rc |= sbuf_add(tb, body + s, e - s);
         ws_value_t *pair = ws_value_array();
         if (!pair) { rc = -1; break; }
         rc |= ws_array_push(pair, ws_value_int(s));
         rc |= ws_array_push(pair, ws_value_int(e));
         rc |= ws_array_push(spans, pair);
     }
-    rc |= ws_object_set(o, "text", ws_value_string(tb->p ? tb->p : "", tb->n));
+    rc |= ws_object_set(o, "text", one ? ws_value_string(body + q->span[0][0], q->span[0][1] - q->span[0][0])
+                                       : ws_value_string(tb->p ? tb->p : "", tb->n));
     rc |= ws_object_set(o, "start", ws_value_int(q->span[0][0]));
     rc |= ws_object_set(o, "end", ws_value_int(q->span[q->nspans - 1][1]));
     rc |= ws_object_set(o, "spans", spans);
@@ -231,31 +329,35 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
     const char *body = ws_record_field(rec, WS_FIELD_BODY, &blen);
     qx_entlist_t el = {NULL, 0, NULL, NULL};
     ent_src_t es = {NULL, NULL, 0};
-    qx_quotes_t qs = {NULL, 0, 0, 0, 0};
-    /* Raw quotes beyond what can be kept only cost memory. */
-    qs.limit = qp->max_quotes < QX_RAW_LIMIT / 4 ? (size_t)qp->max_quotes * 4 + 64 : QX_RAW_LIMIT;
-    ws_value_t *list = ws_value_array();
-    sbuf_t tb = {NULL, 0, 0};
-    int rc = list ? 0 : -1;
-    if (rc == 0 && body && blen) rc = qx_scan_marks(qp->lx, body, blen, &qs);
-    /* Entities are read only for articles that have quote marks. */
-    if (rc == 0 && qs.n > 0) {
-        rc = read_entities(ws_record_annotation(rec, qp->entities_from), body, blen, &el, &es);
-        if (rc == 0) rc = qx_attribute(qp->lx, &qp->opt, body, blen, &el, &qs);
+    scratch_t *sc = scratch_get(qp);
+    if (!sc) {
+        snprintf(reason, reasonlen, "quotes: out of memory");
+        return WS_ERROR;
     }
+    qx_quotes_t *qsp = &sc->qs;
+    qsp->n = 0;
+    qsp->truncated = 0;
+    /* Raw quotes beyond what can be kept only cost memory. */
+    qsp->limit = qp->max_quotes < QX_RAW_LIMIT / 4 ? (size_t)qp->max_quotes * 4 + 64 : QX_RAW_LIMIT;
+    ws_value_t *list = ws_value_array();
+    int rc = list ? 0 : -1;
+    if (rc == 0 && body && blen) rc = qx_scan_marks(qp->lx, body, blen, qsp);
+    /* Entities are read only for articles that have quote marks. */
+    if (rc == 0 && qsp->n > 0) {
+        rc = read_entities(ws_record_annotation(rec, qp->entities_from), body, blen, &el, &es, sc);
+        if (rc == 0) rc = qx_attribute_sx(qp->lx, &qp->opt, body, blen, &el, qsp, sc->sx);
+    }
+    qx_quotes_t qs = *qsp;
     size_t n = qs.n;
     if (rc == 0 && (n > qp->max_quotes || qs.truncated)) {
         if (n > qp->max_quotes) n = qp->max_quotes;
         ws_record_set_truncated(rec);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        ws_value_t *v = quote_value(body, &qs.q[i], &tb);
+        ws_value_t *v = quote_value(body, &qs.q[i], &sc->tb);
         if (!v || ws_array_push(list, v) != 0) rc = -1;
     }
-    free(tb.p);
-    free(qs.q);
-    free(el.e);
-    free(es.src);
+    scratch_put(qp, sc);
     if (rc == 0 && ws_record_annotate(rec, NULL, list) == 0) return WS_KEEP;
     if (rc != 0) ws_value_free(list);
     snprintf(reason, reasonlen, "quotes: out of memory");

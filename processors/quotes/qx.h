@@ -60,16 +60,20 @@ typedef struct {
     qx_etype_t type;
     const char *canon;            /* canonical name (may be NULL) */
     size_t canon_len;
-    int ready;                    /* end, type and canon are set */
+    int ready;                    /* QX_EF_* bits: the fields set so far */
 } qx_ent_t;
 
+/* The fields of an entity besides start, for qx_entlist_t.fill. */
+enum { QX_EF_END = 1, QX_EF_TYPE = 2, QX_EF_CANON = 4, QX_EF_ALL = 7 };
+
 /* Entity mentions sorted by start.  Only start must be set up front: when
- * fill is not NULL, the extractor calls it for the few entries it looks at
- * (reading a whole annotation costs more than extracting the quotes). */
+ * fill is not NULL, the extractor calls it for the few entries and fields
+ * it looks at (want: QX_EF_* bits not yet in e->ready), since reading a
+ * whole annotation costs more than extracting the quotes. */
 typedef struct {
     qx_ent_t *e;
     size_t n;
-    void (*fill)(void *arg, size_t i, qx_ent_t *e);
+    void (*fill)(void *arg, size_t i, qx_ent_t *e, int want);
     void *arg;
 } qx_entlist_t;
 
@@ -126,6 +130,21 @@ int qx_extract(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
  * attributes the quotes that qx_scan_marks() left in out. */
 int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
                  size_t len, qx_entlist_t *ents, qx_quotes_t *out);
+
+/* Working memory of qx_attribute (token windows, per-quote facts), kept by
+ * a caller that runs it often so that no call allocates once warm.  One
+ * scratch serves one call at a time. */
+typedef struct qx_scratch qx_scratch_t;
+qx_scratch_t *qx_scratch_new(void);
+void qx_scratch_free(qx_scratch_t *sx);
+/* Bytes the scratch holds (a caller may drop one that grew on a huge body). */
+size_t qx_scratch_bytes(const qx_scratch_t *sx);
+/* qx_extract with the caller's scratch (NULL: allocate per call). */
+int qx_extract_sx(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
+                  size_t len, qx_ent_t *ents, size_t nents, qx_quotes_t *out, qx_scratch_t *sx);
+/* qx_attribute with the caller's scratch (NULL: allocate per call). */
+int qx_attribute_sx(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
+                    size_t len, qx_entlist_t *ents, qx_quotes_t *out, qx_scratch_t *sx);
 
 /* ---------------------------------------------------------------- internal */
 

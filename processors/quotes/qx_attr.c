@@ -9,6 +9,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define TRAIL_CUE 25    /* a cue after a full quote must come this early */
 #define TRAIL_CUE_PARTIAL 6
@@ -153,10 +156,20 @@ static int attr_lead_cue(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, a
 
 static void para_bounds(ctx_t *c, uint32_t pos, uint32_t *ps, uint32_t *pe)
 {
+    /* Quotes come in paragraph order: the last paragraph found is usually
+     * the one asked for again.  [ps, pe] holds every pos with these bounds. */
+    if (c->para_valid && pos >= c->para_s && pos <= c->para_e) {
+        *ps = c->para_s;
+        *pe = c->para_e;
+        return;
+    }
     const char *pl = pos > 0 ? memrchr(c->b, '\n', pos) : NULL;
     const char *nl = pos < c->len ? memchr(c->b + pos, '\n', c->len - pos) : NULL;
     *ps = pl ? (uint32_t)(pl - c->b) + 1 : 0;
     *pe = nl ? (uint32_t)(nl - c->b) : (uint32_t)c->len;
+    c->para_s = *ps;
+    c->para_e = *pe;
+    c->para_valid = 1;
 }
 
 /* A sentence ends at body[p] (. ! ? followed by a space), unless the
@@ -195,6 +208,18 @@ static inline uint64_t has_sent_end8(const char *p)
     return hit;
 }
 
+#if defined(__SSE2__)
+/* The same test over 16 bytes: bit k set when p[k] is . ! or ?. */
+static inline uint32_t sent_end16(const char *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
+                               _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('!')),
+                                            _mm_cmpeq_epi8(x, _mm_set1_epi8('?'))));
+    return (uint32_t)_mm_movemask_epi8(hit);
+}
+#endif
+
 /* Tokenizes what attribution can reach around the quote piece [s, e): back
  * to the sentence start (or to lead_from, the previous quote, when that is
  * closer than LEAD_BYTES), on to the sentence end.  Reuses the current
@@ -212,6 +237,15 @@ static int ensure_tokens(ctx_t *c, qx_toks_t *tk, uint32_t s, uint32_t e, uint32
      * covers [lim, elim) passes the reuse test below whatever they are. */
     if (tk->valid && tk->par_s == ps && tk->ps <= lim && tk->pe >= elim) return 0;
     while (ws > lim) {
+#if defined(__SSE2__)
+        if (ws - lim >= 16) {
+            /* Straight to the last . ! ? of the block: boundary_at is 0
+             * for every byte after it. */
+            uint32_t m = sent_end16(c->b + ws - 16);
+            if (!m) { ws -= 16; continue; }
+            ws = ws - 16 + (32u - (uint32_t)__builtin_clz(m));
+        }
+#endif
         if (ws - lim >= 8 && !has_sent_end8(c->b + ws - 8)) { ws -= 8; continue; }
         if (boundary_at(c, ws - 1, pe)) break;
         ws--;
@@ -222,13 +256,30 @@ static int ensure_tokens(ctx_t *c, qx_toks_t *tk, uint32_t s, uint32_t e, uint32
     }
     if (lead_from >= lim && lead_from >= ps && lead_from < ws) ws = lead_from;
     while (we < elim) {
+#if defined(__SSE2__)
+        if (elim - we >= 16) {   /* straight to the first . ! ? of the block */
+            uint32_t m = sent_end16(c->b + we);
+            if (!m) { we += 16; continue; }
+            we += (uint32_t)__builtin_ctz(m);
+        }
+#endif
         if (elim - we >= 8 && !has_sent_end8(c->b + we)) { we += 8; continue; }
         if (boundary_at(c, we, pe)) break;
         we++;
     }
     if (we < elim) we++;   /* keep the period */
     if (tk->valid && tk->ps <= ws && tk->pe >= we && tk->par_s == ps) return 0;
-    if (qx_tokenize(c->lx, c->b, c->len, c->qs, ws, we, tk) != 0) return -1;
+    /* Build the window in the spare buffer, reusing the tokens of whichever
+     * window (this one or the other) overlaps it, then swap it in. */
+    qx_toks_t *other = tk == &c->cur ? &c->aux : &c->cur;
+    const qx_toks_t *old = NULL;
+    if (tk->valid && tk->ps < we && tk->pe > ws) old = tk;
+    else if (other->valid && other->ps < we && other->pe > ws) old = other;
+    if (qx_tokenize_reuse(c->lx, c->b, c->len, c->qs, ws, we, &c->spare, old) != 0) return -1;
+    qx_toks_t t = *tk;
+    *tk = c->spare;
+    c->spare = t;
+    c->spare.valid = 0;
     tk->par_s = ps;
     tk->par_e = pe;
     return 0;

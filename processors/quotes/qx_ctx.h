@@ -40,7 +40,16 @@ typedef struct {
     qx_quotes_t *qs;
     info_t *info;
     qx_toks_t cur, aux;    /* tokens around the current quote; a second window */
+    qx_toks_t spare;       /* the buffer the next window is built in */
+    uint32_t para_s, para_e;   /* the paragraph last looked up (qx_attr.c) */
+    int para_valid;
 } ctx_t;
+
+struct qx_scratch {
+    info_t *info;
+    size_t info_cap;
+    qx_toks_t cur, aux, spare;
+};
 
 /* Token classes, looked up once. */
 static inline uint32_t qx_cls(ctx_t *c, qx_tok_t *t)
@@ -48,15 +57,28 @@ static inline uint32_t qx_cls(ctx_t *c, qx_tok_t *t)
     return qx_tok_cls(c->lx, c->b, t);
 }
 
-/* Entity i with all its fields (filled on first use). */
-static inline const qx_ent_t *qx_ent(ctx_t *c, size_t i)
+/* Entity i with at least the fields in want (QX_EF_*), filled on first
+ * use: most lookups need only end, or type and end. */
+static inline const qx_ent_t *qx_ent_f(ctx_t *c, size_t i, int want)
 {
     qx_ent_t *e = &c->ents[i];
-    if (!e->ready) {
-        if (c->el->fill) c->el->fill(c->el->arg, i, e);
-        e->ready = 1;
+    if ((e->ready & want) != want) {
+        if (c->el->fill) c->el->fill(c->el->arg, i, e, want & ~e->ready);
+        e->ready |= want;
     }
     return e;
+}
+
+/* Entity i with all its fields. */
+static inline const qx_ent_t *qx_ent(ctx_t *c, size_t i)
+{
+    return qx_ent_f(c, i, QX_EF_ALL);
+}
+
+/* Entity i with its type and end (what speaker phrases look at). */
+static inline const qx_ent_t *qx_ent_te(ctx_t *c, size_t i)
+{
+    return qx_ent_f(c, i, QX_EF_TYPE | QX_EF_END);
 }
 
 static inline int qx_speaker_type(qx_etype_t t)

@@ -21,8 +21,9 @@ static int resolve_pronoun(ctx_t *c, const qx_quote_t *q)
     /* Bounded: a list with no fitting entity must not cost a full scan per
      * pronoun. */
     for (size_t i = lo, n = 0; i > 0 && n < 400; i--, n++) {
-        const qx_ent_t *e = qx_ent(c, i - 1);
+        const qx_ent_t *e = qx_ent_f(c, i - 1, QX_EF_END);
         if (e->end > q->sp_start) continue;
+        e = qx_ent_f(c, i - 1, QX_EF_TYPE);
         if ((k & QX_W_PRON_PERSON) && e->type == QX_E_PERSON) return (int)(i - 1);
         if ((k & QX_W_PRON_ORG) && (e->type == QX_E_ORG || e->type == QX_E_GPE)) return (int)(i - 1);
         if ((k & QX_W_PRON_GROUP) &&
@@ -59,8 +60,10 @@ static int link_name(ctx_t *c, uint32_t s, uint32_t e)
     }
     size_t from = lo > 600 ? lo - 600 : 0, to = lo + 200 < c->nents ? lo + 200 : c->nents;
     for (size_t i = from; i < to; i++) {
-        const qx_ent_t *en = qx_ent(c, i);
-        if ((en->type != QX_E_PERSON && en->type != QX_E_ORG) || !en->canon) continue;
+        const qx_ent_t *en = qx_ent_f(c, i, QX_EF_TYPE);
+        if (en->type != QX_E_PERSON && en->type != QX_E_ORG) continue;
+        en = qx_ent_f(c, i, QX_EF_CANON);
+        if (!en->canon) continue;
         if (!has_words(en->canon, en->canon_len, n, len)) continue;
         if (en->start < s) best = (int)i;
         else if (best < 0) return (int)i;
@@ -137,17 +140,49 @@ static uint32_t prev_para_start(const char *b, uint32_t pos)
 int qx_extract(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
                size_t len, qx_ent_t *ents, size_t nents, qx_quotes_t *out)
 {
+    return qx_extract_sx(lx, opt, body, len, ents, nents, out, NULL);
+}
+
+int qx_extract_sx(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
+                  size_t len, qx_ent_t *ents, size_t nents, qx_quotes_t *out, qx_scratch_t *sx)
+{
     out->n = 0;
     out->truncated = 0;
     if (!body || len == 0 || len >= UINT32_MAX) return 0;
     if (qx_scan_marks(lx, body, len, out) != 0) return -1;
-    for (size_t i = 0; i < nents; i++) ents[i].ready = 1;
+    for (size_t i = 0; i < nents; i++) ents[i].ready = QX_EF_ALL;
     qx_entlist_t el = {ents, nents, NULL, NULL};
-    return qx_attribute(lx, opt, body, len, &el, out);
+    return qx_attribute_sx(lx, opt, body, len, &el, out, sx);
+}
+
+qx_scratch_t *qx_scratch_new(void)
+{
+    return calloc(1, sizeof(qx_scratch_t));
+}
+
+void qx_scratch_free(qx_scratch_t *sx)
+{
+    if (!sx) return;
+    free(sx->info);
+    free(sx->cur.t);
+    free(sx->aux.t);
+    free(sx->spare.t);
+    free(sx);
+}
+
+size_t qx_scratch_bytes(const qx_scratch_t *sx)
+{
+    return sx->info_cap * sizeof(info_t) + (sx->cur.cap + sx->aux.cap + sx->spare.cap) * sizeof(qx_tok_t);
 }
 
 int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
                  size_t len, qx_entlist_t *el, qx_quotes_t *out)
+{
+    return qx_attribute_sx(lx, opt, body, len, el, out, NULL);
+}
+
+int qx_attribute_sx(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
+                    size_t len, qx_entlist_t *el, qx_quotes_t *out, qx_scratch_t *sx)
 {
     if (out->n == 0) return 0;
     ctx_t c;
@@ -160,7 +195,26 @@ int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
     c.nents = el->n;
     c.el = el;
     c.qs = out;
-    c.info = calloc(out->n, sizeof(*c.info));
+    if (sx) {
+        if (sx->info_cap < out->n) {
+            size_t nc = out->n < 64 ? 64 : out->n;
+            info_t *ni = malloc(nc * sizeof(*ni));
+            if (ni) {
+                free(sx->info);
+                sx->info = ni;
+                sx->info_cap = nc;
+            }
+        }
+        c.info = sx->info_cap >= out->n ? sx->info : NULL;
+        if (c.info) memset(c.info, 0, out->n * sizeof(*c.info));
+        c.cur = sx->cur;   /* the buffers only: no window is valid yet */
+        c.aux = sx->aux;
+        c.spare = sx->spare;
+        c.cur.n = c.aux.n = c.spare.n = 0;
+        c.cur.valid = c.aux.valid = c.spare.valid = 0;
+    } else {
+        c.info = calloc(out->n, sizeof(*c.info));
+    }
     int rc = c.info ? 0 : -1;
     for (size_t i = 0; rc == 0 && i < out->n; i++) {
         c.info[i].title = out->q[i].title;
@@ -175,9 +229,9 @@ int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
     long prev_raw = -1;   /* its raw index (the last piece merged into it) */
     const qx_quote_t *last_named = NULL;
     for (size_t i = 0; i < out->n; i++) {
+        if (out->q[i].title) continue;
         qx_quote_t q = out->q[i];
         info_t *in = &c.info[i];
-        if (q.title) continue;
         long pi_raw = (long)i - 1;   /* the previous raw quote, titles aside */
         while (pi_raw >= 0 && c.info[pi_raw].title) pi_raw--;
         if (prev >= 0 && prev_raw == pi_raw) {
@@ -226,7 +280,7 @@ int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
             continue;
         }
         if (!q.inherited) set_name(&c, &q, in->ent, last_named);
-        out->q[w] = q;
+        out->q[w] = q;   /* w <= i: only quotes already read are overwritten */
         if (q.name && q.sp_kind != QX_SP_PRONOUN) last_named = &out->q[w];
         prev = (long)w;
         prev_raw = (long)i;
@@ -234,9 +288,16 @@ int qx_attribute(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
     }
     out->n = w;
 done:
-    free(c.info);
-    free(c.cur.t);
-    free(c.aux.t);
+    if (sx) {
+        sx->cur = c.cur;
+        sx->aux = c.aux;
+        sx->spare = c.spare;
+    } else {
+        free(c.info);
+        free(c.cur.t);
+        free(c.aux.t);
+        free(c.spare.t);
+    }
     return rc;
 }
 

@@ -14,14 +14,25 @@
 
 #define QX_KEY_MAX 48
 
+/* Keys up to QX_INLINE bytes live in the slot itself, so a lookup reads one
+ * cache line; longer ones (phrases) keep their arena offset there. */
+#define QX_INLINE 11
+
 typedef struct {
-    uint32_t off;     /* key offset into the arena; 0 = empty slot */
-    uint32_t len;
-    uint32_t hash;
     uint32_t cls;
+    uint8_t len;              /* key length; 0 = empty slot */
+    char key[QX_INLINE];      /* the key, or (len > QX_INLINE) its arena offset */
 } qx_slot_t;
 
+static inline const char *slot_key(const qx_lex_t *lx, const qx_slot_t *sl);
+
+/* Bits of a filter over the keys' hashes: most words looked up are not in
+ * the lexicon, and one bit in this small, cache-resident map tells so
+ * without touching the larger slot table. */
+#define QX_FILTER_BITS 8192
+
 struct qx_lex {
+    uint64_t filter[QX_FILTER_BITS / 64];
     qx_slot_t *slots;
     size_t nslots, used;
     char *arena;
@@ -53,15 +64,30 @@ static const struct { const char *name; uint32_t cls; } qx_sections[] = {
     {NULL, 0}
 };
 
+/* A hash of s[0..n) that ignores ASCII case, eight bytes at a time.  Every
+ * byte is ORed with 0x20, which maps A-Z onto a-z: other bytes may collide
+ * too, which only costs a key comparison (fold_eq decides). */
 static uint32_t fold_hash(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 'A' && c <= 'Z') c = (unsigned char)(c + 32);
-        h = (h ^ c) * 16777619u;
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ (w | 0x2020202020202020ull)) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 29;
     }
-    return h;
+    if (i < n) {
+        uint64_t w = 0;
+        memcpy(&w, s + i, n - i);
+        w |= 0x2020202020202020ull >> (8 * (8 - (n - i)));
+        h = (h ^ w) * 0xFF51AFD7ED558CCDull;
+    }
+    /* Final mix, so that every byte reaches the low bits used as index. */
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ull;
+    h ^= h >> 33;
+    return (uint32_t)h;
 }
 
 static int fold_eq(const char *a, const char *key, size_t n)
@@ -74,14 +100,21 @@ static int fold_eq(const char *a, const char *key, size_t n)
     return 1;
 }
 
+static inline const char *slot_key(const qx_lex_t *lx, const qx_slot_t *sl)
+{
+    if (sl->len <= QX_INLINE) return sl->key;
+    uint32_t off;
+    memcpy(&off, sl->key, sizeof(off));
+    return lx->arena + off;
+}
+
 static qx_slot_t *find_slot(const qx_lex_t *lx, const char *s, size_t n, uint32_t h)
 {
     size_t mask = lx->nslots - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
         qx_slot_t *sl = &lx->slots[i];
-        if (sl->off == 0) return sl;
-        if (sl->hash == h && sl->len == n && fold_eq(s, lx->arena + sl->off, n))
-            return sl;
+        if (sl->len == 0) return sl;
+        if (sl->len == n && fold_eq(s, slot_key(lx, sl), n)) return sl;
     }
 }
 
@@ -95,8 +128,9 @@ static int grow(qx_lex_t *lx)
     lx->slots = ns;
     lx->nslots = nn;
     for (size_t i = 0; i < on; i++) {
-        if (!old[i].off) continue;
-        qx_slot_t *sl = find_slot(lx, lx->arena + old[i].off, old[i].len, old[i].hash);
+        if (!old[i].len) continue;
+        const char *k = slot_key(lx, &old[i]);
+        qx_slot_t *sl = find_slot(lx, k, old[i].len, fold_hash(k, old[i].len));
         *sl = old[i];
     }
     free(old);
@@ -111,7 +145,7 @@ static int add_entry(qx_lex_t *lx, const char *s, size_t n, uint32_t cls)
     for (size_t i = 0; i < n; i++) key[i] = (char)tolower((unsigned char)s[i]);
     uint32_t h = fold_hash(key, n);
     qx_slot_t *sl = find_slot(lx, key, n, h);
-    if (sl->off) {
+    if (sl->len) {
         sl->cls |= cls;
         return 0;
     }
@@ -125,10 +159,12 @@ static int add_entry(qx_lex_t *lx, const char *s, size_t n, uint32_t cls)
     }
     memcpy(lx->arena + lx->alen, key, n);
     lx->arena[lx->alen + n] = '\0';
-    sl->off = (uint32_t)lx->alen;
-    sl->len = (uint32_t)n;
-    sl->hash = h;
+    uint32_t off = (uint32_t)lx->alen;
+    if (n <= QX_INLINE) memcpy(sl->key, key, n);
+    else memcpy(sl->key, &off, sizeof(off));
+    sl->len = (uint8_t)n;
     sl->cls = cls;
+    lx->filter[(h % QX_FILTER_BITS) / 64] |= 1ull << (h % 64);
     lx->alen += n + 1;
     lx->used++;
     /* A phrase also marks its first word, so lookups try the phrase only
@@ -228,8 +264,10 @@ void qx_lex_free(qx_lex_t *lx)
 uint32_t qx_lex_word(const qx_lex_t *lx, const char *s, size_t n)
 {
     if (n == 0 || n > QX_KEY_MAX) return 0;
-    qx_slot_t *sl = find_slot(lx, s, n, fold_hash(s, n));
-    return sl->off ? sl->cls : 0;
+    uint32_t h = fold_hash(s, n);
+    if (!(lx->filter[(h % QX_FILTER_BITS) / 64] & (1ull << (h % 64)))) return 0;
+    qx_slot_t *sl = find_slot(lx, s, n, h);
+    return sl->len ? sl->cls : 0;
 }
 
 uint32_t qx_lex_phrase(const qx_lex_t *lx, const char *s, size_t n)

@@ -20,7 +20,7 @@ int qx_ent_at(ctx_t *c, uint32_t s, uint32_t e)
     }
     /* Check a few candidates left of the insertion point (nested spans). */
     for (size_t k = lo, n = 0; k > 0 && n < 3; k--, n++) {
-        const qx_ent_t *en = qx_ent(c, k - 1);
+        const qx_ent_t *en = qx_ent_f(c, k - 1, QX_EF_END);
         if (en->start <= s && en->end >= e) return (int)(k - 1);
     }
     return -1;
@@ -76,7 +76,7 @@ int qx_skippable(ctx_t *c, qx_tok_t *t)
     if (k & QX_W_SKIP) return 1;
     if ((t->f & T_LY) && !(t->f & T_CAP) && !(k & (QX_W_NOUN | QX_W_CUE))) return 1;
     int e = qx_ent_at(c, t->s, t->e);
-    if (e >= 0 && !qx_speaker_type(qx_ent(c, e)->type) && (t->f & T_CAP)) return 1;   /* Thursday */
+    if (e >= 0 && !qx_speaker_type(qx_ent_te(c, e)->type) && (t->f & T_CAP)) return 1;   /* Thursday */
     return 0;
 }
 
@@ -103,8 +103,8 @@ int qx_np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
     qx_tok_t *t = &tk->t[i];
     if (!(t->f & T_WORD)) return 0;
     int e = qx_ent_at(c, t->s, t->e);
-    if (e >= 0 && qx_speaker_type(qx_ent(c, e)->type)) {
-        qx_sp_set(sp, QX_SP_ENTITY, qx_ent(c, e)->start, qx_ent(c, e)->end, e);
+    if (e >= 0 && qx_speaker_type(qx_ent_te(c, e)->type)) {
+        qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, e)->start, qx_ent_te(c, e)->end, e);
         return 1;
     }
     uint32_t k = qx_cls(c, t);
@@ -168,20 +168,20 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
     uint32_t k = qx_cls(c, t);
     if (k & (QX_W_NOSPEAK | QX_W_CUE)) return 0;
     int e = qx_ent_at(c, t->s, t->e);
-    if (e >= 0 && qx_speaker_type(qx_ent(c, e)->type)) {
+    if (e >= 0 && qx_speaker_type(qx_ent_te(c, e)->type)) {
         /* UKA chief executive David Moorcroft: the person after an
          * organisation and its role nouns. */
-        if (qx_ent(c, e)->type != QX_E_PERSON) {
+        if (qx_ent_te(c, e)->type != QX_E_PERSON) {
             size_t j = i;
-            while (j < hi && tk->t[j].e <= qx_ent(c, e)->end) j++;
+            while (j < hi && tk->t[j].e <= qx_ent_te(c, e)->end) j++;
             size_t r = j;
             while (r < hi && r - j < 3 && (tk->t[r].f & T_WORD) && !(tk->t[r].f & T_CAP) &&
                    (qx_cls(c, &tk->t[r]) & QX_W_NOUN))
                 r++;
             if (r > j && r < hi) {
                 int pe = qx_ent_at(c, tk->t[r].s, tk->t[r].e);
-                if (pe >= 0 && qx_ent(c, pe)->type == QX_E_PERSON) {
-                    qx_sp_set(sp, QX_SP_ENTITY, qx_ent(c, pe)->start, qx_ent(c, pe)->end, pe);
+                if (pe >= 0 && qx_ent_te(c, pe)->type == QX_E_PERSON) {
+                    qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, pe)->start, qx_ent_te(c, pe)->end, pe);
                     return 1;
                 }
                 if (pe < 0 && name_word(c, &tk->t[r])) {
@@ -192,7 +192,7 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
                 }
             }
         }
-        qx_sp_set(sp, QX_SP_ENTITY, qx_ent(c, e)->start, qx_ent(c, e)->end, e);
+        qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, e)->start, qx_ent_te(c, e)->end, e);
         return 1;
     }
     if (k & QX_W_PRONOUN) {
@@ -202,8 +202,8 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
     /* the Harbor Authority: the entity after the article. */
     if ((k & QX_W_DET) && i + 1 < hi) {
         int en = qx_ent_at(c, tk->t[i + 1].s, tk->t[i + 1].e);
-        if (en >= 0 && qx_speaker_type(qx_ent(c, en)->type)) {
-            qx_sp_set(sp, QX_SP_ENTITY, qx_ent(c, en)->start, qx_ent(c, en)->end, en);
+        if (en >= 0 && qx_speaker_type(qx_ent_te(c, en)->type)) {
+            qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, en)->start, qx_ent_te(c, en)->end, en);
             return 1;
         }
     }
@@ -225,8 +225,8 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
         }
         for (size_t m = i; m <= j; m++) {
             int em = qx_ent_at(c, tk->t[m].s, tk->t[m].e);
-            if (em >= 0 && qx_speaker_type(qx_ent(c, em)->type)) {
-                qx_sp_set(sp, QX_SP_ENTITY, qx_ent(c, em)->start, qx_ent(c, em)->end, em);
+            if (em >= 0 && qx_speaker_type(qx_ent_te(c, em)->type)) {
+                qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, em)->start, qx_ent_te(c, em)->end, em);
                 return 1;
             }
         }
@@ -245,8 +245,8 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
         if (j > i && (pk & (QX_W_CUE | QX_W_RELATIVE | QX_W_NOSPEAK))) break;
         /* said former Wisconsin Gov. Jim Doyle: the person named. */
         int en = (p->f & T_CAP) ? qx_ent_at(c, p->s, p->e) : -1;
-        if (en >= 0 && qx_ent(c, en)->type == QX_E_PERSON) {
-            qx_sp_set(sp, QX_SP_ENTITY, qx_ent(c, en)->start, qx_ent(c, en)->end, en);
+        if (en >= 0 && qx_ent_te(c, en)->type == QX_E_PERSON) {
+            qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, en)->start, qx_ent_te(c, en)->end, en);
             return 1;
         }
         if (pk & QX_W_NOUN) {

@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static inline int push(qx_toks_t *tk, uint32_t s, uint32_t e, uint32_t f, int32_t q, int32_t piece)
 {
@@ -33,6 +36,20 @@ static const unsigned char alnum_tab[256] = {
     ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
     ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
 };
+
+#if defined(__SSE2__)
+/* Bit k set when p[k] is an ASCII letter or digit (alnum_tab, 16 at once). */
+static inline uint32_t alnum16(const char *p)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));   /* A-Z to a-z; nothing else lands there */
+    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+                                  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    return (uint32_t)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
+}
+#endif
 
 /* Bytes of a non-word character (space, dash, mark, ellipsis) at i, or 0
  * when body[i] starts a word character. */
@@ -85,6 +102,23 @@ static void next_piece(const qx_quotes_t *qs, size_t *qi, int *piece, uint32_t i
 int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t *qs,
                 uint32_t ps, uint32_t pe, qx_toks_t *tk)
 {
+    return qx_tokenize_reuse(lx, b, len, qs, ps, pe, tk, NULL);
+}
+
+/* Decisions about a token read at most 3 bytes past its end and compare
+ * positions with the window end: tokens ending this far before both
+ * windows' ends come out the same in both. */
+#define REUSE_MARGIN 4
+
+static inline int same_tok(const qx_tok_t *a, const qx_tok_t *b)
+{
+    return a->s == b->s && a->e == b->e && ((a->f ^ b->f) & ~(uint32_t)T_CLS) == 0 && a->q == b->q &&
+           a->piece == b->piece;
+}
+
+int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t *qs,
+                      uint32_t ps, uint32_t pe, qx_toks_t *tk, const qx_toks_t *old)
+{
     tk->n = 0;
     tk->ps = ps;
     tk->pe = pe;
@@ -94,7 +128,47 @@ int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t
     uint32_t i = ps;
     uint32_t as = pe, ae = pe;   /* the next quoted piece, found once per piece */
     next_piece(qs, &qi, &piece, i, pe, &as, &ae);
+    /* Reuse: old's tokens that end before `safe` are the same as ours once
+     * the two runs have produced one identical token. */
+    int sync = old && old != tk && old->valid && old->n > 0 && old->ps < pe && old->pe > ps;
+    uint32_t safe = 0;
+    if (sync) {
+        safe = old->pe < pe ? old->pe : pe;
+        safe = safe > REUSE_MARGIN ? safe - REUSE_MARGIN : 0;
+    }
+    size_t seen = 0, ok = 0;
     while (i < pe) {
+        if (sync && tk->n > seen) {
+            seen = tk->n;
+            const qx_tok_t *t = &tk->t[tk->n - 1];
+            if (t->e > safe) {
+                sync = 0;
+            } else {
+                while (ok < old->n && old->t[ok].s < t->s) ok++;
+                if (ok < old->n && same_tok(&old->t[ok], t)) {
+                    size_t k = ok + 1, m = k;
+                    while (m < old->n && old->t[m].e <= safe) m++;
+                    if (m > k) {
+                        size_t need = tk->n + (m - k);
+                        if (need > tk->cap) {
+                            size_t nc = tk->cap ? tk->cap : 256;
+                            while (nc < need) nc *= 2;
+                            qx_tok_t *nt = realloc(tk->t, nc * sizeof(*nt));
+                            if (!nt) return -1;
+                            tk->t = nt;
+                            tk->cap = nc;
+                        }
+                        memcpy(tk->t + tk->n, old->t + k, (m - k) * sizeof(qx_tok_t));
+                        tk->n = need;
+                        i = old->t[m - 1].e;
+                        as = ae = pe;
+                        next_piece(qs, &qi, &piece, i, pe, &as, &ae);
+                    }
+                    sync = 0;
+                    continue;
+                }
+            }
+        }
         if (as <= i) {
             if (ae > pe) ae = pe;
             if (ae <= i) ae = i + 1;
@@ -144,8 +218,18 @@ int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t
         uint32_t s = i;
         int inner_dot = 0;
         while (i < as) {
+#if defined(__SSE2__)
+            if (i + 16 <= as) {   /* a run of ASCII letters and digits at once */
+                uint32_t m = alnum16(b + i);
+                if (m == 0xFFFF) { i += 16; continue; }
+                i += (uint32_t)__builtin_ctz(~m);
+            }
+#endif
             unsigned char c = (unsigned char)b[i];
             if (alnum_tab[c]) { i++; continue; }
+            /* Other ASCII ends the word unless it is a joiner (the test
+             * below, without its general case). */
+            if (c < 0x80 && !(c == '\'' || c == '-' || c == '.' || c == '&')) break;
             size_t w = nonword_len(b, len, i);
             if (w == 0) { i += (uint32_t)utf8_len(c); continue; }
             int joiner = c == '\'' || c == '-' || c == '.' || c == '&' ||

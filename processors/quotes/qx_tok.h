@@ -44,6 +44,12 @@ typedef struct {
  * that lie in it. */
 int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t *qs,
                 uint32_t ps, uint32_t pe, qx_toks_t *tk);
+/* The same, copying what it can from old, an earlier window of the same
+ * body and quotes: once the new tokens meet one of old's, the tokens that
+ * follow are old's (up to a margin before either window's end, where the
+ * window edge changes how words end).  The result equals qx_tokenize(). */
+int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t *qs,
+                      uint32_t ps, uint32_t pe, qx_toks_t *tk, const qx_toks_t *old);
 /* Lexicon classes of token t (looked up once). */
 uint32_t qx_tok_cls(const qx_lex_t *lx, const char *b, qx_tok_t *t);
 

@@ -37,8 +37,58 @@ TEST(append_int_writes_decimal) {
     ws_buf_free(&b);
 }
 
+/* Reference escaper, byte by byte, for the fast one to agree with. */
+static void ref_json_string(ws_buf_t *b, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    ws_buf_appendc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char e[7] = {'\\', 0};
+        if (c == '"' || c == '\\') { e[1] = (char)c; ws_buf_append(b, e, 2); }
+        else if (c == '\n') ws_buf_append(b, "\\n", 2);
+        else if (c == '\r') ws_buf_append(b, "\\r", 2);
+        else if (c == '\t') ws_buf_append(b, "\\t", 2);
+        else if (c == '\b') ws_buf_append(b, "\\b", 2);
+        else if (c == '\f') ws_buf_append(b, "\\f", 2);
+        else if (c < 0x20) {
+            e[1] = 'u'; e[2] = '0'; e[3] = '0'; e[4] = hex[c >> 4]; e[5] = hex[c & 15];
+            ws_buf_append(b, e, 6);
+        } else ws_buf_appendc(b, (char)c);
+    }
+    ws_buf_appendc(b, '"');
+}
+
+TEST(append_json_string_escapes_like_the_reference) {
+    ws_buf_t b, r;
+    ws_buf_init(&b);
+    ws_buf_init(&r);
+    ws_buf_append_json_string(&b, "a\"b\\c\n\x01\xc3\xa9", 9);
+    CHECK_STR(b.data, "\"a\\\"b\\\\c\\n\\u0001\xc3\xa9\"");
+    /* Many escapes in a row use up the slack reserved up front: the
+     * buffer must grow in the middle of the string. */
+    char s[3000];
+    uint32_t x = 12345;
+    for (int round = 0; round < 200; round++) {
+        size_t n = (size_t)(round * 13) % sizeof s;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            unsigned v = (x >> 16) & 0xff;
+            s[i] = (char)(round % 3 == 0 ? v % 32 : round % 3 == 1 ? (v & 1 ? '"' : 'a') : v);
+        }
+        ws_buf_free(&b);
+        ws_buf_free(&r);
+        CHECK(ws_buf_append(&b, "x", 1) == 0 && ws_buf_append(&r, "x", 1) == 0);
+        CHECK(ws_buf_append_json_string(&b, s, n) == 0);
+        ref_json_string(&r, s, n);
+        CHECK(b.len == r.len && memcmp(b.data, r.data, b.len) == 0 && b.data[b.len] == '\0');
+    }
+    ws_buf_free(&b);
+    ws_buf_free(&r);
+}
+
 int main(void) {
     RUN(append_utf8_encodes_every_length);
     RUN(append_int_writes_decimal);
+    RUN(append_json_string_escapes_like_the_reference);
     return ws_test_done();
 }

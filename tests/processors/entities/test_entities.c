@@ -394,6 +394,101 @@ static void test_shared_trigger_rules(void)
     ent_kb_free(slow);
 }
 
+/* The tokenizer's list of rule candidates: the same tokens as without it,
+ * and every token that can trigger a rule is on the list, in order. */
+static void test_trigger_candidates(void)
+{
+    const char *t = "On Monday, 12 Freedonian firms paid $4.5bn, a 30% rise on last year: "
+                    "the Ministry of Trade said Mr. Olvey, 54, and 3 others left in 2019.";
+    size_t len = strlen(t);
+    ent_tok_t a[256], b[256];
+    uint32_t cand[256];
+    size_t nc = 0;
+    size_t na = ent_tokenize(kb, t, len, a);
+    size_t nb = ent_tokenize_trig(kb, t, len, b, 256, cand, &nc);
+    CHECK(na == nb, "same token count with candidates (%zu, %zu)", na, nb);
+    for (size_t i = 0; i < na && i < nb; i++)
+        CHECK(a[i].start == b[i].start && a[i].end == b[i].end && a[i].flags == b[i].flags &&
+              a[i].h == b[i].h, "token %zu the same with candidates", i);
+    size_t k = 0, digits = 0;
+    for (size_t i = 0; i < nb; i++) {
+        size_t n = 0;
+        ent_kb_triggers(kb, b[i].h, &n);
+        int need = n > 0 || ((b[i].flags & TF_DIGIT) && kb->n_digit) ||
+                   ((b[i].flags & TF_CAP) && kb->n_cap) || ((b[i].flags & TF_UPPER) && kb->n_upper);
+        digits += (b[i].flags & TF_DIGIT) != 0;
+        while (k < nc && cand[k] < i) k++;
+        CHECK(!need || (k < nc && cand[k] == i), "token %zu ('%.*s') is a candidate", i,
+              (int)(b[i].end - b[i].start), t + b[i].start);
+    }
+    for (size_t j = 1; j < nc; j++) CHECK(cand[j - 1] < cand[j], "candidates in order");
+    /* every word's hash (from the 16-byte scan and the one-load hash) is the
+     * hash of its text, for words of 1 to 40 letters, any case, at any
+     * distance from the end of the buffer */
+    char w[2048];
+    size_t wl = 0;
+    for (int l = 1; l <= 40; l++) {
+        for (int k = 0; k < l; k++)
+            w[wl++] = (char)((k % 3 == 0 ? 'A' : 'a') + (l * 7 + k) % 26);
+        w[wl++] = l % 5 == 0 ? ',' : ' ';
+    }
+    w[wl] = '\0';
+    size_t nw = ent_tokenize_trig(kb, w, wl, b, 256, cand, &nc), words = 0;
+    for (size_t i = 0; i < nw && nw != SIZE_MAX; i++)
+        if (b[i].flags & TF_WORD) {
+            words++;
+            CHECK(b[i].end - b[i].start == words, "word %zu has %zu letters", words,
+                  (size_t)(b[i].end - b[i].start));
+        }
+    CHECK(words == 40, "40 words of 1 to 40 letters, got %zu", words);
+    for (size_t cut = wl; cut + 45 > wl && cut > 0; cut--) {
+        size_t n = ent_tokenize_trig(kb, w, cut, b, 256, cand, &nc);
+        for (size_t i = 0; i < n && n != SIZE_MAX; i++)
+            CHECK(b[i].h == ent_hash_token(w + b[i].start, b[i].hend - b[i].start),
+                  "hash of token %zu ('%.*s', buffer cut at %zu)", i,
+                  (int)(b[i].end - b[i].start), w + b[i].start, cut);
+    }
+    CHECK(digits >= 5 && nc >= digits, "the numbers are candidates (%zu of %zu)", nc, digits);
+    /* rules still find what they found */
+    tag(t);
+    expect("Monday", ET_DATE, NULL);
+    expect("$4.5bn", ET_MONEY, NULL);
+    expect("30%", ET_PERCENT, NULL);
+    expect("last year", ET_DATE, NULL);
+    expect("2019", ET_DATE, NULL);
+}
+
+/* A rule is not called where its first byte cannot start a match: the
+ * capitalised trigger matches (one rule alone, and a combined list), the
+ * lower-case one gives exactly what the rules' absence gives. */
+static void test_first_byte_filter(void)
+{
+    ent_kb_t *k = load(ENT_TEST_DATA "/first-byte.rules", 0);
+    CHECK(k != NULL, "kb with first-byte rules loads");
+    if (!k) return;
+    ent_kb_t *saved = kb;
+    kb = k;
+    tag("We met Quorvex Dalenmark yesterday.");
+    expect("Dalenmark", ET_ORG, NULL);
+    tag("We met Blintor Harrowgate Ltd yesterday.");
+    expect("Harrowgate", ET_ORG, NULL);
+    tag("We met Blintor Harrowgate yesterday.");
+    expect("Harrowgate", ET_PERSON, NULL);
+    const char *low = "the quorvex Dalenmark and the blintor Harrowgate Ltd met.";
+    tag(low);
+    size_t n1 = sc.ments_n;
+    ent_mention_t m1[64];
+    memcpy(m1, sc.ments, (n1 < 64 ? n1 : 64) * sizeof *m1);
+    kb = saved;
+    tag(low);
+    CHECK(sc.ments_n == n1, "lower-case triggers: %zu mentions, %zu without the rules", n1,
+          sc.ments_n);
+    for (size_t i = 0; i < n1 && i < sc.ments_n && i < 64; i++)
+        CHECK(m1[i].start == sc.ments[i].start && m1[i].end == sc.ments[i].end &&
+              m1[i].type == sc.ments[i].type, "mention %zu as without the rules", i);
+    ent_kb_free(k);
+}
+
 static void test_bad_config(void)
 {
     const char *rules[] = {ENT_TEST_DATA "/does-not-exist.rules"};
@@ -584,6 +679,8 @@ int main(void)
     test_function_words_from_data();
     test_regex_limit();
     test_shared_trigger_rules();
+    test_trigger_candidates();
+    test_first_byte_filter();
     test_bad_config();
     test_robustness();
     test_processor();

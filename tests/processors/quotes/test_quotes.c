@@ -2,6 +2,7 @@
  * written for these tests.  Each case runs qx_extract() on a body and an
  * optional entity list and checks the quotes it returns. */
 #include "qx.h"
+#include "qx_tok.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -554,6 +555,94 @@ static void test_garbage_never_crashes(void)
     free(qs.q);
 }
 
+/* A window tokenized with another window's tokens reused is the same as
+ * one tokenized from scratch, wherever the two windows lie. */
+static int same_tokens(const qx_toks_t *a, const qx_toks_t *b)
+{
+    if (a->n != b->n) return 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const qx_tok_t *x = &a->t[i], *y = &b->t[i];
+        if (x->s != y->s || x->e != y->e || ((x->f ^ y->f) & ~(uint32_t)T_CLS) || x->q != y->q ||
+            x->piece != y->piece)
+            return 0;
+    }
+    return 1;
+}
+
+static void test_token_reuse_is_exact(void)
+{
+    static const char *const parts[] = {
+        "\"", "“", "”", "'", "’", " ", " ", " ", "said", "Mr.", "U.S.", "co-chair", "they're", "...",
+        ".", ",", ":", "(D-Ill.)", "—", "-", "Smith", "the", "\xC2\xA0", "reports", "1990s", "Inc.,", "!"};
+    const size_t np = sizeof(parts) / sizeof(parts[0]);
+    char body[2048];
+    unsigned seed = 777;
+    qx_quotes_t qs = {0};
+    qx_toks_t fresh = {0}, old = {0}, reused = {0};
+    int compared = 0;
+    for (int it = 0; it < 2000; it++) {
+        size_t n = 0;
+        int len = 20 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 300;
+        for (int k = 0; k < len; k++) {
+            const char *p = parts[((seed = seed * 1103515245u + 12345u) >> 16) % np];
+            size_t pl = strlen(p);
+            if (n + pl >= sizeof(body)) break;
+            memcpy(body + n, p, pl);
+            n += pl;
+        }
+        body[n] = '\0';
+        qs.n = 0;
+        CHECK(qx_scan_marks(lx, body, n, &qs) == 0, "scan failed");
+        for (int w = 0; w < 8; w++) {
+            uint32_t a = (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % n);
+            uint32_t b = a + 1 + (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % (n - a));
+            uint32_t c = (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % n);
+            uint32_t d = c + 1 + (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % (n - c));
+            CHECK(qx_tokenize(lx, body, n, &qs, a, b, &old) == 0, "tokenize");
+            CHECK(qx_tokenize(lx, body, n, &qs, c, d, &fresh) == 0, "tokenize");
+            CHECK(qx_tokenize_reuse(lx, body, n, &qs, c, d, &reused, &old) == 0, "tokenize_reuse");
+            CHECK(same_tokens(&fresh, &reused), "reuse differs: iteration %d, old [%u,%u) new [%u,%u)", it,
+                  a, b, c, d);
+            compared++;
+        }
+    }
+    CHECK(compared == 16000, "%d windows compared", compared);
+    free(qs.q);
+    free(fresh.t);
+    free(old.t);
+    free(reused.t);
+}
+
+/* A scratch kept across calls gives the same quotes as fresh memory. */
+static void test_scratch_gives_the_same_quotes(void)
+{
+    static const char *const bodies[] = {
+        "\"Rates will stay low,\" Smith said. \"We see no risk.\"\n\"Nor do we,\" she added.",
+        "Calling Xi a \"tough negotiator,\" Trump said: \"We will see.\"",
+        "No quotes here at all.",
+        "“A,” he said, “B.” And then: “C.”\n“D,” said the official, a spokeswoman.",
+    };
+    qx_scratch_t *sx = qx_scratch_new();
+    qx_quotes_t a = {0}, b = {0};
+    qx_opts_t opt = {0};
+    for (int round = 0; round < 3; round++)
+        for (size_t k = 0; k < sizeof(bodies) / sizeof(bodies[0]); k++) {
+            const char *body = bodies[k];
+            CHECK(qx_extract(lx, &opt, body, strlen(body), NULL, 0, &a) == 0, "extract");
+            CHECK(qx_extract_sx(lx, &opt, body, strlen(body), NULL, 0, &b, sx) == 0, "extract_sx");
+            int same = a.n == b.n;
+            for (size_t i = 0; same && i < a.n; i++)
+                same = a.q[i].nspans == b.q[i].nspans && a.q[i].span[0][0] == b.q[i].span[0][0] &&
+                       a.q[i].sp_kind == b.q[i].sp_kind && a.q[i].sp_start == b.q[i].sp_start &&
+                       a.q[i].cue_end == b.q[i].cue_end && a.q[i].partial == b.q[i].partial;
+            CHECK(same, "body %zu round %d: %zu vs %zu quotes", k, round, a.n, b.n);
+        }
+    CHECK(qx_scratch_bytes(sx) > 0, "the scratch kept its buffers");
+    qx_scratch_free(sx);
+    free(a.q);
+    free(b.q);
+}
+
 static void test_bad_data_dir_is_an_error(void)
 {
     char err[256] = "";
@@ -607,6 +696,8 @@ int main(int argc, char **argv)
     test_name_before_colon_after_dash();
     test_subject_before_appositive_and_verb_clause();
     test_garbage_never_crashes();
+    test_token_reuse_is_exact();
+    test_scratch_gives_the_same_quotes();
     test_bad_data_dir_is_an_error();
     qx_lex_free(lx);
     printf("%d checks, %d failures\n", checks, failures);

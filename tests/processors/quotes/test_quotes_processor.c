@@ -156,6 +156,70 @@ static void test_bad_entities_are_ignored(void)
     ws_builtin_quotes.destroy(q);
 }
 
+/* Mentions out of body order are read in full and sorted: the speaker is
+ * linked as with the same list in order. */
+static void test_unsorted_entities_are_sorted(void)
+{
+    char err[256];
+    void *q = make("{}", err, sizeof(err));
+    if (!q) return;
+    const char *body = "Ann Smith met Bo Lee. \"Rates will stay low,\" Smith said. \"No,\" Lee said.";
+    ws_record_t *r = record(body);
+    ws_value_t *list = ws_value_array();
+    static const char *const names[][3] = {{"Bo Lee", "PERSON", "Bo Lee"}, {"Ann Smith", "PERSON", "Ann Smith"}};
+    for (int k = 0; k < 2; k++) {   /* Lee first, Smith second: out of order */
+        long s = (long)(strstr(body, names[k][0]) - body);
+        ws_value_t *m = ws_value_object();
+        ws_object_set(m, "text", ws_value_string(names[k][0], strlen(names[k][0])));
+        ws_object_set(m, "type", ws_value_string(names[k][1], strlen(names[k][1])));
+        ws_object_set(m, "canonical", ws_value_string(names[k][2], strlen(names[k][2])));
+        ws_object_set(m, "start", ws_value_int(s));
+        ws_object_set(m, "end", ws_value_int(s + (long)strlen(names[k][0])));
+        ws_array_push(list, m);
+    }
+    ws_record_set_entry(r, "entities");
+    ws_record_annotate(r, "entities", list);
+    const ws_value_t *qs = run(q, r);
+    CHECK(ws_array_size(qs) == 2, "%zu quotes", ws_array_size(qs));
+    CHECK(!strcmp(str(ws_object_get(ws_array_at(qs, 0), "speaker"), "name"), "Ann Smith"), "Smith linked: %s",
+          str(ws_object_get(ws_array_at(qs, 0), "speaker"), "name"));
+    CHECK(!strcmp(str(ws_object_get(ws_array_at(qs, 1), "speaker"), "name"), "Bo Lee"), "Lee linked: %s",
+          str(ws_object_get(ws_array_at(qs, 1), "speaker"), "name"));
+    ws_record_free(r);
+    ws_builtin_quotes.destroy(q);
+}
+
+/* One instance keeps its working memory between calls: a record after a
+ * bigger one gets exactly what a fresh instance gives it. */
+static void test_instance_reuse_leaves_no_state(void)
+{
+    char err[256];
+    void *q = make("{}", err, sizeof(err));
+    void *fresh = make("{}", err, sizeof(err));
+    if (!q || !fresh) return;
+    char big[8192];
+    size_t n = 0;
+    for (int k = 0; k < 60; k++)
+        n += (size_t)snprintf(big + n, sizeof(big) - n, "\"Point %d is made,\" Smith said. ", k);
+    ws_record_t *r1 = record(big);
+    CHECK(ws_array_size(run(q, r1)) == 60, "%zu quotes in the big record", ws_array_size(ws_record_annotation(r1, "quotes")));
+    ws_record_t *r2 = record(body2), *r3 = record(body2);
+    const ws_value_t *a = run(q, r2), *b = run(fresh, r3);
+    CHECK(ws_array_size(a) == ws_array_size(b) && ws_array_size(a) == 2, "%zu vs %zu quotes", ws_array_size(a),
+          ws_array_size(b));
+    for (size_t i = 0; i < ws_array_size(a) && i < ws_array_size(b); i++) {
+        const ws_value_t *x = ws_array_at(a, i), *y = ws_array_at(b, i);
+        CHECK(!strcmp(str(x, "text"), str(y, "text")) && !strcmp(str(x, "cue"), str(y, "cue")) &&
+                  !strcmp(str(ws_object_get(x, "speaker"), "text"), str(ws_object_get(y, "speaker"), "text")),
+              "quote %zu differs", i);
+    }
+    ws_record_free(r1);
+    ws_record_free(r2);
+    ws_record_free(r3);
+    ws_builtin_quotes.destroy(q);
+    ws_builtin_quotes.destroy(fresh);
+}
+
 static void test_no_quotes_gives_empty_list(void)
 {
     char err[256];
@@ -189,6 +253,8 @@ int main(int argc, char **argv)
     test_without_entities_names_stay_text();
     test_max_quotes_truncates();
     test_bad_entities_are_ignored();
+    test_unsorted_entities_are_sorted();
+    test_instance_reuse_leaves_no_state();
     test_no_quotes_gives_empty_list();
     test_bad_config_is_refused();
     printf("%d checks, %d failures\n", checks, failures);

@@ -272,6 +272,90 @@ TEST(any_bytes_render_as_json_that_reads_back) {
     ws_value_arena_free(a);
 }
 
+/* Keys are matched by length and their first bytes before the rest: keys
+ * that agree in length and in any 8 bytes must still be told apart, and a
+ * repeated key must replace the value in place, whatever its length. */
+TEST(keys_that_share_bytes_stay_distinct) {
+    static const char *const keys[] = {
+        "", "a", "b", "ab", "ba", "abc", "abd", "abcd", "abce", "xbcd", "abcde", "abXde",
+        "abcdef", "abcXef", "abcdefg", "abcXefg", "abcdefgh", "abcdefgX",
+        "abcdefghi", "abcdefghj", "abcdefgh_start", "abcdefgh_end", "abcdefgh_endX",
+        "speaker_start", "speaker_end", "\xc3\xa9", "\xc3\xaa", "a\"b", "a\\b",
+        "0123456789abcdef0123", "0123456789abcdef0124", "1123456789abcdef0123",
+    };
+    size_t nk = sizeof keys / sizeof *keys;
+    ws_value_arena_t *a = ws_value_arena_new();
+    ws_value_arena_t *prev = ws_value_arena_enter(a);
+    ws_value_t *o = ws_value_object();
+    for (size_t i = 0; i < nk; i++) CHECK(ws_object_set(o, keys[i], ws_value_int((int64_t)i)) == 0);
+    for (size_t i = 0; i < nk; i++) {
+        const ws_value_t *v = ws_object_get(o, keys[i]);
+        CHECK(v && ws_value_num(v) == (double)i);
+    }
+    CHECK(ws_object_get(o, "abcdefgh_en") == NULL && ws_object_get(o, "abcdefghk") == NULL &&
+          ws_object_get(o, "abXd") == NULL && ws_object_get(o, "c") == NULL);
+    /* Overwrite every other key (a copy, not the same pointer): the order
+     * stays the insertion order and no member is added. */
+    for (size_t i = 0; i < nk; i += 2) {
+        char k[64];
+        snprintf(k, sizeof k, "%s", keys[i]);
+        CHECK(ws_object_set(o, k, ws_value_int(1000 + (int64_t)i)) == 0);
+    }
+    ws_buf_t b, want;
+    ws_buf_init(&b);
+    ws_buf_init(&want);
+    CHECK(ws_value_render(o, &b) == 0);
+    ws_buf_appendc(&want, '{');
+    for (size_t i = 0; i < nk; i++) {
+        if (i) ws_buf_appendc(&want, ',');
+        ws_buf_append_json_string(&want, keys[i], strlen(keys[i]));
+        ws_buf_printf(&want, ":%d", (int)(i % 2 ? i : 1000 + i));
+    }
+    ws_buf_appendc(&want, '}');
+    CHECK_STR(b.data, want.data);
+    ws_buf_free(&b);
+    ws_buf_free(&want);
+    ws_value_free(o);
+    ws_value_arena_leave(prev);
+    ws_value_arena_free(a);
+}
+
+/* Integers of every width, and leaves of every kind inside containers,
+ * render as printf would. */
+TEST(numbers_and_leaves_render_exactly) {
+    ws_value_t *arr = ws_value_array();
+    ws_buf_t want;
+    ws_buf_init(&want);
+    ws_buf_appendc(&want, '[');
+    int64_t v = 1;
+    for (int i = 0; i < 19; i++, v = i < 19 ? v * 10 : v) {
+        int64_t xs[] = {v - 1, v, v + 1, -v, -(v - 1), v / 10 * 9};
+        for (size_t j = 0; j < sizeof xs / sizeof *xs; j++) {
+            ws_array_push(arr, ws_value_int(xs[j]));
+            ws_buf_printf(&want, "%s%lld", want.len > 1 ? "," : "", (long long)xs[j]);
+        }
+    }
+    ws_array_push(arr, ws_value_int(INT64_MIN));
+    ws_array_push(arr, ws_value_int(INT64_MAX));
+    ws_array_push(arr, ws_value_bool(1));
+    ws_array_push(arr, ws_value_bool(0));
+    ws_array_push(arr, ws_value_null());
+    ws_array_push(arr, ws_value_string("", 0));
+    ws_array_push(arr, ws_value_string("q\"", 2));
+    ws_array_push(arr, ws_value_double(0.5));
+    ws_array_push(arr, ws_value_object());
+    ws_array_push(arr, ws_value_array());
+    ws_buf_printf(&want, ",%lld,%lld,true,false,null,\"\",\"q\\\"\",0.5,{},[]]",
+                  (long long)INT64_MIN, (long long)INT64_MAX);
+    ws_buf_t b;
+    ws_buf_init(&b);
+    CHECK(ws_value_render(arr, &b) == 0);
+    CHECK_STR(b.data, want.data);
+    ws_buf_free(&b);
+    ws_buf_free(&want);
+    ws_value_free(arr);
+}
+
 int main(void) {
     ws_value_arena_t *probe = ws_value_arena_new();
     arenas_on = probe != NULL;
@@ -282,5 +366,7 @@ int main(void) {
     RUN(record_arena_through_the_pipeline);
     RUN(arena_memory_is_recycled);
     RUN(any_bytes_render_as_json_that_reads_back);
+    RUN(keys_that_share_bytes_stay_distinct);
+    RUN(numbers_and_leaves_render_exactly);
     return ws_test_done();
 }
