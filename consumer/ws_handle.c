@@ -109,7 +109,9 @@ static void process(ws_rt_t *rt, ws_scratch_t *s, const char *topic,
 
     ws_outcome_t oc;
     memset(&oc, 0, sizeof(oc));
+    ws_stall_enter(&s->busy, topic, rkm->partition, rkm->offset, msg, src, &oc);
     ws_pipeline_run(rt->pipeline, rec, &oc);   /* serialises non-thread-safe entries */
+    if (ws_stall_leave(&s->busy) != 0) ws_stall_park();   /* the guard took it over */
 
     if (oc.result == WS_ERROR) {
         ws_out_dlq(rt, msg, topic, rkm->partition, rkm->offset, src,

@@ -18,6 +18,7 @@
 #include "ws_watermark.h"
 #include "ws_record_host.h"
 #include "ws_buf.h"
+#include "ws_stall.h"
 
 /* What a produced record is, carried in the delivery opaque. */
 typedef enum {
@@ -74,10 +75,12 @@ typedef struct ws_poison {
 typedef struct {
     ws_record_t *rec;
     ws_buf_t out;
+    ws_busy_t busy;            /* what the stall guard sees of this thread */
 } ws_scratch_t;
 
 struct ws_workers;
 struct ws_state_reader;
+struct ws_stall;
 
 typedef struct ws_rt {
     const ws_config_t *cfg;
@@ -126,6 +129,7 @@ typedef struct ws_rt {
 
     struct ws_workers *workers;
     struct ws_state_reader *state;
+    struct ws_stall *stall;        /* the stuck-record guard, or NULL */
     char *bootstrap_override;      /* demo: the mock cluster */
 } ws_rt_t;
 

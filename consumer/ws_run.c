@@ -145,6 +145,7 @@ int ws_rt_setup(ws_rt_t *rt, const ws_config_t *cfg, const ws_config_t *loaded,
         return -1;
     }
     rd_kafka_poll_set_consumer(rt->consumer);
+    if (ws_stall_start(rt, err, errlen) != 0) return -1;
     if (rt->nworkers > 1 && ws_workers_start(rt, err, errlen) != 0) return -1;
 
     rd_kafka_topic_partition_list_t *l =
@@ -211,6 +212,7 @@ int ws_rt_loop(ws_rt_t *rt)
         ws_scratch_free(&s);
         return 1;
     }
+    ws_stall_watch(rt, &s.busy);
     int64_t last_store = 0, last_metrics = 0, last_probe = ws_now_ms();
     ws_metrics_set_healthy(rt->metrics, 1);
     while (!atomic_load(&rt->stop) && !atomic_load(&rt->fatal)) {
@@ -247,6 +249,7 @@ int ws_rt_loop(ws_rt_t *rt)
         }
         ws_metrics_tick(rt->metrics);   /* the heartbeat: the loop is alive */
     }
+    ws_stall_unwatch(rt, &s.busy);
     ws_scratch_free(&s);
     return atomic_load(&rt->fatal) ? 1 : 0;
 }
@@ -324,6 +327,7 @@ void ws_rt_free(ws_rt_t *rt)
         ws_metrics_free(rt->metrics);
     }
     if (rt->pipeline) ws_pipeline_free(rt->pipeline);
+    ws_stall_stop(rt);
     ws_out_poison_free(rt);
     free(rt->entry_names);
     free(rt->state_topics);

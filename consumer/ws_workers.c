@@ -47,6 +47,7 @@ static void *worker_main(void *p)
         ws_scratch_free(&s);
         return NULL;
     }
+    ws_stall_watch(w->rt, &s.busy);
     int timeout = w->rt->eos ? 50 : 200;   /* how long a hold may wait for us */
     while (!atomic_load(&w->stop) && !atomic_load(&w->rt->fatal)) {
         pthread_mutex_lock(&w->mu);
@@ -67,6 +68,7 @@ static void *worker_main(void *p)
         }
         rd_kafka_message_destroy(m);
     }
+    ws_stall_unwatch(w->rt, &s.busy);
     ws_scratch_free(&s);
     /* Gone counts as parked, so a hold never waits for us. */
     pthread_mutex_lock(&w->mu);

@@ -135,7 +135,9 @@ static const ws_config_key_t output_keys[] = {
 
 static const ws_config_key_t limits_keys[] = {
     {WS_CFG_INT, "record_timeout_ms", "2000", OFF(limits_t, record_timeout_ms),
-     "Time budget for one record's pipeline run; over it the record goes to the DLQ with reason timeout (0 = none).",
+     "Time budget for one record's pipeline run; over it the record goes to the DLQ with reason timeout "
+     "(0 = none). A record still inside one processor after 10x this (at least 10 s) is dead-lettered and "
+     "`run` exits with status 1 (docs/hardening.md).",
      NULL},
     {WS_CFG_INT, "max_entities", "2000", OFF(limits_t, max_entities),
      "Soft limit on entity mentions per record (beyond it the record is marked truncated): the "

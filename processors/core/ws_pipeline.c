@@ -235,6 +235,7 @@ void ws_pipeline_run(ws_pipeline_t *p, ws_record_t *rec, ws_outcome_t *out) {
         reason[0] = '\0';
         ws_record_set_entry(rec, e->name);
         add(&e->in);
+        atomic_store_explicit(&out->running, e->name, memory_order_relaxed);
         uint64_t t0 = now_us();
         if (e->serialise) pthread_mutex_lock(&e->lock);
         ws_result_t r = e->p->process(e->instance, rec, reason, sizeof reason);

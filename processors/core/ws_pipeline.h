@@ -6,6 +6,7 @@
 #ifndef WS_PIPELINE_H
 #define WS_PIPELINE_H
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include "../wirestream_processor.h"
 #include "ws_config.h"
@@ -20,6 +21,8 @@ typedef struct {
     const char *reason_code; /* WS_REASON_* for errors ("processor_error",
                                 "timeout", "regex_limit"...), drop reason for drops */
     char reason[256];        /* human text: drop reason or error message */
+    _Atomic(const char *) running;  /* the entry inside process() now, for
+                                       the runtime's stuck-record guard */
 } ws_outcome_t;
 
 typedef struct {

@@ -346,7 +346,13 @@ static inline size_t scan_word(const unsigned char *s, size_t p, size_t len, uns
                      mu = ma & ~ml;
             unsigned stop = ~(ma | md) & 0xFFFFu;
             unsigned keep = ((stop & (0u - stop)) - 1u) & ~skip16;   /* bytes before the stop */
-            sh |= ((mu & keep) ? SH_UP : 0) | ((ml & keep) ? SH_LOW : 0) | ((md & keep) ? SH_DIG : 0);
+            /* most words go on in lower case only: then every byte kept is
+             * a lower-case letter, and one test settles the shape */
+            if (__builtin_expect(!((mu | md) & keep), 1))
+                sh |= keep ? SH_LOW : 0;
+            else
+                sh |= ((mu & keep) ? SH_UP : 0) | ((ml & keep) ? SH_LOW : 0) |
+                      ((md & keep) ? SH_DIG : 0);
             if (stop) {
                 *rest = sh;
                 return p + (size_t)__builtin_ctz(stop);

@@ -458,6 +458,85 @@ static void test_trigger_candidates(void)
     expect("2019", ET_DATE, NULL);
 }
 
+/* The shape flags of plain ASCII words (from the 16-byte scan, its
+ * lower-case shortcut, and the byte loop near the buffer's end) are those
+ * the definitions in ent.h give, byte by byte: words of 1 to 40 bytes with
+ * one capital or digit at every position, in every case pattern. */
+static uint32_t shape_ref(const char *w, size_t n)
+{
+    uint32_t f = TF_WORD;
+    int up = 0, low = 0, later_up = 0, later_dig = 0;
+    for (size_t i = 0; i < n; i++) {
+        char ch = w[i];
+        int u = ch >= 'A' && ch <= 'Z', l = ch >= 'a' && ch <= 'z', d = ch >= '0' && ch <= '9';
+        if (i == 0) f |= u ? TF_CAP : l ? TF_LOWER : d ? TF_DIGIT : 0;
+        else { later_up |= u; later_dig |= d; }
+        up += u;
+        low += l;
+    }
+    if (up && !low) f |= TF_UPPER;
+    if (later_up && low) f |= TF_MIXED;
+    if (later_dig && (up || low)) f |= TF_HASDIGIT;
+    return f;
+}
+
+static void test_word_shapes(void)
+{
+    const uint32_t mask = TF_WORD | TF_CAP | TF_LOWER | TF_DIGIT | TF_UPPER | TF_MIXED | TF_HASDIGIT;
+    static char buf[1 << 16];
+    static ent_tok_t toks[1 << 14];
+    static uint32_t cand[1 << 14];
+    size_t bl = 0, nwords = 0;
+    const char *kinds = "aAdU";   /* base letters: lower, capitalised, digit-led, upper */
+    for (size_t len = 1; len <= 40; len++)
+        for (const char *k = kinds; *k; k++)
+            for (size_t at = 0; at <= len; at++)          /* at == len: no odd byte */
+                for (int odd = 0; odd < 2; odd++) {       /* the odd byte: a capital or a digit */
+                    if (bl + len + 2 >= sizeof buf) break;
+                    for (size_t i = 0; i < len; i++) {
+                        char ch = (char)('a' + (i * 7 + len) % 26);
+                        if (*k == 'U' || (*k == 'A' && i == 0)) ch = (char)(ch - 32);
+                        if (*k == 'd' && i == 0) ch = '7';
+                        if (i == at) ch = odd ? (char)('0' + i % 10) : (char)('A' + i % 26);
+                        buf[bl++] = ch;
+                    }
+                    buf[bl++] = (nwords % 3) ? ' ' : ';';
+                    nwords++;
+                }
+    buf[bl] = '\0';
+    /* whole buffer, then cut short so the last words take the byte loop */
+    for (size_t cut = bl; cut + 200 > bl; cut -= 37) {
+        size_t nc = 0;
+        size_t n = ent_tokenize_trig(kb, buf, cut, toks, sizeof toks / sizeof toks[0], cand, &nc);
+        CHECK(n != SIZE_MAX, "tokens fit");
+        size_t bad = 0;
+        for (size_t i = 0; i < n && n != SIZE_MAX; i++) {
+            if (!(toks[i].flags & TF_WORD)) continue;
+            uint32_t want = shape_ref(buf + toks[i].start, toks[i].end - toks[i].start);
+            if ((toks[i].flags & mask) != want && bad++ < 5)
+                CHECK(0, "word '%.*s' has flags %#x, want %#x", (int)(toks[i].end - toks[i].start),
+                      buf + toks[i].start, toks[i].flags & mask, want);
+        }
+        CHECK(bad == 0, "%zu words with wrong shape flags (cut %zu)", bad, cut);
+    }
+}
+
+/* A rule match far into a long body of short words (the rule window is
+ * found by galloping and halving over the token starts). */
+static void test_rule_window(void)
+{
+    static char body[8192];
+    size_t bl = 0;
+    bl += (size_t)snprintf(body + bl, sizeof body - bl, "In 2018, ");
+    for (int i = 0; i < 600; i++) bl += (size_t)snprintf(body + bl, sizeof body - bl, "%c ", 'a' + i % 26);
+    snprintf(body + bl, sizeof body - bl, "x on 12 March 2019 and 40%% of 7 x.");
+    tag(body);
+    expect("2018", ET_DATE, NULL);
+    expect("12 March 2019", ET_DATE, NULL);
+    expect("40%", ET_PERCENT, NULL);
+    no_overlaps();
+}
+
 /* A rule is not called where its first byte cannot start a match: the
  * capitalised trigger matches (one rule alone, and a combined list), the
  * lower-case one gives exactly what the rules' absence gives. */
@@ -680,6 +759,8 @@ int main(void)
     test_regex_limit();
     test_shared_trigger_rules();
     test_trigger_candidates();
+    test_word_shapes();
+    test_rule_window();
     test_first_byte_filter();
     test_bad_config();
     test_robustness();
