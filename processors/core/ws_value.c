@@ -34,10 +34,14 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define WS_VALUE_ASAN 1
@@ -77,6 +81,8 @@ enum {
 
 typedef struct {
     ws_value_t *v;
+    uint64_t tag;     /* objects: the key's first 8 bytes, zero-padded (lookups
+                       * compare the length and this word first) */
     uint32_t koff;    /* objects: the key is stored as "key": at kbuf + koff */
     uint32_t klen;    /* the key's length, | KEY_PLAIN if it needs no escaping */
 } slot_t;
@@ -100,6 +106,8 @@ typedef struct {
     char *kbuf;
     uint32_t n, cap, klen, kcap;
     ws_value_arena_t *arena;   /* the arena the node is in, or NULL */
+    uint64_t kbloom;           /* objects: a bit per key (key_bit): a set of a
+                                * new key skips the duplicate search */
 } cont_t;
 
 #define STR(v) ((char *)((v) + 1))
@@ -115,10 +123,11 @@ typedef struct chunk {
 
 #define CHUNK_MIN (32u * 1024)
 #define CHUNK_MAX (1024u * 1024)      /* chunk sizes double up to this */
-#define KEEP_MAX (4u * 1024 * 1024)   /* bigger chunks are not kept over a reset */
+#define KEEP_MAX (4u * 1024 * 1024)   /* chunk bytes kept over a reset, at most */
 
 struct ws_value_arena {
-    chunk_t *chunks;       /* newest first; the first is the current one */
+    chunk_t *chunks;       /* in use, newest first; the first is the current one */
+    chunk_t *spare;        /* kept over resets, for the next records */
     char *cur, *end;       /* free space in the current chunk */
     size_t used;
     size_t next_size;
@@ -142,17 +151,40 @@ ws_value_arena_t *ws_value_arena_new(void) {
     return a;
 }
 
+/* A kept chunk of at least size bytes, taken off the spare list, or NULL. */
+static chunk_t *spare_take(ws_value_arena_t *a, size_t size) {
+    for (chunk_t **pc = &a->spare; *pc; pc = &(*pc)->next) {
+        chunk_t *c = *pc;
+        if (c->size >= size) {
+            *pc = c->next;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void *arena_alloc_slow(ws_value_arena_t *a, size_t n, size_t need) {
     /* A block bigger than a quarter chunk gets a chunk of its own, behind
      * the current one, which stays current. */
     int big = need > a->next_size / 4;
     size_t size = big ? need : a->next_size;
-    if (size > (size_t)-1 - sizeof(chunk_t)) return NULL;
-    chunk_t *c = malloc(sizeof *c + size);
-    if (!c) return NULL;
-    c->size = size;
+    /* Chunks kept over resets first: a record bigger than the last ones
+     * must not malloc (and page-fault) fresh chunks each time. */
+    chunk_t *c = spare_take(a, need);   /* the list is smallest first */
+    if (c) {
+        size = c->size;
+    } else {
+        if (size > (size_t)-1 - sizeof(chunk_t)) return NULL;
+        c = malloc(sizeof *c + size);
+        if (!c) return NULL;
+        c->size = size;
+        POISON((char *)(c + 1), size);
+        if (!big && a->next_size < CHUNK_MAX) a->next_size *= 2;
+    }
     char *data = (char *)(c + 1);
-    POISON(data, size);
     if (big && a->chunks) {
         c->next = a->chunks->next;
         a->chunks->next = c;
@@ -161,7 +193,6 @@ static void *arena_alloc_slow(ws_value_arena_t *a, size_t n, size_t need) {
         a->chunks = c;
         a->cur = data + need;
         a->end = data + size;
-        if (!big && a->next_size < CHUNK_MAX) a->next_size *= 2;
     }
     a->used += n;
     UNPOISON(data, n);
@@ -169,7 +200,10 @@ static void *arena_alloc_slow(ws_value_arena_t *a, size_t n, size_t need) {
 }
 
 /* 8-byte aligned (chunk data is malloc-aligned, sizes are rounded). */
-static void *arena_alloc(ws_value_arena_t *a, size_t n) {
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* every node is one of these */
+#endif
+static inline void *arena_alloc(ws_value_arena_t *a, size_t n) {
     if (n > (size_t)-1 / 2) return NULL;
     n = (n + 7) & ~(size_t)7;
     size_t need = n + REDZONE;
@@ -193,25 +227,57 @@ static int arena_adopt(ws_value_arena_t *a, ws_value_t *v) {
     return 0;
 }
 
+/* Offers c to the spare list: kept while the arena keeps at most KEEP_MAX
+ * bytes in all (so RSS stays flat), else freed. */
+static void spare_keep(ws_value_arena_t *a, chunk_t *c, size_t *kept) {
+    if (c->size <= KEEP_MAX - *kept) {
+        *kept += c->size;
+        POISON((char *)(c + 1), c->size);
+        c->next = a->spare;
+        a->spare = c;
+    } else {
+        free(c);
+    }
+}
+
 void ws_value_arena_reset(ws_value_arena_t *a) {
     if (!a) return;
     /* First the adopted values: freeing them reads their arena children. */
     for (size_t i = 0; i < a->nadopted; i++) ws_value_free(a->adopted[i]);
     a->nadopted = 0;
-    /* Keep one chunk (the biggest reasonable one) for the next record. */
-    chunk_t *keep = NULL;
-    for (chunk_t *c = a->chunks; c; c = c->next)
-        if (c->size <= KEEP_MAX && (!keep || c->size > keep->size)) keep = c;
-    for (chunk_t *c = a->chunks, *next; c; c = next) {
-        next = c->next;
-        if (c != keep) free(c);
+    /* The biggest chunk becomes current; the others are kept as spares,
+     * biggest first, up to KEEP_MAX bytes in all. */
+    chunk_t *all = a->chunks;
+    if (all) {
+        chunk_t *last = all;
+        while (last->next) last = last->next;
+        last->next = a->spare;
+    } else {
+        all = a->spare;
     }
+    a->chunks = a->spare = NULL;
+    size_t kept = 0;
+    while (all) {
+        chunk_t **best = &all;
+        for (chunk_t **pc = &all; *pc; pc = &(*pc)->next)
+            if ((*pc)->size > (*best)->size) best = pc;
+        chunk_t *c = *best;
+        *best = c->next;
+        spare_keep(a, c, &kept);
+    }
+    /* spare_keep pushed the biggest first, so it is last: make it current. */
+    chunk_t *keep = NULL;
+    for (chunk_t **pc = &a->spare; *pc; pc = &(*pc)->next)
+        if (!(*pc)->next) {
+            keep = *pc;
+            *pc = NULL;
+            break;
+        }
     a->chunks = keep;
     if (keep) {
         keep->next = NULL;
         a->cur = (char *)(keep + 1);
         a->end = a->cur + keep->size;
-        POISON(a->cur, keep->size);
     } else {
         a->cur = a->end = NULL;
     }
@@ -222,6 +288,10 @@ void ws_value_arena_free(ws_value_arena_t *a) {
     if (!a) return;
     ws_value_arena_reset(a);
     free(a->chunks);
+    for (chunk_t *c = a->spare, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     free(a->adopted);
     if (current == a) current = NULL;
     free(a);
@@ -236,6 +306,14 @@ ws_value_arena_t *ws_value_arena_enter(ws_value_arena_t *a) {
 void ws_value_arena_leave(ws_value_arena_t *prev) { current = prev; }
 
 size_t ws_value_arena_used(const ws_value_arena_t *a) { return a ? a->used : 0; }
+
+size_t ws_value_arena_reserved(const ws_value_arena_t *a) {
+    size_t n = 0;
+    if (!a) return 0;
+    for (const chunk_t *c = a->chunks; c; c = c->next) n += c->size;
+    for (const chunk_t *c = a->spare; c; c = c->next) n += c->size;
+    return n;
+}
 
 int ws_value_in_arena(const ws_value_t *v) { return v && (v->flags & F_ARENA); }
 
@@ -256,14 +334,23 @@ static inline void copy_small(char *d, const char *s, size_t n) {
         memcpy(&b, s + n - 4, 4);
         memcpy(d, &a, 4);
         memcpy(d + n - 4, &b, 4);
-    } else if (n < 4) {
-        for (size_t i = 0; i < n; i++) d[i] = s[i];
+    } else if (n >= 2 && n < 4) {
+        uint16_t a, b;
+        memcpy(&a, s, 2);
+        memcpy(&b, s + n - 2, 2);
+        memcpy(d, &a, 2);
+        memcpy(d + n - 2, &b, 2);
+    } else if (n < 2) {
+        if (n) d[0] = s[0];
     } else {
         memcpy(d, s, n);
     }
 }
 
-static ws_value_t *node_new(ws_value_type_t t, size_t size) {
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* a bump and two stores: no call for that */
+#endif
+static inline ws_value_t *node_new(ws_value_type_t t, size_t size) {
     ws_value_arena_t *a = current;
     ws_value_t *v = a ? arena_alloc(a, size) : malloc(size);
     if (!v) return NULL;
@@ -283,6 +370,7 @@ static ws_value_t *container_new(ws_value_type_t t, uint32_t nslots, uint32_t nk
     c->klen = 0;
     c->kcap = nkeys;
     c->arena = (v->flags & F_ARENA) ? current : NULL;
+    c->kbloom = 0;
     return v;
 }
 
@@ -356,14 +444,65 @@ static inline int is_plain(const char *s, size_t n) {
     return (high & 0x8080808080808080ull) ? ws_utf8_valid(s, n) : 1;
 }
 
+#ifdef __SSE2__
+/* Bytes of a 16-byte block JSON must escape: controls (<= 0x1F), '"', '\\'. */
+static inline __m128i special16(__m128i v) {
+    __m128i ctl = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+    __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i b = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return _mm_or_si128(ctl, _mm_or_si128(q, b));
+}
+
+/* is_plain() of a string copied into a node, whose block has room for 16
+ * bytes from its start (string_node()): 16 bytes a step, the last block
+ * overlapping, bytes past the end masked off. */
+static inline int is_plain_padded(const char *s, size_t n) {
+    unsigned special, high;
+    if (n < 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)s);
+        unsigned live = (1u << n) - 1;
+        special = (unsigned)_mm_movemask_epi8(special16(v)) & live;
+        high = (unsigned)_mm_movemask_epi8(v) & live;
+    } else {
+        __m128i sp = _mm_setzero_si128(), hi = _mm_setzero_si128();
+        size_t i = 0;
+        for (; i + 16 <= n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            sp = _mm_or_si128(sp, special16(v));
+            hi = _mm_or_si128(hi, v);
+        }
+        if (i < n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + n - 16));
+            sp = _mm_or_si128(sp, special16(v));
+            hi = _mm_or_si128(hi, v);
+        }
+        special = (unsigned)_mm_movemask_epi8(sp);
+        high = (unsigned)_mm_movemask_epi8(hi);
+    }
+    if (special) return 0;
+    return high ? ws_utf8_valid(s, n) : 1;
+}
+#define STR_PAD 16   /* bytes a string node's text block holds at least */
+#else
+#define is_plain_padded is_plain
+#define STR_PAD 1
+#endif
+
 ws_value_t *ws_value_string(const char *s, size_t len) {
     if (len > (size_t)-1 / 2) return NULL;
-    ws_value_t *v = node_new(WS_VALUE_STRING, sizeof(ws_value_t) + len + 1);
+    size_t body = len < STR_PAD ? STR_PAD : len + 1;
+    ws_value_t *v = node_new(WS_VALUE_STRING, sizeof(ws_value_t) + body);
     if (!v) return NULL;
-    copy_small(STR(v), s, len);
-    STR(v)[len] = '\0';
+    char *d = STR(v);
+#ifdef __SSE2__
+    /* Zero the block first: it terminates the string and makes the bytes
+     * is_plain_padded() reads past the end defined. */
+    if (len < STR_PAD) _mm_storeu_si128((__m128i *)d, _mm_setzero_si128());
+#endif
+    copy_small(d, s, len);
+    d[len] = '\0';
     v->u.slen = len;
-    if (is_plain(STR(v), len)) v->flags |= F_PLAIN;
+    if (is_plain_padded(d, len)) v->flags |= F_PLAIN;
     return v;
 }
 
@@ -429,7 +568,8 @@ static inline int container_grow(ws_value_t *c) {
 
 /* Stores key (n bytes) as "key": in obj's key buffer; sets *off. */
 static int key_append(ws_value_t *obj, const char *key, size_t n, uint32_t *off) {
-    if (n > KEY_MAX - 3 || C(obj)->klen > KEY_MAX - 3 - n) return -1;
+    /* klen <= KEY_MAX, and no key is near 2^64 bytes: no wrap-around. */
+    if ((uint64_t)C(obj)->klen + n + 3 > KEY_MAX) return -1;
     uint32_t need = C(obj)->klen + (uint32_t)n + 3;
     if (need > C(obj)->kcap) {
         uint32_t cap = C(obj)->kcap ? C(obj)->kcap : OBJ_KEYS;
@@ -481,37 +621,139 @@ static inline int key_eq(const char *a, const char *b, size_t n) {
     return 1;
 }
 
-/* Lengths first: keys of one object mostly differ in length. */
-static int find_key(const ws_value_t *obj, const char *key, size_t n) {
-    const slot_t *s = CC(obj)->slots;
-    for (uint32_t i = 0, m = CC(obj)->n; i < m; i++) {
-        if ((s[i].klen & ~KEY_PLAIN) != n) continue;
-        uint32_t kl;
-        const char *k = key_at(obj, i, &kl);
-        if (key_eq(k, key, n)) return (int)i;
+/* What a lookup or a set needs of a key: its length and its first 8 bytes
+ * as a word (zero-padded). */
+typedef struct {
+    size_t n;
+    uint64_t tag;
+} keyinfo_t;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    UINTPTR_MAX == 0xffffffffffffffffu
+#define KEY_WORDS 1
+#endif
+
+/* The key's first bytes as a little-endian word, zero-padded, read with
+ * loads inside the key only. */
+static inline uint64_t key_tag(const char *k, size_t n) {
+    uint64_t t = 0;
+#ifdef KEY_WORDS
+    if (n >= 8) {
+        memcpy(&t, k, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, k, 4);
+        memcpy(&b, k + n - 4, 4);
+        t = a | (uint64_t)b << (8 * (n - 4));   /* the overlap ORs equal bytes */
+    } else if (n >= 2) {
+        uint16_t a, b;
+        memcpy(&a, k, 2);
+        memcpy(&b, k + n - 2, 2);
+        t = a | (uint64_t)b << (8 * (n - 2));
+    } else if (n) {
+        t = (unsigned char)k[0];
     }
-    return -1;
+#else
+    for (size_t i = 0; i < n && i < 8; i++) t |= (uint64_t)(unsigned char)k[i] << (8 * i);
+#endif
+    return t;
 }
 
-/* strlen(key), and whether it is ASCII with nothing to escape, in one pass
- * (keys are mostly short literals; libc strlen costs more on those). */
-static size_t key_scan(const char *key, int *ascii_plain) {
-    const unsigned char *k = (const unsigned char *)key;
-    size_t n = 0;
-    unsigned cls = 0;
-    /* Unrolled by four: the loop step and branch cost more than the byte. */
-    for (;; n += 4) {
-        if (!k[n]) break;
-        cls |= byte_class[k[n]];
-        if (!k[n + 1]) { n += 1; break; }
-        cls |= byte_class[k[n + 1]];
-        if (!k[n + 2]) { n += 2; break; }
-        cls |= byte_class[k[n + 2]];
-        if (!k[n + 3]) { n += 3; break; }
-        cls |= byte_class[k[n + 3]];
+#ifdef KEY_WORDS
+#define ONES8 0x0101010101010101ull
+#define HIGHS8 0x8080808080808080ull
+#define HAS_ZERO(w) (((w) - ONES8) & ~(w) & HIGHS8)
+
+/* strlen by aligned words (keys are mostly short literals: libc strlen's
+ * call and setup cost more than the bytes), and the tag from the same
+ * words when the key ends in the first two.  An aligned 8-byte load never
+ * crosses a page, so reading the bytes around the key in its words is
+ * safe; the sanitizer is told not to check them (they may lie outside the
+ * object).  The lowest flagged byte of HAS_ZERO is the first NUL (borrows
+ * only run upwards). */
+#ifdef WS_VALUE_ASAN
+__attribute__((no_sanitize_address))
+#endif
+static inline keyinfo_t key_info(const char *key) {
+    keyinfo_t ki;
+    uintptr_t at = (uintptr_t)key & ~(uintptr_t)7;
+    unsigned lead = 8 * (unsigned)((uintptr_t)key & 7);   /* bits before the key */
+    uint64_t w0, w1;
+    memcpy(&w0, (const void *)at, 8);
+    uint64_t z = HAS_ZERO(w0 | ((1ull << lead) - 1));   /* bytes before the key: not NUL */
+    if (z) {   /* ends in the first word: shorter than 8 bytes */
+        unsigned bits = (unsigned)__builtin_ctzll(z) - 7 - lead;   /* 8 * length */
+        ki.n = bits >> 3;
+        ki.tag = (w0 >> lead) & ((1ull << bits) - 1);
+        return ki;
     }
-    *ascii_plain = !cls;
-    return n;
+    /* The next word is read only now: it may be on the next page. */
+    memcpy(&w1, (const void *)(at + 8), 8);
+    uint64_t q = (w0 >> lead) | ((w1 << 1) << (63 - lead));   /* the key's first 8 bytes */
+    z = HAS_ZERO(q);
+    if (z) {
+        unsigned bits = (unsigned)__builtin_ctzll(z) - 7;
+        ki.n = bits >> 3;
+        ki.tag = q & ((1ull << bits) - 1);
+        return ki;
+    }
+    ki.tag = q;   /* 8 bytes or more: find the end from the second word on */
+    at += 8;
+    z = HAS_ZERO(w1);
+    while (!z) {
+        at += 8;
+        memcpy(&w1, (const void *)at, 8);
+        z = HAS_ZERO(w1);
+    }
+    ki.n = (size_t)(at - (uintptr_t)key) + ((unsigned)__builtin_ctzll(z) >> 3);
+    return ki;
+}
+#else
+static inline keyinfo_t key_info(const char *key) {
+    keyinfo_t ki;
+    ki.n = strlen(key);
+    ki.tag = key_tag(key, ki.n);
+    return ki;
+}
+#endif
+
+/* The key's bit in an object's kbloom. */
+static inline uint64_t key_bit(keyinfo_t ki) {
+    return 1ull << (((ki.tag ^ ki.n) * 0x9E3779B97F4A7C15ull) >> 58);
+}
+
+/* 1 if all 8 bytes of w are in 0x5D..0x7F (lowercase letters, '_' and a
+ * few signs): such bytes render as they are, and most keys are made of
+ * them.  Adding 0x23 sets exactly their high bits, with no carries. */
+static inline int word_lower(uint64_t w) {
+    return !(w & 0x8080808080808080ull) &&
+           ((w + 0x2323232323232323ull) & 0x8080808080808080ull) == 0x8080808080808080ull;
+}
+
+/* 1 if the key renders as "key" byte for byte: the word test for keys of
+ * up to 16 such bytes (the tag, padded with '_', and the last word), else
+ * the full check. */
+static inline int key_plain(const char *key, keyinfo_t ki) {
+    if (ki.n <= 16) {
+        uint64_t w = ki.tag, last = 0x5f5f5f5f5f5f5f5full;
+        if (ki.n < 8) w |= 0x5f5f5f5f5f5f5f5full << (8 * ki.n);
+        else memcpy(&last, key + ki.n - 8, 8);
+        if (word_lower(w) && word_lower(last)) return 1;
+    }
+    return is_plain(key, ki.n);
+}
+
+/* Length and tag first: one compare each settles keys of up to 8 bytes. */
+static inline int find_key(const ws_value_t *obj, const char *key, keyinfo_t ki) {
+    const slot_t *s = CC(obj)->slots;
+    for (uint32_t i = 0, m = CC(obj)->n; i < m; i++) {
+        if (s[i].tag != ki.tag || (s[i].klen & ~KEY_PLAIN) != ki.n) continue;
+        if (ki.n <= 8) return (int)i;
+        uint32_t kl;
+        const char *k = key_at(obj, i, &kl);
+        if (key_eq(k + 8, key + 8, ki.n - 8)) return (int)i;
+    }
+    return -1;
 }
 
 /* An arena container takes a malloc'd value by recording it in the arena. */
@@ -520,32 +762,70 @@ static int adopt(ws_value_t *c, ws_value_t *val) {
     return arena_adopt(C(c)->arena, val);
 }
 
+/* Every case of a set: adoption, a possible duplicate, growth, keys that
+ * need the full plain check.  Out of line, so that the common case below
+ * makes no call and needs no saved registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int object_set_slow(ws_value_t *obj, const char *key, keyinfo_t ki, ws_value_t *val) {
+    if (!(val->flags & F_ARENA) && adopt(obj, val) < 0) {
+        ws_value_free(val);
+        return -1;
+    }
+    uint64_t bit = key_bit(ki);
+    if (C(obj)->kbloom & bit) {   /* maybe a duplicate: the last one wins */
+        int i = find_key(obj, key, ki);
+        if (i >= 0) {
+            release(obj, C(obj)->slots[i].v);
+            C(obj)->slots[i].v = val;
+            return 0;
+        }
+    }
+    uint32_t off;
+    if (container_grow(obj) < 0 || key_append(obj, key, ki.n, &off) < 0) {
+        release(obj, val);
+        return -1;
+    }
+    C(obj)->kbloom |= bit;
+    slot_t *s = &C(obj)->slots[C(obj)->n++];
+    s->v = val;
+    s->tag = ki.tag;
+    s->koff = off;
+    s->klen = (uint32_t)ki.n | (key_plain(key, ki) ? KEY_PLAIN : 0);
+    return 0;
+}
+
 int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
     if (!obj || obj->type != WS_VALUE_OBJECT || !key || !val) {
         ws_value_free(val);
         return -1;
     }
-    if (!(val->flags & F_ARENA) && adopt(obj, val) < 0) {
-        ws_value_free(val);
-        return -1;
-    }
-    int plain;
-    size_t n = key_scan(key, &plain);
-    int i = find_key(obj, key, n);
-    if (i >= 0) {
-        release(obj, C(obj)->slots[i].v);
-        C(obj)->slots[i].v = val;
-        return 0;
-    }
-    uint32_t off;
-    if (container_grow(obj) < 0 || key_append(obj, key, n, &off) < 0) {
-        release(obj, val);
-        return -1;
-    }
-    slot_t *s = &C(obj)->slots[C(obj)->n++];
+    keyinfo_t ki = key_info(key);
+    cont_t *c = C(obj);
+    /* The common case: nothing to adopt, a new key (kbloom says so) of up
+     * to 16 plain lowercase bytes, room in the slots and key bytes. */
+    if (ki.n > 16 || (!(val->flags & F_ARENA) && c->arena) || c->n >= c->cap)
+        return object_set_slow(obj, key, ki, val);
+    uint64_t bit = key_bit(ki);
+    uint32_t need = c->klen + (uint32_t)ki.n + 3;
+    uint64_t w = ki.tag, last = 0x5f5f5f5f5f5f5f5full;
+    if (ki.n < 8) w |= 0x5f5f5f5f5f5f5f5full << (8 * ki.n);
+    else memcpy(&last, key + ki.n - 8, 8);
+    if ((c->kbloom & bit) || need > c->kcap || !word_lower(w) || !word_lower(last))
+        return object_set_slow(obj, key, ki, val);
+    char *p = c->kbuf + c->klen;
+    p[0] = '"';
+    copy_small(p + 1, key, ki.n);
+    p[ki.n + 1] = '"';
+    p[ki.n + 2] = ':';
+    slot_t *s = &c->slots[c->n++];
     s->v = val;
-    s->koff = off;
-    s->klen = (uint32_t)n | (plain || is_plain(key, n) ? KEY_PLAIN : 0);
+    s->tag = ki.tag;
+    s->koff = c->klen;
+    s->klen = (uint32_t)ki.n | KEY_PLAIN;
+    c->klen = need;
+    c->kbloom |= bit;
     return 0;
 }
 
@@ -564,6 +844,7 @@ int ws_array_push(ws_value_t *arr, ws_value_t *val) {
     }
     slot_t *s = &C(arr)->slots[C(arr)->n++];
     s->v = val;
+    s->tag = 0;
     s->koff = 0;
     s->klen = 0;
     return 0;
@@ -577,8 +858,8 @@ ws_value_type_t ws_value_type(const ws_value_t *v) {
 
 const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key) {
     if (!obj || obj->type != WS_VALUE_OBJECT || !key) return NULL;
-    size_t n = strlen(key);
-    int i = find_key(obj, key, n);
+    keyinfo_t ki = key_info(key);   /* no kbloom test: most reads hit */
+    int i = find_key(obj, key, ki);
     return i >= 0 ? CC(obj)->slots[i].v : NULL;
 }
 

@@ -44,6 +44,9 @@ ws_value_arena_t *ws_value_arena_enter(ws_value_arena_t *a);
 void ws_value_arena_leave(ws_value_arena_t *prev);
 /* Bytes handed out since the last reset (tests, metrics). */
 size_t ws_value_arena_used(const ws_value_arena_t *a);
+/* Bytes of chunk memory the arena holds, in use or kept for the next
+ * records (tests: it stays bounded over resets). */
+size_t ws_value_arena_reserved(const ws_value_arena_t *a);
 /* 1 if v was allocated from an arena. */
 int ws_value_in_arena(const ws_value_t *v);
 

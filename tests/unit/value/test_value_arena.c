@@ -356,6 +356,204 @@ TEST(numbers_and_leaves_render_exactly) {
     ws_value_free(arr);
 }
 
+
+/* Keys of every length from 0 to 40 bytes, at every alignment, on the heap
+ * with nothing after their NUL (ASan catches a read past the block that
+ * is not an aligned word's): set, got back through a copy at another
+ * alignment, replaced by a copy, and rendered as the JSON escaper would.
+ * Key bytes come from every class: lowercase (the fast test), digits,
+ * capitals, spaces, quotes, backslashes, controls and UTF-8. */
+TEST(keys_at_every_length_and_alignment) {
+    static const char *const pieces[] = {"a", "z", "_", "0", "Q", " ", "\"", "\\", "\x01", "\x1f",
+                                         "~", "]", "\xc3\xa9", "{"};
+    size_t np = sizeof pieces / sizeof *pieces;
+    uint64_t seed = 0x2545f4914f6cdd1dull;
+    int bad = 0;
+    for (int round = 0; round < 4 && bad < 5; round++) {
+        ws_value_arena_t *a = ws_value_arena_new();
+        ws_value_arena_t *prev = ws_value_arena_enter(round & 1 ? a : NULL);
+        ws_value_t *o = ws_value_object();
+        char *keys[41 * 8];
+        size_t nk = 0;
+        for (size_t len = 0; len <= 40; len++) {
+            for (size_t off = 0; off < 8; off++) {
+                char k[48];
+                size_t n = 0;
+                while (n < len) {
+                    seed ^= seed << 13; seed ^= seed >> 7; seed ^= seed << 17;
+                    /* mostly lowercase in rounds 0-1, any class in 2-3 */
+                    const char *pc = round < 2 && (seed & 7) ? "abcdefghijklmnopqrstuvwxyz_" + (seed >> 8) % 27
+                                                            : pieces[(seed >> 8) % np];
+                    size_t pl = round < 2 && (seed & 7) ? 1 : strlen(pc);
+                    if (n + pl > len) pl = 1, pc = "k";
+                    memcpy(k + n, pc, pl);
+                    n += pl;
+                }
+                k[n] = '\0';
+                /* the key at offset off of a block that ends at its NUL */
+                char *blk = malloc(off + n + 1);
+                memcpy(blk + off, k, n + 1);
+                int dup = -1;
+                for (size_t i = 0; i < nk; i++)
+                    if (strcmp(keys[i] + 8, k) == 0) dup = (int)i;
+                CHECK(ws_object_set(o, blk + off, ws_value_int((int64_t)nk)) == 0);
+                free(blk);
+                if (dup >= 0) continue;   /* a repeat: replaced, checked below */
+                keys[nk] = malloc(8 + n + 1);
+                memcpy(keys[nk] + 8, k, n + 1);
+                nk++;
+            }
+        }
+        /* Every key reads back its last value, through a copy at each offset. */
+        for (size_t i = 0; i < nk && bad < 5; i++) {
+            const char *k = keys[i] + 8;
+            size_t n = strlen(k);
+            for (size_t off = 0; off < 8; off++) {
+                char *blk = malloc(off + n + 1);
+                memcpy(blk + off, k, n + 1);
+                const ws_value_t *v = ws_object_get(o, blk + off);
+                int ok = v != NULL;
+                if (ok && off == 0) {
+                    /* the value is the index of the last set of this key */
+                    ok = ws_value_num(v) >= (double)i;
+                }
+                if (!ok) {
+                    bad++;
+                    fprintf(stderr, "  key of %zu bytes at offset %zu not found\n", n, off);
+                }
+                CHECK(ok);
+                free(blk);
+            }
+        }
+        /* A key one byte longer or shorter than a stored one is not found
+         * unless it is stored itself. */
+        CHECK(ws_object_get(o, "abcdefghijklmnopqrstuvwxyz_abcdefghijklmnopqrstuvwxyz") == NULL);
+        /* Rendering: members in insertion order, keys escaped as the buffer
+         * escaper does (all keys here are valid UTF-8). */
+        ws_buf_t b, want;
+        ws_buf_init(&b);
+        ws_buf_init(&want);
+        CHECK(ws_value_render(o, &b) == 0);
+        ws_buf_appendc(&want, '{');
+        for (size_t i = 0; i < nk; i++) {
+            if (i) ws_buf_appendc(&want, ',');
+            ws_buf_append_json_string(&want, keys[i] + 8, strlen(keys[i] + 8));
+            ws_buf_printf(&want, ":%d", (int)ws_value_num(ws_object_get(o, keys[i] + 8)));
+        }
+        ws_buf_appendc(&want, '}');
+        CHECK_STR(b.data, want.data);
+        CHECK(ws_utf8_valid(b.data, b.len));
+        ws_buf_free(&b);
+        ws_buf_free(&want);
+        for (size_t i = 0; i < nk; i++) free(keys[i]);
+        ws_value_free(o);
+        ws_value_arena_leave(prev);
+        ws_value_arena_free(a);
+    }
+}
+
+/* Strings of every length up to 70 with one byte of each class at every
+ * position (the 16-byte scan's blocks, tails and overlaps): valid ones
+ * render exactly as the JSON escaper writes them, invalid ones as valid
+ * UTF-8 JSON -- with arenas and without. */
+TEST(strings_of_every_length_and_class) {
+    static const char *const odd[] = {"\"", "\\", "\n", "\x1f", "\x7f", " ", "\xc3\xa9",
+                                      "\xe2\x80\x9c", "\xff", "\xc3", "\xed\xa0\x80"};
+    size_t no = sizeof odd / sizeof *odd;
+    ws_value_arena_t *a = ws_value_arena_new();
+    int bad = 0;
+    for (int arena = 0; arena < 2; arena++) {
+        for (size_t len = 0; len <= 70 && bad < 5; len++) {
+            for (size_t o = 0; o <= no && bad < 5; o++) {
+                for (size_t at = 0; at < (o < no ? len : 1) || (len == 0 && at == 0); at++) {
+                    char s[80];
+                    size_t n = 0;
+                    for (size_t i = 0; i < len && n < len; i++) {
+                        if (o < no && i == at) {
+                            size_t ol = strlen(odd[o]);
+                            if (n + ol > len) break;
+                            memcpy(s + n, odd[o], ol);
+                            n += ol;
+                        } else {
+                            s[n++] = (char)('a' + i % 26);
+                        }
+                    }
+                    ws_value_arena_t *prev = ws_value_arena_enter(arena ? a : NULL);
+                    ws_value_t *arr = ws_value_array();
+                    ws_array_push(arr, ws_value_string(s, n));
+                    ws_value_arena_leave(prev);
+                    ws_buf_t b, want;
+                    ws_buf_init(&b);
+                    ws_buf_init(&want);
+                    CHECK(ws_value_render(arr, &b) == 0);
+                    int ok = ws_utf8_valid(b.data, b.len);
+                    if (ws_utf8_valid(s, n)) {
+                        ws_buf_appendc(&want, '[');
+                        ws_buf_append_json_string(&want, s, n);
+                        ws_buf_appendc(&want, ']');
+                        ok = ok && strcmp(b.data, want.data) == 0;
+                    } else {
+                        cJSON *j = cJSON_Parse(b.data);
+                        ok = ok && j && cJSON_IsArray(j) && cJSON_IsString(j->child);
+                        cJSON_Delete(j);
+                    }
+                    size_t sl = 0;
+                    const char *got = ws_value_str(ws_array_at(arr, 0), &sl);
+                    ok = ok && got && sl == n && memcmp(got, s, n) == 0 && got[n] == '\0';
+                    if (!ok) {
+                        bad++;
+                        fprintf(stderr, "  string of %zu bytes (class %zu at %zu) renders as %s\n",
+                                n, o, at, b.data);
+                    }
+                    CHECK(ok);
+                    ws_buf_free(&b);
+                    ws_buf_free(&want);
+                    ws_value_free(arr);
+                    if (len == 0) break;
+                }
+            }
+            ws_value_arena_reset(a);
+        }
+    }
+    ws_value_arena_free(a);
+}
+
+/* Records bigger than the arena's largest chunk reuse the chunks kept over
+ * resets instead of allocating fresh ones each time, and what an arena
+ * keeps stays bounded however big one record was. */
+TEST(arena_reuses_chunks_and_stays_bounded) {
+    if (!arenas_on) return;
+    ws_value_arena_t *a = ws_value_arena_new();
+    size_t held = 0;
+    for (int round = 0; round < 30; round++) {
+        /* ~2.5 MB of values a record: more than one chunk's worth; every
+         * tenth record ~12 MB, more than an arena keeps. */
+        size_t nobj = round % 10 == 9 ? 40000 : 8000;
+        ws_value_arena_t *prev = ws_value_arena_enter(a);
+        ws_value_t *list = ws_value_array();
+        for (size_t i = 0; i < nobj; i++) {
+            ws_value_t *m = ws_value_object();
+            ws_object_set(m, "text", ws_value_string("United Kingdom", 14));
+            ws_object_set(m, "start", ws_value_int((int64_t)i));
+            ws_array_push(list, m);
+        }
+        CHECK(ws_array_size(list) == nobj);
+        ws_value_arena_leave(prev);
+        size_t used = ws_value_arena_used(a);
+        ws_value_arena_reset(a);
+        size_t r = ws_value_arena_reserved(a);
+        CHECK(r <= 4u * 1024 * 1024);   /* KEEP_MAX */
+        /* A record that fits in what an arena keeps leaves its chunks for
+         * the next one (not just the biggest). */
+        if (nobj == 8000) CHECK(used > 1024 * 1024 && r >= used);
+        /* Two records of the same size in a row hold the same chunks:
+         * nothing new is allocated for the second and nothing dropped. */
+        if (round > 0 && round % 10 != 9 && round % 10 != 0) CHECK(r == held);
+        held = r;
+    }
+    ws_value_arena_free(a);
+}
+
 int main(void) {
     ws_value_arena_t *probe = ws_value_arena_new();
     arenas_on = probe != NULL;
@@ -368,5 +566,8 @@ int main(void) {
     RUN(any_bytes_render_as_json_that_reads_back);
     RUN(keys_that_share_bytes_stay_distinct);
     RUN(numbers_and_leaves_render_exactly);
+    RUN(keys_at_every_length_and_alignment);
+    RUN(strings_of_every_length_and_class);
+    RUN(arena_reuses_chunks_and_stays_bounded);
     return ws_test_done();
 }
