@@ -509,6 +509,23 @@ static void test_subject_before_appositive_and_verb_clause(void)
 
 /* ---------------------------------------------------------------- robustness */
 
+/* A NUL-terminated body of min + (0..spread-1) random parts, cut to fit. */
+static size_t random_body(const char *const *parts, size_t np, unsigned *seed, int min, int spread,
+                          char *body, size_t cap)
+{
+    size_t n = 0;
+    int len = min + (int)((*seed = *seed * 1103515245u + 12345u) >> 16) % spread;
+    for (int k = 0; k < len; k++) {
+        const char *p = parts[((*seed = *seed * 1103515245u + 12345u) >> 16) % np];
+        size_t pl = strlen(p);
+        if (n + pl >= cap) break;
+        memcpy(body + n, p, pl);
+        n += pl;
+    }
+    body[n] = '\0';
+    return n;
+}
+
 static void test_garbage_never_crashes(void)
 {
     static const char *const parts[] = {
@@ -521,16 +538,7 @@ static void test_garbage_never_crashes(void)
     qx_opts_t opt = {1};
     qx_ent_t ents[4];
     for (int it = 0; it < 3000; it++) {
-        size_t n = 0;
-        int len = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 200;
-        for (int k = 0; k < len; k++) {
-            const char *p = parts[((seed = seed * 1103515245u + 12345u) >> 16) % np];
-            size_t pl = strlen(p);
-            if (n + pl >= sizeof(body)) break;
-            memcpy(body + n, p, pl);
-            n += pl;
-        }
-        body[n] = '\0';
+        size_t n = random_body(parts, np, &seed, 1, 200, body, sizeof(body));
         size_t ne = 0;
         if (n > 4) {   /* entities at arbitrary (valid) offsets */
             ents[0].start = 0; ents[0].end = (uint32_t)n / 2; ents[0].type = QX_E_PERSON;
@@ -581,16 +589,7 @@ static void test_token_reuse_is_exact(void)
     qx_toks_t fresh = {0}, old = {0}, reused = {0};
     int compared = 0;
     for (int it = 0; it < 2000; it++) {
-        size_t n = 0;
-        int len = 20 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 300;
-        for (int k = 0; k < len; k++) {
-            const char *p = parts[((seed = seed * 1103515245u + 12345u) >> 16) % np];
-            size_t pl = strlen(p);
-            if (n + pl >= sizeof(body)) break;
-            memcpy(body + n, p, pl);
-            n += pl;
-        }
-        body[n] = '\0';
+        size_t n = random_body(parts, np, &seed, 20, 300, body, sizeof(body));
         qs.n = 0;
         CHECK(qx_scan_marks(lx, body, n, &qs) == 0, "scan failed");
         for (int w = 0; w < 8; w++) {
