@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static char ws_buf_empty[1] = {0};
 
@@ -105,6 +108,25 @@ static int needs_escape(unsigned char c) {
     return c < 0x20 || c == '"' || c == '\\';
 }
 
+/* Index of the first byte at or after i that needs escaping, or n.  Bodies
+ * are long runs of plain text: 16 bytes a step with SSE2, then words. */
+static inline size_t plain_run(const char *s, size_t i, size_t n) {
+#ifdef __SSE2__
+    const __m128i lim = _mm_set1_epi8(0x1F), q = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+    while (i + 16 <= n) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i sp = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, lim), v),
+                                  _mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, bs)));
+        unsigned m = (unsigned)_mm_movemask_epi8(sp);
+        if (m) return i + (unsigned)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i + 8 <= n && !ws_json_special8(s + i)) i += 8;
+    while (i < n && !needs_escape((unsigned char)s[i])) i++;
+    return i;
+}
+
 /* Writes straight into the buffer: room for the whole string plus some
  * slack for escapes is made once, and more only if escapes use it up. */
 #define ESC_SLACK 64
@@ -121,8 +143,7 @@ int ws_buf_append_json_string(ws_buf_t *b, const char *s, size_t n) {
     size_t i = 0;
     while (i < n) {
         size_t start = i;
-        while (i + 8 <= n && !ws_json_special8(s + i)) i += 8;
-        while (i < n && !needs_escape((unsigned char)s[i])) i++;
+        i = plain_run(s, i, n);
         if (i > start) {
             memcpy(d, s + start, i - start);
             d += i - start;

@@ -22,8 +22,16 @@
  *    skipped by ws_value_free, and a malloc'd value handed to an arena
  *    container is recorded in the arena and freed at its reset;
  *  - a string records at creation whether it is valid UTF-8 needing no
- *    escapes, and an object stores each key as its rendered `"key":`, so
- *    rendering is mostly memcpy.
+ *    escapes (16 bytes a step with SSE2), and an object stores each key as
+ *    its rendered `"key":` -- or, for a plain key of up to 8 bytes, only as
+ *    its tag word -- so rendering is mostly word stores;
+ *  - keys are found by length and tag (the first 8 bytes as a word), their
+ *    length from aligned word loads; a set of a new key (kbloom: one bit
+ *    per key) skips the duplicate search, and the common set (an arena
+ *    value, a new short lowercase key, room left) makes no call;
+ *  - a reset keeps the arena's chunks (up to KEEP_MAX bytes in all) for
+ *    the next record: records bigger than one chunk don't malloc and
+ *    page-fault fresh chunks each time, and RSS stays bounded.
  * Under AddressSanitizer, free arena memory is poisoned (and allocations
  * are separated by poisoned red zones), so a value used after its record
  * was reset is still reported; WS_VALUE_ARENA=0 gives every value its own
@@ -74,6 +82,7 @@ enum {
 };
 
 #define KEY_PLAIN 0x80000000u
+#define KOFF_TAG 0xffffffffu
 #define KEY_MAX 0x3fffffffu      /* keys and key buffers stay below this */
 #define OBJ_SLOTS 8
 #define OBJ_KEYS 64
@@ -83,7 +92,8 @@ typedef struct {
     ws_value_t *v;
     uint64_t tag;     /* objects: the key's first 8 bytes, zero-padded (lookups
                        * compare the length and this word first) */
-    uint32_t koff;    /* objects: the key is stored as "key": at kbuf + koff */
+    uint32_t koff;    /* objects: the key is stored as "key": at kbuf + koff, or
+                       * KOFF_TAG: a plain key of up to 8 bytes, only in tag */
     uint32_t klen;    /* the key's length, | KEY_PLAIN if it needs no escaping */
 } slot_t;
 
@@ -812,19 +822,28 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
     uint64_t w = ki.tag, last = 0x5f5f5f5f5f5f5f5full;
     if (ki.n < 8) w |= 0x5f5f5f5f5f5f5f5full << (8 * ki.n);
     else memcpy(&last, key + ki.n - 8, 8);
-    if ((c->kbloom & bit) || need > c->kcap || !word_lower(w) || !word_lower(last))
+    if ((c->kbloom & bit) || !word_lower(w) || !word_lower(last))
         return object_set_slow(obj, key, ki, val);
-    char *p = c->kbuf + c->klen;
-    p[0] = '"';
-    copy_small(p + 1, key, ki.n);
-    p[ki.n + 1] = '"';
-    p[ki.n + 2] = ':';
+    uint32_t off = KOFF_TAG;   /* up to 8 bytes: the tag is the key */
+#ifdef KEY_WORDS
+    if (ki.n > 8) {
+#else
+    {   /* the tag's byte order is the machine's only on little-endian ones */
+#endif
+        if (need > c->kcap) return object_set_slow(obj, key, ki, val);
+        char *p = c->kbuf + c->klen;
+        p[0] = '"';
+        copy_small(p + 1, key, ki.n);
+        p[ki.n + 1] = '"';
+        p[ki.n + 2] = ':';
+        off = c->klen;
+        c->klen = need;
+    }
     slot_t *s = &c->slots[c->n++];
     s->v = val;
     s->tag = ki.tag;
-    s->koff = c->klen;
+    s->koff = off;
     s->klen = (uint32_t)ki.n | KEY_PLAIN;
-    c->klen = need;
     c->kbloom |= bit;
     return 0;
 }
@@ -927,7 +946,32 @@ static const char digits2[] =
 /* Integer to decimal without printf, two digits a step, straight into p
  * (room for 20 bytes); returns the end.  Rendering is on the hot path:
  * entity offsets are most of a record's numbers. */
-static char *put_int(char *p, int64_t n) {
+static char *put_int_slow(char *p, int64_t n);
+
+/* Offsets (most of a record's numbers) are below 10000: those inline, as
+ * one or two table pairs. */
+static inline char *put_int(char *p, int64_t n) {
+    if ((uint64_t)n >= 10000) return put_int_slow(p, n);   /* negatives too */
+    unsigned u = (unsigned)n;
+    if (u < 10) {
+        *p = (char)('0' + u);
+        return p + 1;
+    }
+    if (u < 100) {
+        memcpy(p, digits2 + 2 * u, 2);
+        return p + 2;
+    }
+    unsigned hi = u / 100, lo = u % 100;
+    if (hi < 10) *p++ = (char)('0' + hi);
+    else { memcpy(p, digits2 + 2 * hi, 2); p += 2; }
+    memcpy(p, digits2 + 2 * lo, 2);
+    return p + 2;
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static char *put_int_slow(char *p, int64_t n) {
     uint64_t u = n < 0 ? (uint64_t)0 - (uint64_t)n : (uint64_t)n;
     if (n < 0) *p++ = '-';
     if (u < 10) {
@@ -1013,6 +1057,9 @@ static inline size_t leaf_need(const ws_value_t *v) {
 }
 
 /* Writes a leaf leaf_need() accepted; room was made for it. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
 static inline char *put_leaf(char *p, const ws_value_t *v) {
     if (!v || v->type == WS_VALUE_NULL) {
         memcpy(p, "null", 4);
@@ -1047,10 +1094,16 @@ static int render_container(const ws_value_t *v, ws_buf_t *out) {
         size_t leaf = leaf_need(s->v);
         size_t kl = obj ? (s->klen & ~KEY_PLAIN) + 3 : 0;   /* "key": */
         if (!obj || (s->klen & KEY_PLAIN)) {
-            if (room(out, 1 + kl + leaf) < 0) return -1;
+            if (room(out, 1 + kl + leaf + 8) < 0) return -1;   /* + the tag's spill */
             char *p = out->data + out->len;
             if (i) *p++ = ',';
-            if (kl) {
+            if (kl && s->koff == KOFF_TAG) {   /* "key": from the tag word */
+                p[0] = '"';
+                memcpy(p + 1, &s->tag, 8);
+                p[kl - 2] = '"';
+                p[kl - 1] = ':';
+                p += kl;
+            } else if (kl) {
                 copy_small(p, CC(v)->kbuf + s->koff, kl);
                 p += kl;
             }

@@ -1,6 +1,7 @@
 /* test_buf.c -- the byte buffer's encoders that the JSON decoder, the HTML
  * converter and the record renderer share. */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ws_buf.h"
@@ -86,9 +87,42 @@ TEST(append_json_string_escapes_like_the_reference) {
     ws_buf_free(&r);
 }
 
+
+/* One byte of each class next to the escape boundaries at every position
+ * of strings up to 70 bytes: the 16- and 8-byte scans' blocks, tails and
+ * the byte loop all agree with the reference. */
+TEST(append_json_string_finds_every_escape_position) {
+    static const unsigned char odd[] = {0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b,
+                                        0x5c, 0x5d, 0x7f, 0x80, 0xc3, 0xff};
+    ws_buf_t b, r;
+    ws_buf_init(&b);
+    ws_buf_init(&r);
+    int bad = 0;
+    for (size_t n = 1; n <= 70; n++) {
+        for (size_t k = 0; k < sizeof odd; k++) {
+            for (size_t at = 0; at < n; at++) {
+                char s[80];
+                for (size_t i = 0; i < n; i++) s[i] = (char)('a' + i % 26);
+                s[at] = (char)odd[k];
+                if (at + 1 < n && k % 2) s[n - 1] = '"';   /* and a second one at the end */
+                ws_buf_reset(&b);
+                ws_buf_reset(&r);
+                CHECK(ws_buf_append_json_string(&b, s, n) == 0);
+                ref_json_string(&r, s, n);
+                if (!(b.len == r.len && memcmp(b.data, r.data, b.len) == 0) && bad++ < 5)
+                    fprintf(stderr, "  byte 0x%02x at %zu of %zu: %s\n", odd[k], at, n, b.data);
+            }
+        }
+    }
+    CHECK(bad == 0);
+    ws_buf_free(&b);
+    ws_buf_free(&r);
+}
+
 int main(void) {
     RUN(append_utf8_encodes_every_length);
     RUN(append_int_writes_decimal);
     RUN(append_json_string_escapes_like_the_reference);
+    RUN(append_json_string_finds_every_escape_position);
     return ws_test_done();
 }
