@@ -66,6 +66,11 @@ int ws_array_push(ws_value_t *arr, ws_value_t *val);
 
 ws_value_type_t ws_value_type(const ws_value_t *v);          /* INVALID for NULL */
 const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key);
+/* Members in insertion order: one pass over an object reads all its fields
+ * for the cost of one lookup.  The key is klen bytes, not NUL-terminated,
+ * valid while obj is; NULL past the end. */
+size_t ws_object_size(const ws_value_t *obj);
+const ws_value_t *ws_object_at(const ws_value_t *obj, size_t i, const char **key, size_t *klen);
 size_t ws_array_size(const ws_value_t *arr);
 const ws_value_t *ws_array_at(const ws_value_t *arr, size_t i);
 /* NUL-terminated string, or NULL if v is not a string; *len may be NULL. */

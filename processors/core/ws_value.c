@@ -882,6 +882,18 @@ const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key) {
     return i >= 0 ? CC(obj)->slots[i].v : NULL;
 }
 
+size_t ws_object_size(const ws_value_t *obj) {
+    return obj && obj->type == WS_VALUE_OBJECT ? CC(obj)->n : 0;
+}
+
+const ws_value_t *ws_object_at(const ws_value_t *obj, size_t i, const char **key, size_t *klen) {
+    if (!obj || obj->type != WS_VALUE_OBJECT || i >= CC(obj)->n) return NULL;
+    const slot_t *s = &CC(obj)->slots[i];
+    if (key) *key = s->koff == KOFF_TAG ? (const char *)&s->tag : CC(obj)->kbuf + s->koff + 1;
+    if (klen) *klen = s->klen & ~KEY_PLAIN;
+    return s->v;
+}
+
 size_t ws_array_size(const ws_value_t *arr) {
     return arr && arr->type == WS_VALUE_ARRAY ? CC(arr)->n : 0;
 }

@@ -425,6 +425,19 @@ TEST(keys_at_every_length_and_alignment) {
                 free(blk);
             }
         }
+        /* Iteration gives every key, byte for byte, in insertion order,
+         * with the value ws_object_get finds for it. */
+        CHECK(ws_object_size(o) == nk);
+        for (size_t i = 0; i < nk; i++) {
+            const char *k = NULL;
+            size_t kl = 0;
+            const ws_value_t *v = ws_object_at(o, i, &k, &kl);
+            const char *want_k = keys[i] + 8;
+            CHECK(v != NULL && k != NULL && kl == strlen(want_k) && memcmp(k, want_k, kl) == 0);
+            CHECK(v == ws_object_get(o, want_k));
+        }
+        CHECK(ws_object_at(o, nk, NULL, NULL) == NULL);
+        CHECK(ws_object_size(ws_object_get(o, "nope")) == 0);
         /* A key one byte longer or shorter than a stored one is not found
          * unless it is stored itself. */
         CHECK(ws_object_get(o, "abcdefghijklmnopqrstuvwxyz_abcdefghijklmnopqrstuvwxyz") == NULL);
