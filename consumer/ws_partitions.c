@@ -39,7 +39,7 @@ int ws_parts_add(ws_rt_t *rt, const char *topic, int32_t partition)
     s->wm = ws_wm_part_new(topic, partition, ws_src_free);
     if (!s->wm) { rc = -1; goto out; }
     s->txn_first = s->txn_next = -1;
-    s->hw = -1;
+    s->hw = s->start = -1;
     rt->nslots++;
 out:
     pthread_mutex_unlock(&rt->parts_mu);
@@ -92,9 +92,30 @@ static void store(ws_rt_t *rt, const rd_kafka_topic_partition_list_t *only)
 
 void ws_parts_store(ws_rt_t *rt) { store(rt, NULL); }
 
+/* A partition with nothing read yet has no position: its lag counts from
+ * the committed offset, or is 0 when it holds no message.  One blocking
+ * committed-offsets request per assignment, not per tick. */
+static void learn_starts(ws_rt_t *rt, rd_kafka_topic_partition_list_t *need)
+{
+    if (need->cnt == 0 || rd_kafka_committed(rt->consumer, need, 1000)) return;
+    for (int i = 0; i < need->cnt; i++) {
+        rd_kafka_topic_partition_t *e = &need->elems[i];
+        int64_t lo = -1, hi = -1, start = e->offset;
+        if (start < 0 && !rd_kafka_get_watermark_offsets(rt->consumer, e->topic, e->partition, &lo, &hi) &&
+            lo >= 0 && lo == hi)
+            start = lo;
+        if (start < 0) continue;
+        pthread_mutex_lock(&rt->parts_mu);
+        ws_slot_t *s = ws_parts_find(rt, e->topic, e->partition);
+        if (s) s->start = start;
+        pthread_mutex_unlock(&rt->parts_mu);
+    }
+}
+
 void ws_parts_metrics(ws_rt_t *rt, int refresh_hw)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(8);
+    rd_kafka_topic_partition_list_t *need = rd_kafka_topic_partition_list_new(4);
     pthread_mutex_lock(&rt->parts_mu);
     for (size_t i = 0; i < rt->nslots; i++)
         rd_kafka_topic_partition_list_add(l, rt->slots[i].wm->topic, rt->slots[i].wm->partition);
@@ -119,6 +140,8 @@ void ws_parts_metrics(ws_rt_t *rt, int refresh_hw)
         if (s) {
             done = ws_wm_done(s->wm);
             if (done < 0 || (ws_wm_busy(s->wm) == 0 && e->offset > done)) done = e->offset;
+            if (done < 0) done = s->start;
+            if (done < 0) rd_kafka_topic_partition_list_add(need, e->topic, e->partition);
             if (hi >= 0) s->hw = hi;
             hi = s->hw;
         }
@@ -126,6 +149,8 @@ void ws_parts_metrics(ws_rt_t *rt, int refresh_hw)
         if (s) ws_metrics_partition(rt->metrics, e->topic, e->partition, hi, done);
     }
     rd_kafka_topic_partition_list_destroy(l);
+    if (refresh_hw) learn_starts(rt, need);
+    rd_kafka_topic_partition_list_destroy(need);
 }
 
 void ws_parts_close_all(ws_rt_t *rt)

@@ -47,6 +47,9 @@ typedef struct {
     int64_t txn_first;         /* exactly-once: first offset in the open transaction */
     int64_t txn_next;          /* exactly-once: last processed offset + 1 */
     int64_t hw;                /* last known high watermark */
+    int64_t start;             /* where consumption starts (committed offset, or
+                                  the low watermark of an empty partition); -1
+                                  unknown.  Lag of a partition not yet read. */
 } ws_slot_t;
 
 /* A record whose delivery failed with a retriable-by-us error. */

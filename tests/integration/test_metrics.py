@@ -1,10 +1,14 @@
 """Metrics from the logs (issue 7): a backlog is loaded before wirestream
 starts; the metrics lines of the run show lag above 0 while it drains and 0
 once drained, and the counters equal what was produced and consumed, with the
-DLQ count (by reason) equal to the malformed inputs."""
+DLQ count (by reason) equal to the malformed inputs.  One partition stays
+empty, and a restarted instance with nothing new to read reports every
+partition's lag as known and 0 (lag of partitions not read yet counts from
+the committed offset)."""
 import harness as h
 
 GOOD = 4000
+PARTS = 4
 BAD = {  # reason -> messages
     "invalid_json": [b'{"id": "m-j%d", "body": ' % i for i in range(5)],
     "invalid_utf8": [b'{"id": "m-u%d", "body": "bad \xff\xfe bytes"}' % i for i in range(5)],
@@ -14,7 +18,7 @@ BAD = {  # reason -> messages
 
 def test():
     n = h.names("metrics")
-    h.create_topic(n["in"], 4)
+    h.create_topic(n["in"], PARTS + 1)   # the last one stays empty
     arts = h.make_articles(GOOD, "mx")
     msgs = [h.article_message(a) for a in arts]
     nbad = 0
@@ -23,6 +27,8 @@ def test():
             msgs.insert(len(msgs) * (i + 1) // (len(vals) + 1), {"key": "bad-%s-%d" % (reason, i), "value": v})
             nbad += 1
     total = len(msgs)
+    for i, m in enumerate(msgs):
+        m["partition"] = i % PARTS
     h.produce(n["in"], msgs)
     value_bytes = sum(len(m["value"] if isinstance(m["value"], bytes) else m["value"].encode()) for m in msgs)
 
@@ -81,6 +87,16 @@ def test():
     dlq = h.consume(n["dlq"], values=False)
     h.check(len(out) == GOOD and len(dlq) == nbad, "topics hold %d outputs and %d DLQ records, expected %d/%d" % (
         len(out), len(dlq), GOOD, nbad))
+
+    # Restart with nothing new: no partition has a position, yet the lag of
+    # every one (the empty one too) is known and 0.
+    ws2 = h.wirestream(n, name="ws-idle", metrics_ms=100)
+    h.wait_until(lambda: any(l.get("partitions") == PARTS + 1 and not l.get("lag_unknown")
+                             and l.get("lag_total") == 0 for l in h.metrics_lines(ws2)), 60,
+                 "an idle restarted instance to report all %d partitions with known lag 0 (last: %s)" % (
+                     PARTS + 1, (h.metrics_lines(ws2) or [{}])[-1]))
+    ws2.signal(h.signal.SIGTERM)
+    h.check(ws2.wait(60) == 0, "the idle instance did not exit 0 after SIGTERM:\n%s" % ws2.tail())
 
 
 def http_get(port, path):
