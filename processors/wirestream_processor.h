@@ -60,7 +60,8 @@ ws_value_t *ws_value_bool(int b);
 ws_value_t *ws_value_null(void);
 void ws_value_free(ws_value_t *v);
 
-/* Return 0, or -1 on allocation failure (val is freed either way). */
+/* Return 0, or -1 on allocation failure (val is freed either way).  Keys
+ * are unique: setting a key again replaces its value in place. */
 int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val);
 int ws_array_push(ws_value_t *arr, ws_value_t *val);
 

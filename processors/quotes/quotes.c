@@ -159,12 +159,66 @@ static int ent_cmp(const void *a, const void *b)
     return x->end < y->end ? -1 : x->end > y->end;
 }
 
+/* The mention fields quotes reads, as indexes into ent_src_t.at. */
+enum { F_START, F_END, F_TYPE, F_CANON, F_COUNT };
+
 /* The entity annotation, read lazily: starts now, the rest on demand. */
 typedef struct {
     const ws_value_t **src;   /* the mention object behind each entry */
     const char *body;         /* offsets must fall on character boundaries */
     size_t blen;
+    uint32_t at[F_COUNT];     /* where the last mention had each field */
 } ent_src_t;
+
+/* The names of the F_* fields; the length of each is in field_len. */
+static const char *const field_name[F_COUNT] = {"start", "end", "type", "canonical"};
+static const size_t field_len[F_COUNT] = {5, 3, 4, 9};
+
+/* The slow case of member(): one walk over the members finds every field
+ * (the first of a name wins, as in ws_object_get()) and moves the guesses. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static const ws_value_t *member_walk(ent_src_t *es, const ws_value_t *m, int f)
+{
+    const ws_value_t *found[F_COUNT] = {NULL, NULL, NULL, NULL};
+    size_t n = ws_object_size(m);
+    for (size_t i = 0; i < n; i++) {
+        const char *k;
+        size_t kl;
+        const ws_value_t *v = ws_object_at(m, i, &k, &kl);
+        int g;
+        switch (kl) {   /* length and first byte pick the one candidate */
+        case 5: g = k[0] == 's' ? F_START : -1; break;
+        case 3: g = k[0] == 'e' ? F_END : -1; break;
+        case 4: g = k[0] == 't' ? F_TYPE : -1; break;
+        case 9: g = k[0] == 'c' ? F_CANON : -1; break;
+        default: g = -1;
+        }
+        if (g < 0 || found[g] || memcmp(k, field_name[g], kl) != 0) continue;
+        found[g] = v;
+        es->at[g] = (uint32_t)i;
+    }
+    return found[f];
+}
+
+/* The member of mention m named by field f, as ws_object_get() finds it,
+ * but without a lookup per field: mentions of one list nearly always have
+ * the same layout, so the member at the index where the previous mention
+ * had the field is tried first.  Keys within an object are unique
+ * (ws_object_set() replaces an existing key), so a key that matches there
+ * is the field.  Otherwise member_walk() looks at every member: a mention
+ * may come from any upstream entry, with fields missing, extra or in
+ * another order.  Inline with a constant f, the compare is a few word
+ * compares. */
+static inline const ws_value_t *member(ent_src_t *es, const ws_value_t *m, int f)
+{
+    const char *k;
+    size_t kl;
+    const ws_value_t *v = ws_object_at(m, es->at[f], &k, &kl);
+    if (v && kl == field_len[f] && !memcmp(k, field_name[f], field_len[f])) return v;
+    return member_walk(es, m, f);
+}
 
 /* 1 if off is a UTF-8 character boundary of body (or its end). */
 static int char_boundary(const char *body, size_t blen, size_t off)
@@ -188,17 +242,17 @@ static qx_etype_t etype_of(const ws_value_t *v)
 
 static void fill_entity(void *arg, size_t i, qx_ent_t *x, int want)
 {
-    const ent_src_t *es = arg;
+    ent_src_t *es = arg;
     const ws_value_t *m = es->src[i];
     if (want & QX_EF_END) {
-        const ws_value_t *ve = ws_object_get(m, "end");
-        double en = ws_value_type(ve) == WS_VALUE_NUMBER ? ws_value_num(ve) : -1;
+        const ws_value_t *ve = member(es, m, F_END);
+        double en = ws_value_num(ve);   /* 0 for a non-number: not past any start */
         /* A bad end leaves an empty mention that covers nothing. */
         x->end = en > x->start && en <= (double)es->blen && char_boundary(es->body, es->blen, (size_t)en)
                      ? (uint32_t)en : x->start;
     }
-    if (want & QX_EF_TYPE) x->type = etype_of(ws_object_get(m, "type"));
-    if (want & QX_EF_CANON) x->canon = ws_value_str(ws_object_get(m, "canonical"), &x->canon_len);
+    if (want & QX_EF_TYPE) x->type = etype_of(member(es, m, F_TYPE));
+    if (want & QX_EF_CANON) x->canon = ws_value_str(member(es, m, F_CANON), &x->canon_len);
     x->ready |= want;
 }
 
@@ -209,7 +263,7 @@ static int read_entities(const ws_value_t *v, const char *body, size_t blen, qx_
                          ent_src_t *es, scratch_t *sc)
 {
     memset(el, 0, sizeof(*el));
-    es->src = NULL;
+    memset(es, 0, sizeof(*es));
     es->body = body;
     es->blen = blen;
     if (ws_value_type(v) != WS_VALUE_ARRAY || ws_array_size(v) == 0) return 0;
@@ -234,9 +288,9 @@ static int read_entities(const ws_value_t *v, const char *body, size_t blen, qx_
     int sorted = 1;
     for (size_t i = 0; i < cap; i++) {
         const ws_value_t *m = ws_array_at(v, i);
-        const ws_value_t *vs = ws_object_get(m, "start");
-        if (ws_value_type(vs) != WS_VALUE_NUMBER) continue;
-        double s = ws_value_num(vs);
+        const ws_value_t *vs = member(es, m, F_START);
+        double s = ws_value_num(vs);   /* 0 also for a non-number: only then test the type */
+        if (s == 0 && ws_value_type(vs) != WS_VALUE_NUMBER) continue;
         if (!(s >= 0 && s < (double)blen) || !char_boundary(body, blen, (size_t)s)) continue;
         qx_ent_t *x = &el->e[el->n];
         memset(x, 0, sizeof(*x));
@@ -328,7 +382,7 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
     size_t blen = 0;
     const char *body = ws_record_field(rec, WS_FIELD_BODY, &blen);
     qx_entlist_t el = {NULL, 0, NULL, NULL};
-    ent_src_t es = {NULL, NULL, 0};
+    ent_src_t es = {0};
     scratch_t *sc = scratch_get(qp);
     if (!sc) {
         snprintf(reason, reasonlen, "quotes: out of memory");

@@ -78,9 +78,20 @@ static uint32_t fold_hash(const char *s, size_t n)
         h ^= h >> 29;
     }
     if (i < n) {
-        uint64_t w = 0;
-        memcpy(&w, s + i, n - i);
-        w |= 0x2020202020202020ull >> (8 * (8 - (n - i)));
+        /* The last 1..7 bytes as a little-endian word, zeros above, from
+         * fixed-size loads (a memcpy of n - i bytes is a library call). */
+        size_t r = n - i;
+        const unsigned char *t = (const unsigned char *)s + i;
+        uint64_t w;
+        if (r >= 4) {
+            uint32_t lo, hi;
+            memcpy(&lo, t, 4);
+            memcpy(&hi, t + r - 4, 4);
+            w = (uint64_t)lo | ((uint64_t)hi << (8 * (r - 4)));
+        } else {
+            w = (uint64_t)t[0] | ((uint64_t)t[r / 2] << (8 * (r / 2))) | ((uint64_t)t[r - 1] << (8 * (r - 1)));
+        }
+        w |= 0x2020202020202020ull >> (8 * (8 - r));
         h = (h ^ w) * 0xFF51AFD7ED558CCDull;
     }
     /* Final mix, so that every byte reaches the low bits used as index. */

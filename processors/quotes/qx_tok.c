@@ -211,6 +211,7 @@ int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_qu
             if (i + nw > as) nw = as - i;
             if (push(tk, i, i + (uint32_t)nw, f, -1, 0) != 0) return -1;
             i += (uint32_t)nw;
+            if (i < as && b[i] == ' ') i++;   /* as after a word */
             continue;
         }
         /* A word: letters and digits, joined by apostrophes, hyphens and
@@ -257,6 +258,9 @@ int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_qu
                 (n <= QX_ABBREV_MAX && (qx_tok_cls(lx, b, t) & QX_W_ABBREV)))
                 t->e = ++i;
         }
+        /* The space after a word, without a turn of the loop (the loop
+         * would skip it the same way: it is before the next piece). */
+        if (i < as && b[i] == ' ') i++;
     }
     return 0;
 }

@@ -189,6 +189,113 @@ static void test_unsorted_entities_are_sorted(void)
     ws_builtin_quotes.destroy(q);
 }
 
+/* Mention fields are read by walking members, not by name: a list whose
+ * mentions put their fields in other orders, among extra members (some
+ * with the same length and first letter as a field), or lack some, links
+ * the same speakers as the plain list. */
+static const char *walk_body =
+    "Ann Smith met Bo Lee and Cy Dunn. \"Rates will stay low,\" Smith said. \"No,\" Lee said. "
+    "\"Maybe,\" Dunn said. \"Later,\" Smith added.";
+static const char *const walk_ents[][3] = {   /* text, type, canonical; first occurrence from `from` */
+    {"Ann Smith", "PERSON", "Ann Smith"}, {"Bo Lee", "PERSON", "Robert Lee"}, {"Cy Dunn", "PERSON", "Cy Dunn"},
+    {"Smith", "PERSON", "Ann Smith"}, {"Lee", "PERSON", "Robert Lee"}, {"Dunn", "PERSON", "Cy Dunn"},
+    {"Smith", "PERSON", "Ann Smith"}};
+
+/* One mention in one of several layouts; `omit` names a field left out. */
+static ws_value_t *walk_mention(const char *const e[3], long s, int layout, const char *omit)
+{
+    ws_value_t *m = ws_value_object();
+    long en = s + (long)strlen(e[0]);
+    const char *order[4][9] = {
+        {"text", "type", "canonical", "start", "end"},
+        {"end", "canonical", "start", "type", "text"},
+        /* decoys: score/eng/tier/canonic_x share a field's length and first letter */
+        {"score", "eng", "tier", "canonic_x", "start", "confidence_value", "type", "end", "canonical"},
+        {"canonical", "x", "end", "type", "text", "start", "source"},
+    };
+    for (int k = 0; k < 9 && order[layout][k]; k++) {
+        const char *key = order[layout][k];
+        if (omit && !strcmp(key, omit)) continue;
+        ws_value_t *v;
+        if (!strcmp(key, "text")) v = ws_value_string(e[0], strlen(e[0]));
+        else if (!strcmp(key, "type")) v = ws_value_string(e[1], strlen(e[1]));
+        else if (!strcmp(key, "canonical")) v = ws_value_string(e[2], strlen(e[2]));
+        else if (!strcmp(key, "start")) v = ws_value_int(s);
+        else if (!strcmp(key, "end")) v = ws_value_int(en);
+        else if (!strcmp(key, "tier")) v = ws_value_string("ORG", 3);
+        else if (!strcmp(key, "canonic_x")) v = ws_value_string("Wrong Name", 10);
+        else if (!strcmp(key, "source")) v = ws_value_string("plugin", 6);
+        else v = ws_value_int(0);
+        ws_object_set(m, key, v);
+    }
+    return m;
+}
+
+/* The speaker names and starts of walk_body's quotes (joined by '|') with
+ * mention k in layout (k + rot) % nlayouts (0 without nlayouts); the
+ * mentions in bit set omit_k lack field omit. */
+static void walk_names(void *q, int rot, int nlayouts, unsigned omit_k, const char *omit, char *out, size_t outlen)
+{
+    ws_record_t *r = record(walk_body);
+    ws_value_t *list = ws_value_array();
+    const char *from = walk_body;
+    size_t n = sizeof(walk_ents) / sizeof(walk_ents[0]);
+    for (size_t k = 0; k < n; k++) {
+        const char *p = strstr(k < 3 ? walk_body : from, walk_ents[k][0]);
+        long s = (long)(p - walk_body);
+        if (k >= 3) from = p + strlen(walk_ents[k][0]);
+        int layout = nlayouts ? (int)((k + (size_t)rot) % (size_t)nlayouts) : 0;
+        ws_array_push(list, walk_mention(walk_ents[k], s, layout, (omit_k >> k) & 1 ? omit : NULL));
+        if (k == 3) ws_array_push(list, ws_value_int(7));   /* not an object: skipped */
+    }
+    ws_record_set_entry(r, "entities");
+    ws_record_annotate(r, "entities", list);
+    const ws_value_t *qs = run(q, r);
+    out[0] = '\0';
+    for (size_t i = 0; i < ws_array_size(qs); i++) {
+        const ws_value_t *sp = ws_object_get(ws_array_at(qs, i), "speaker");
+        size_t used = strlen(out);
+        snprintf(out + used, outlen - used, "%s%s@%g", i ? "|" : "", str(sp, "name"),
+                 ws_value_num(ws_object_get(sp, "start")));
+    }
+    ws_record_free(r);
+}
+
+static void test_mention_fields_any_layout(void)
+{
+    char err[256];
+    void *q = make("{}", err, sizeof(err));
+    CHECK(q != NULL, "create: %s", err);
+    if (!q) return;
+    char plain[512], got[512];
+    walk_names(q, 0, 0, 0, NULL, plain, sizeof(plain));
+    CHECK(!strcmp(plain, "Ann Smith@57|Robert Lee@75|Cy Dunn@94|Ann Smith@114"), "plain list: %s", plain);
+    for (int nl = 2; nl <= 4; nl++)
+        for (int rot = 0; rot < nl; rot++) {
+            walk_names(q, rot, nl, 0, NULL, got, sizeof(got));
+            CHECK(!strcmp(got, plain), "layouts %d rot %d: %s", nl, rot, got);
+        }
+    for (int layout = 1; layout < 4; layout++) {   /* one layout for the whole list */
+        walk_names(q, layout, 4, 0, NULL, got, sizeof(got));
+        CHECK(!strcmp(got, plain), "rotation %d: %s", layout, got);
+    }
+    /* Both Lee mentions (bits 1 and 4) lack a field: without canonical,
+     * start or type the speaker keeps its text; without end the mention
+     * still names it.  Any layout reads the same. */
+    static const char *const omit[][2] = {
+        {"canonical", "Ann Smith@57|Lee@75|Cy Dunn@94|Ann Smith@114"},
+        {"start", "Ann Smith@57|Lee@75|Cy Dunn@94|Ann Smith@114"},
+        {"type", "Ann Smith@57|Lee@75|Cy Dunn@94|Ann Smith@114"},
+        {"end", "Ann Smith@57|Robert Lee@75|Cy Dunn@94|Ann Smith@114"},
+    };
+    for (int o = 0; o < 4; o++)
+        for (int rot = -1; rot < 4; rot++) {
+            walk_names(q, rot < 0 ? 0 : rot, rot < 0 ? 0 : 4, 0x12, omit[o][0], got, sizeof(got));
+            CHECK(!strcmp(got, omit[o][1]), "without %s, rot %d: %s", omit[o][0], rot, got);
+        }
+    ws_builtin_quotes.destroy(q);
+}
+
 /* One instance keeps its working memory between calls: a record after a
  * bigger one gets exactly what a fresh instance gives it. */
 static void test_instance_reuse_leaves_no_state(void)
@@ -254,6 +361,7 @@ int main(int argc, char **argv)
     test_max_quotes_truncates();
     test_bad_entities_are_ignored();
     test_unsorted_entities_are_sorted();
+    test_mention_fields_any_layout();
     test_instance_reuse_leaves_no_state();
     test_no_quotes_gives_empty_list();
     test_bad_config_is_refused();
