@@ -199,6 +199,73 @@ static void test_numeric_rules(void)
     no_overlaps();
 }
 
+/* The lookaheads that only speed the numeric rules up, (?=[set])(?:a|b|...),
+ * must name the first character of every word of their list, or a word
+ * added to a list later would silently never match.  Checked on the
+ * shipped files; then numbers in the contexts the atomic groups and the
+ * lookaheads touch (two spaces, a trailing comma, a multiplier) still match. */
+static void check_guards(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL, "cannot open %s", path);
+    if (!f) return;
+    char line[8192];
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') continue;
+        for (const char *g = strstr(line, "(?=["); g; g = strstr(g + 1, "(?=[")) {
+            const char *set = g + 4, *se = strchr(set, ']');
+            if (!se || strncmp(se, "])(?:", 5) != 0) continue;   /* not a first-character guard */
+            /* the top-level words of the (?:...) that follows */
+            const char *p = se + 5;
+            int depth = 0, start = 1;
+            for (; *p && !(depth == 0 && *p == ')'); p++) {
+                if (start) {
+                    size_t cl = ((unsigned char)*p >= 0xC0) ? 2 : 1;     /* °: two bytes */
+                    int found = 0;
+                    for (const char *q = set; q + cl <= se; q++)
+                        if (memcmp(q, p, cl) == 0) { found = 1; break; }
+                    CHECK(*p != '(' && *p != '\\' && found,
+                          "%s: guard [%.*s] misses the word at '%.12s'", path, (int)(se - set), set, p);
+                    start = 0;
+                }
+                if (*p == '\\' && p[1]) { p++; continue; }
+                if (*p == '[') { while (*p && *p != ']') p++; continue; }
+                if (*p == '(') depth++;
+                else if (*p == ')') depth--;
+                else if (*p == '|' && depth == 0) start = 1;
+            }
+        }
+    }
+    fclose(f);
+}
+
+static void test_rule_guards(void)
+{
+    check_guards(WS_DATA_DIR "/entities/rules/numeric.rules");
+    check_guards(WS_DATA_DIR "/entities/rules/names.rules");
+    tag("It cost 5  dollars. They sold 2,000, people said. A 1.5bn pounds deal and 2 million "
+        "euros. Winds of 20 km/h, 40 sq km and 6 kWh. Sales rose 7 per cent. At 7 pm GMT, about "
+        "30 days ago, the 12 USD fee, 4-year-old twins, 10 minutes. Ten years ago, on 5 March "
+        "2004, the Ministry of Foreign Affairs spoke.");
+    expect("5  dollars", ET_MONEY, NULL);
+    expect("2,000", ET_CARDINAL, NULL);
+    expect("1.5bn pounds", ET_MONEY, NULL);
+    expect("2 million euros", ET_MONEY, NULL);
+    expect("20 km", ET_QUANTITY, NULL);
+    expect("40 sq km", ET_QUANTITY, NULL);
+    expect("6 kWh", ET_QUANTITY, NULL);
+    expect("7 per cent", ET_PERCENT, NULL);
+    expect("7 pm GMT", ET_TIME, NULL);
+    expect("30 days ago", ET_DATE, NULL);
+    expect("12 USD", ET_MONEY, NULL);
+    expect("4-year-old", ET_DATE, NULL);
+    expect("10 minutes", ET_TIME, NULL);
+    expect("Ten years ago", ET_DATE, NULL);
+    expect("5 March 2004", ET_DATE, NULL);
+    expect("Ministry of Foreign Affairs", ET_ORG, NULL);
+    no_overlaps();
+}
+
 static void test_sentence_starts_and_headlines(void)
 {
     tag("FREEDONIA SAYS WIDGET TALKS WITH PORTVALE WENT WELL\n"
@@ -749,6 +816,7 @@ int main(void)
     test_acronyms_and_gazetteer_canonicals();
     test_org_patterns_and_apposition();
     test_numeric_rules();
+    test_rule_guards();
     test_sentence_starts_and_headlines();
     test_document_rules();
     test_events_laws_facilities();
