@@ -130,18 +130,24 @@ static void *guard_main(void *p)
     while (!atomic_load(&g->stop)) {
         nanosleep(&tick, NULL);
         int64_t now = ws_now_ms();
-        /* The longest-running one: a thread waiting for a non-thread-safe
-         * entry's lock is stuck behind the one inside it, which came first. */
-        ws_busy_t *stuck = NULL;
-        int64_t stuck_since = 0;
+        /* Blame a thread inside a processor, the longest-running one.  A
+         * thread waiting for a non-thread-safe entry's lock is stuck behind
+         * the one inside, not in it: it is blamed only when no thread is
+         * inside a processor at all (stuck between entries). */
+        ws_busy_t *in = NULL, *out = NULL;
+        int any_inside = 0;
         pthread_mutex_lock(&g->mu);
         for (ws_busy_t *b = g->list; b; b = b->next) {
             int64_t since = atomic_load(&b->since_ms);
-            if (since > 0 && now - since >= g->threshold_ms && (!stuck || since < stuck_since)) {
-                stuck = b;
-                stuck_since = since;
-            }
+            if (since <= 0) continue;
+            int inside = b->outcome && atomic_load(&b->outcome->running) != NULL;
+            any_inside |= inside;
+            if (now - since < g->threshold_ms) continue;
+            ws_busy_t **best = inside ? &in : &out;
+            if (!*best || since < atomic_load(&(*best)->since_ms)) *best = b;
         }
+        ws_busy_t *stuck = in ? in : any_inside ? NULL : out;
+        int64_t stuck_since = stuck ? atomic_load(&stuck->since_ms) : 0;
         int expected = WS_BUSY_RUNNING;
         if (stuck && !atomic_compare_exchange_strong(&stuck->state, &expected, WS_BUSY_ABANDONED))
             stuck = NULL;   /* it returned just now */

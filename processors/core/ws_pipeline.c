@@ -235,10 +235,13 @@ void ws_pipeline_run(ws_pipeline_t *p, ws_record_t *rec, ws_outcome_t *out) {
         reason[0] = '\0';
         ws_record_set_entry(rec, e->name);
         add(&e->in);
-        atomic_store_explicit(&out->running, e->name, memory_order_relaxed);
         uint64_t t0 = now_us();
         if (e->serialise) pthread_mutex_lock(&e->lock);
+        /* Set only while inside: a thread waiting for the lock is not the
+         * one a stuck-record guard should blame. */
+        atomic_store_explicit(&out->running, e->name, memory_order_relaxed);
         ws_result_t r = e->p->process(e->instance, rec, reason, sizeof reason);
+        atomic_store_explicit(&out->running, NULL, memory_order_relaxed);
         if (e->serialise) pthread_mutex_unlock(&e->lock);
         uint64_t t1 = now_us();
         ws_histogram_record(&e->latency, t1 - t0);

@@ -21,8 +21,10 @@ typedef struct {
     const char *reason_code; /* WS_REASON_* for errors ("processor_error",
                                 "timeout", "regex_limit"...), drop reason for drops */
     char reason[256];        /* human text: drop reason or error message */
-    _Atomic(const char *) running;  /* the entry inside process() now, for
-                                       the runtime's stuck-record guard */
+    _Atomic(const char *) running;  /* the entry inside process() now (NULL
+                                       between entries and while waiting for a
+                                       non-thread-safe entry's lock), for the
+                                       runtime's stuck-record guard */
 } ws_outcome_t;
 
 typedef struct {
