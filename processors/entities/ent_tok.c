@@ -458,6 +458,18 @@ static void line_done(const ent_kb_t *kb, const char *text, ent_tok_t *toks, siz
     }
 }
 
+/* A token is about to start at toks[nt]: a newline before it closes the
+ * line begun at *line0, and the line's counters start again. */
+static inline void line_break(const ent_kb_t *kb, const char *text, ent_tok_t *toks, size_t nt,
+                              uint32_t pending, size_t *line0, uint64_t *lc_a, uint64_t *lc_b)
+{
+    if ((pending & TF_NL) && nt > *line0) {
+        line_done(kb, text, toks, *line0, nt, *lc_a, *lc_b);
+        *line0 = nt;
+        *lc_a = *lc_b = 0;
+    }
+}
+
 /* Abbreviations that end a sentence: "in the U.S. The talks" -- a
  * non-title abbreviation followed by a capitalised common word.  Called
  * for each finished token t with its predecessor. */
@@ -531,11 +543,7 @@ tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks, size
             if (!slow) {
                 uint64_t h = hash_alnum_at(s + p, q - p, len - p);
                 if (nt >= cap) return SIZE_MAX;
-                if ((pending & TF_NL) && nt > line0) {
-                    line_done(kb, text, toks, line0, nt, lc_a, lc_b);
-                    line0 = nt;
-                    lc_a = lc_b = 0;
-                }
+                line_break(kb, text, toks, nt, pending, &line0, &lc_a, &lc_b);
                 ent_tok_t *t = &toks[nt];
                 uint32_t fl = pending | word_flags[sh0][shr];
                 if (sent) { fl |= TF_SENT; sent = 0; }
@@ -566,11 +574,7 @@ tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks, size
             /* ASCII punctuation other than the apostrophe: one byte, one
              * token (what the general code below does for it, in short) */
             if (nt >= cap) return SIZE_MAX;
-            if ((pending & TF_NL) && nt > line0) {
-                line_done(kb, text, toks, line0, nt, lc_a, lc_b);
-                line0 = nt;
-                lc_a = lc_b = 0;
-            }
+            line_break(kb, text, toks, nt, pending, &line0, &lc_a, &lc_b);
             ent_tok_t *t = &toks[nt];
             uint32_t fl = pending | TF_PUNCT;
             if (b0 == '-') {
@@ -618,11 +622,7 @@ tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks, size
             continue;
         }
         if (nt >= cap) return SIZE_MAX;     /* caller retries with room for len+1 */
-        if ((pending & TF_NL) && nt > line0) {
-            line_done(kb, text, toks, line0, nt, lc_a, lc_b);
-            line0 = nt;
-            lc_a = lc_b = 0;
-        }
+        line_break(kb, text, toks, nt, pending, &line0, &lc_a, &lc_b);
         ent_tok_t *t = &toks[nt];
         t->start = (uint32_t)p;
         t->flags = pending;
