@@ -93,21 +93,17 @@ static void store(ws_rt_t *rt, const rd_kafka_topic_partition_list_t *only)
 void ws_parts_store(ws_rt_t *rt) { store(rt, NULL); }
 
 /* A partition with nothing read yet has no position: its lag counts from
- * the committed offset, or is 0 when it holds no message.  One blocking
- * committed-offsets request per assignment, not per tick. */
+ * the committed offset.  One blocking committed-offsets request per
+ * assignment, not per tick. */
 static void learn_starts(ws_rt_t *rt, rd_kafka_topic_partition_list_t *need)
 {
     if (need->cnt == 0 || rd_kafka_committed(rt->consumer, need, 1000)) return;
     for (int i = 0; i < need->cnt; i++) {
         rd_kafka_topic_partition_t *e = &need->elems[i];
-        int64_t lo = -1, hi = -1, start = e->offset;
-        if (start < 0 && !rd_kafka_get_watermark_offsets(rt->consumer, e->topic, e->partition, &lo, &hi) &&
-            lo >= 0 && lo == hi)
-            start = lo;
-        if (start < 0) continue;
+        if (e->offset < 0) continue;   /* none committed: known once read */
         pthread_mutex_lock(&rt->parts_mu);
         ws_slot_t *s = ws_parts_find(rt, e->topic, e->partition);
-        if (s) s->start = start;
+        if (s) s->start = e->offset;
         pthread_mutex_unlock(&rt->parts_mu);
     }
 }
@@ -141,6 +137,7 @@ void ws_parts_metrics(ws_rt_t *rt, int refresh_hw)
             done = ws_wm_done(s->wm);
             if (done < 0 || (ws_wm_busy(s->wm) == 0 && e->offset > done)) done = e->offset;
             if (done < 0) done = s->start;
+            if (done < 0 && lo >= 0 && lo == hi) done = s->start = lo;   /* empty: lag 0 */
             if (done < 0) rd_kafka_topic_partition_list_add(need, e->topic, e->partition);
             if (hi >= 0) s->hw = hi;
             hi = s->hw;
