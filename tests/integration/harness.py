@@ -133,6 +133,23 @@ def tmpdir(name):
     return tempfile.mkdtemp(prefix="%s-" % name, dir=base)
 
 
+def built_plugin(rel):
+    """Path of a processor plugin in the build tree (e.g. "plugins/wordcount.so",
+    "tests/plugins/slow.so"); fails the test when it was not built."""
+    path = os.path.join(BUILD, rel)
+    check(os.path.exists(path), "plugin not built: %s" % path)
+    return path
+
+
+def write_config(name, cfg):
+    """Write cfg as a private config file in a fresh tmpdir; return its path."""
+    path = os.path.join(tmpdir(name), "config.json")
+    with open(path, "w") as f:
+        json.dump(cfg, f, indent=2)
+    os.chmod(path, 0o600)
+    return path
+
+
 def names(test):
     """Topic and group names unique to this run of this test."""
     t = "it-%s-%s" % (test, RUN_ID)

@@ -54,8 +54,7 @@ def soft_messages():
 
 
 def write_config(d):
-    slow = os.path.join(h.BUILD, "tests", "plugins", "slow.so")
-    h.check(os.path.exists(slow), "test plugin not built: %s" % slow)
+    slow = h.built_plugin("tests/plugins/slow.so")
     gaz = os.path.join(d, "people.tsv")
     with open(gaz, "w") as f:
         f.write("".join("%s\tPERSON\t%s\n" % (p, p) for p in PEOPLE))
@@ -75,11 +74,7 @@ def write_config(d):
              "entities_from": "no-such-annotation"},
         ],
     }
-    path = os.path.join(d, "config.json")
-    with open(path, "w") as f:
-        json.dump(cfg, f)
-    os.chmod(path, 0o600)
-    return path
+    return h.write_config("limits", cfg)
 
 
 def test():

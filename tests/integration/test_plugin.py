@@ -2,7 +2,6 @@
 path from the config, runs in the Kafka path: every output record carries
 its annotation, and a plugin that fails to load stops start-up with a
 message naming it."""
-import json
 import os
 
 import harness as h
@@ -10,23 +9,19 @@ import harness as h
 N = 200
 
 
-def write_config(d, path, name="wordcount"):
-    cfg = os.path.join(d, "plugin.json")
-    with open(cfg, "w") as f:
-        json.dump({"pipeline": [{"name": name, "path": path}]}, f, indent=2)
-    return cfg
+def write_config(path, name="wordcount"):
+    return h.write_config("plugin", {"pipeline": [{"name": name, "path": path}]})
 
 
 def test():
-    so = os.path.join(h.BUILD, "plugins", "wordcount.so")
-    h.check(os.path.exists(so), "the example plugin was not built at %s" % so)
+    so = h.built_plugin("plugins/wordcount.so")
     d = h.tmpdir("plugin")
     n = h.names("plugin")
     h.create_topic(n["in"], 2)
     arts = h.make_articles(N, "pl")
     h.produce(n["in"], [h.article_message(a) for a in arts])
 
-    ws = h.wirestream(n, config=write_config(d, so))
+    ws = h.wirestream(n, config=write_config(so))
     h.wait_for_keys(n["out"], [a["id"] for a in arts], 120, proc=ws)
     ws.signal(h.signal.SIGTERM)
     rc = ws.wait(60)
@@ -45,7 +40,7 @@ def test():
 
     # A plugin path that does not load: start-up fails and says which entry.
     bad = h.wirestream(h.names("plugin-bad"), name="ws-badplugin",
-                       config=write_config(d, os.path.join(d, "missing.so"), name="nosuch"))
+                       config=write_config(os.path.join(d, "missing.so"), name="nosuch"))
     rc = bad.wait(60)
     err = bad.stderr().decode(errors="replace")
     h.check(rc != 0, "wirestream started with a plugin that cannot load (rc 0)")

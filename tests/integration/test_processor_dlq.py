@@ -3,23 +3,16 @@ on goes to the DLQ with ws.error=processor_error and ws.processor naming the
 entry, with its original bytes; a deliberate drop reaches neither topic but
 still lets its offset be committed; everything else flows on.  Driven by a
 test-only plugin (tools/ws_test_guard.c) loaded by path."""
-import json
-import os
-
 import harness as h
 
 GOOD, FAIL, DROP = 60, 5, 5
 
 
 def test():
-    guard = os.path.join(h.BUILD, "tests", "plugins", "test_guard.so")
-    wc = os.path.join(h.BUILD, "plugins", "wordcount.so")
-    h.check(os.path.exists(guard) and os.path.exists(wc), "plugins not built (%s, %s)" % (guard, wc))
-    d = h.tmpdir("procdlq")
-    cfg = os.path.join(d, "config.json")
-    with open(cfg, "w") as f:
-        json.dump({"pipeline": [{"name": "wordcount", "path": wc},
-                                {"name": "guard", "path": guard}]}, f)
+    guard = h.built_plugin("tests/plugins/test_guard.so")
+    wc = h.built_plugin("plugins/wordcount.so")
+    cfg = h.write_config("procdlq", {"pipeline": [{"name": "wordcount", "path": wc},
+                                                  {"name": "guard", "path": guard}]})
     n = h.names("procdlq")
     h.create_topic(n["in"], 2)
     arts = h.make_articles(GOOD + FAIL + DROP, "pd")

@@ -10,7 +10,6 @@ the record again, and every other input must reach the output.
 Run with workers=1 (the main thread is the stuck one) and workers=2 (a
 worker thread is)."""
 import json
-import os
 import sys
 import time
 
@@ -20,22 +19,15 @@ BUDGET_MS = 1000          # the guard acts at 10x the budget, at least 10 s
 HOUR_MS = 3600 * 1000
 
 
-def write_config(d):
-    slow = os.path.join(h.BUILD, "tests", "plugins", "slow.so")
-    h.check(os.path.exists(slow), "test plugin not built: %s" % slow)
-    cfg = {
+def stall_config():
+    return h.write_config("stall", {
         "limits": {"record_timeout_ms": BUDGET_MS},
-        "pipeline": [{"name": "hangs", "path": slow, "sleep_ms": HOUR_MS}],
-    }
-    path = os.path.join(d, "config.json")
-    with open(path, "w") as f:
-        json.dump(cfg, f)
-    os.chmod(path, 0o600)
-    return path
+        "pipeline": [{"name": "hangs", "path": h.built_plugin("tests/plugins/slow.so"), "sleep_ms": HOUR_MS}],
+    })
 
 
 def test(workers):
-    cfg = write_config(h.tmpdir("stall"))
+    cfg = stall_config()
     n = h.names("stall-w%s" % workers)
     h.create_topic(n["in"], 2)
     good = h.make_articles(40, "stall%s" % workers)
