@@ -65,6 +65,24 @@ void ws_value_free(ws_value_t *v);
 int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val);
 int ws_array_push(ws_value_t *arr, ws_value_t *val);
 
+/* A shape: an object's keys, prepared once (in create()), for building many
+ * objects with the same keys.  ws_object_make() builds one in a single
+ * allocation, with the keys already rendered: about a third of the work of
+ * ws_object_set() per member.  The objects are ordinary objects (get, set,
+ * free as any other) and do not refer to the shape once built.
+ * ws_shape_new: 0, or -1 with err filled (no keys, a NULL or repeated key,
+ * more than WS_SHAPE_MAX keys, out of memory). */
+#define WS_SHAPE_MAX 32
+typedef struct ws_shape ws_shape_t;
+int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err, size_t errlen);
+void ws_shape_free(ws_shape_t *shape);
+size_t ws_shape_size(const ws_shape_t *shape);
+/* A new object with member i = keys[i]: vals[i], in the shape's order.
+ * Takes ownership of the ws_shape_size(shape) values in vals, also on error;
+ * a NULL among them (a failed ws_value_*() call) fails the whole object.
+ * NULL on failure. */
+ws_value_t *ws_object_make(const ws_shape_t *shape, ws_value_t *const *vals);
+
 ws_value_type_t ws_value_type(const ws_value_t *v);          /* INVALID for NULL */
 const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key);
 /* Members in insertion order: one pass over an object reads all its fields

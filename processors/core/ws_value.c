@@ -869,6 +869,105 @@ int ws_array_push(ws_value_t *arr, ws_value_t *val) {
     return 0;
 }
 
+/* ---------------------------------------------------------------- shapes */
+
+/* The keys of an object, as its slots (values left NULL) and key bytes:
+ * ws_object_make copies both into a new node, so building an object costs
+ * one allocation and two copies however many members it has. */
+struct ws_shape {
+    uint32_t n, klen;
+    uint64_t kbloom;
+    slot_t *slots;
+    char *kbuf;
+};
+
+int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err, size_t errlen) {
+    *out = NULL;
+    if (!keys || n == 0 || n > WS_SHAPE_MAX) {
+        snprintf(err, errlen, "a shape needs 1 to %d keys, not %zu", WS_SHAPE_MAX, n);
+        return -1;
+    }
+    /* The keys are laid out by ws_object_set itself, in a malloc'd object
+     * (not the caller's arena): one way to store a key, and repeats show
+     * as a smaller object. */
+    ws_value_arena_t *prev = ws_value_arena_enter(NULL);
+    ws_value_t *o = ws_value_object();
+    int rc = o ? 0 : -1;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!keys[i]) {
+            snprintf(err, errlen, "shape key %zu is NULL", i);
+            ws_value_free(o);
+            ws_value_arena_leave(prev);
+            return -1;
+        }
+        rc = ws_object_set(o, keys[i], ws_value_null());
+    }
+    ws_value_arena_leave(prev);
+    if (rc == 0 && C(o)->n != n) {
+        snprintf(err, errlen, "a shape's keys must be unique");
+        ws_value_free(o);
+        return -1;
+    }
+    ws_shape_t *sh = rc == 0 ? malloc(sizeof *sh + n * sizeof(slot_t) + C(o)->klen) : NULL;
+    if (!sh) {
+        snprintf(err, errlen, "out of memory");
+        ws_value_free(o);
+        return -1;
+    }
+    sh->n = (uint32_t)n;
+    sh->klen = C(o)->klen;
+    sh->kbloom = C(o)->kbloom;
+    sh->slots = (slot_t *)(sh + 1);
+    sh->kbuf = (char *)(sh->slots + n);
+    memcpy(sh->slots, C(o)->slots, n * sizeof(slot_t));
+    for (size_t i = 0; i < n; i++) sh->slots[i].v = NULL;
+    if (sh->klen) memcpy(sh->kbuf, C(o)->kbuf, sh->klen);
+    ws_value_free(o);
+    *out = sh;
+    return 0;
+}
+
+void ws_shape_free(ws_shape_t *shape) { free(shape); }
+
+size_t ws_shape_size(const ws_shape_t *shape) { return shape ? shape->n : 0; }
+
+static void free_vals(ws_value_t *const *vals, uint32_t from, uint32_t n) {
+    for (uint32_t i = from; i < n; i++) ws_value_free(vals[i]);
+}
+
+ws_value_t *ws_object_make(const ws_shape_t *sh, ws_value_t *const *vals) {
+    if (!sh || !vals) return NULL;
+    uint32_t n = sh->n;
+    for (uint32_t i = 0; i < n; i++)
+        if (!vals[i]) {
+            free_vals(vals, 0, n);
+            return NULL;
+        }
+    ws_value_t *o = node_new(WS_VALUE_OBJECT, sizeof(cont_t) + n * sizeof(slot_t) + sh->klen);
+    if (!o) {
+        free_vals(vals, 0, n);
+        return NULL;
+    }
+    cont_t *c = C(o);
+    c->slots = (slot_t *)(c + 1);
+    c->kbuf = (char *)(c->slots + n);
+    c->n = c->cap = n;
+    c->klen = c->kcap = sh->klen;
+    c->arena = (o->flags & F_ARENA) ? current : NULL;
+    c->kbloom = sh->kbloom;
+    memcpy(c->slots, sh->slots, n * sizeof(slot_t));
+    if (sh->klen) memcpy(c->kbuf, sh->kbuf, sh->klen);
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(vals[i]->flags & F_ARENA) && adopt(o, vals[i]) < 0) {
+            /* the ones before are the arena's now; o itself is an arena node */
+            free_vals(vals, i, n);
+            return NULL;
+        }
+        c->slots[i].v = vals[i];
+    }
+    return o;
+}
+
 /* ---------------------------------------------------------------- reading */
 
 ws_value_type_t ws_value_type(const ws_value_t *v) {

@@ -69,6 +69,8 @@ typedef struct {
      * "<name>_groups", so two entities entries in one pipeline don't write
      * the same key (the record refuses a key an earlier entry wrote) */
     char *groups_key;
+    /* the keys of a mention and of a group, prepared once */
+    ws_shape_t *mention_shape, *group_shape;
     pthread_mutex_t lock;
     scratch_node_t *free_list;
 } ent_instance_t;
@@ -130,6 +132,16 @@ static void *ent_create(const void *config, const ws_create_info_t *info,
         memcpy(in->groups_key, name, nl);
         memcpy(in->groups_key + nl, "_groups", sizeof "_groups");
     }
+    static const char *const mention_keys[] = {"text", "type", "canonical", "start", "end"};
+    static const char *const group_keys[] = {"canonical", "type", "count", "first"};
+    if (ws_shape_new(&in->mention_shape, mention_keys, 5, err, errlen) < 0 ||
+        ws_shape_new(&in->group_shape, group_keys, 4, err, errlen) < 0) {
+        ws_shape_free(in->mention_shape);
+        ent_kb_free(in->kb);
+        free(in->groups_key);
+        free(in);
+        return NULL;
+    }
     in->max_entities = (size_t)cfg->max_entities;
     pthread_mutex_init(&in->lock, NULL);
     pthread_once(&type_len_once, type_len_init);
@@ -157,6 +169,8 @@ static void ent_destroy(void *instance)
     pthread_mutex_destroy(&in->lock);
     ent_kb_free(in->kb);
     free(in->groups_key);
+    ws_shape_free(in->mention_shape);
+    ws_shape_free(in->group_shape);
     free(in);
 }
 
@@ -194,19 +208,13 @@ static ws_value_t *type_value(int type)
     return ws_value_string(type_name[t], type_len[t]);
 }
 
-static ws_value_t *mention_value(const char *body, const ent_mention_t *m)
+static ws_value_t *mention_value(const ent_instance_t *in, const char *body,
+                                 const ent_mention_t *m)
 {
-    ws_value_t *o = ws_value_object();
-    if (!o) return NULL;
-    if (ws_object_set(o, "text", ws_value_string(body + m->start, m->end - m->start)) < 0 ||
-        ws_object_set(o, "type", type_value(m->type)) < 0 ||
-        ws_object_set(o, "canonical", ws_value_string(m->canon, m->canon_len)) < 0 ||
-        ws_object_set(o, "start", ws_value_int(m->start)) < 0 ||
-        ws_object_set(o, "end", ws_value_int(m->end)) < 0) {
-        ws_value_free(o);
-        return NULL;
-    }
-    return o;
+    ws_value_t *v[5] = {ws_value_string(body + m->start, m->end - m->start), type_value(m->type),
+                        ws_value_string(m->canon, m->canon_len), ws_value_int(m->start),
+                        ws_value_int(m->end)};
+    return ws_object_make(in->mention_shape, v);
 }
 
 /* Eight bytes a step: only the slot depends on the hash, never the order
@@ -240,7 +248,8 @@ static uint64_t canon_hash(const ent_mention_t *m)
 /* Group mentions by (canonical, type) in order of first appearance, with a
  * hash table in the scratch node (linear in the mentions, no allocation
  * once the scratch has grown). */
-static ws_value_t *groups_value(scratch_node_t *sn, const ent_mention_t *ms, size_t n)
+static ws_value_t *groups_value(const ent_instance_t *in, scratch_node_t *sn,
+                                const ent_mention_t *ms, size_t n)
 {
     size_t tcap = 16;
     while (tcap < 2 * n) tcap *= 2;
@@ -285,16 +294,10 @@ static ws_value_t *groups_value(scratch_node_t *sn, const ent_mention_t *ms, siz
     if (!arr) return NULL;
     for (size_t g = 0; g < ng; g++) {
         const ent_mention_t *f = &ms[first[g]];
-        ws_value_t *o = ws_value_object();
-        if (!o) goto fail;
-        if (ws_object_set(o, "canonical", ws_value_string(f->canon, f->canon_len)) < 0 ||
-            ws_object_set(o, "type", type_value(f->type)) < 0 ||
-            ws_object_set(o, "count", ws_value_int((int64_t)count[g])) < 0 ||
-            ws_object_set(o, "first", ws_value_int(f->start)) < 0) {
-            ws_value_free(o);
-            goto fail;
-        }
-        if (ws_array_push(arr, o) < 0) goto fail;
+        ws_value_t *v[4] = {ws_value_string(f->canon, f->canon_len), type_value(f->type),
+                            ws_value_int((int64_t)count[g]), ws_value_int(f->start)};
+        ws_value_t *o = ws_object_make(in->group_shape, v);
+        if (!o || ws_array_push(arr, o) < 0) goto fail;
     }
     return arr;
 fail:
@@ -322,10 +325,10 @@ static ws_result_t ent_process(void *instance, ws_record_t *rec, char *reason, s
     ws_value_t *groups = NULL;
     if (!list) goto oom;
     for (size_t i = 0; i < n; i++) {
-        ws_value_t *v = mention_value(body, &sn->s.ments[i]);
+        ws_value_t *v = mention_value(in, body, &sn->s.ments[i]);
         if (!v || ws_array_push(list, v) < 0) { ws_value_free(list); goto oom; }
     }
-    groups = groups_value(sn, sn->s.ments, n);
+    groups = groups_value(in, sn, sn->s.ments, n);
     if (!groups) { ws_value_free(list); goto oom; }
     give_back(in, sn);
     sn = NULL;

@@ -61,6 +61,8 @@ typedef struct {
     char *entities_from;
     size_t max_quotes;
     qx_opts_t opt;
+    /* the keys of a quote and of its speaker, prepared once */
+    ws_shape_t *quote_shape, *speaker_shape;
     pthread_mutex_t pool_mu;
     scratch_t *pool;
 } quotes_t;
@@ -124,8 +126,14 @@ static void *quotes_create(const void *config, const ws_create_info_t *info,
     }
     q->entities_from = strdup(cfg->entities_from ? cfg->entities_from : "entities");
     q->lx = qx_lex_load(dir, err, errlen);
-    if (!q->entities_from || !q->lx) {
+    static const char *const quote_keys[] = {"text", "start", "end", "spans", "speaker", "cue",
+                                             "partial"};
+    static const char *const speaker_keys[] = {"name", "text", "start", "end"};
+    if (!q->entities_from || !q->lx ||
+        ws_shape_new(&q->quote_shape, quote_keys, 7, err, errlen) < 0 ||
+        ws_shape_new(&q->speaker_shape, speaker_keys, 4, err, errlen) < 0) {
         if (!q->entities_from) snprintf(err, errlen, "quotes: out of memory");
+        ws_shape_free(q->quote_shape);
         qx_lex_free(q->lx);
         free(q->entities_from);
         free(q);
@@ -148,6 +156,8 @@ static void quotes_destroy(void *inst)
     }
     pthread_mutex_destroy(&q->pool_mu);
     qx_lex_free(q->lx);
+    ws_shape_free(q->quote_shape);
+    ws_shape_free(q->speaker_shape);
     free(q->entities_from);
     free(q);
 }
@@ -330,10 +340,9 @@ static ws_value_t *str_or_null(const char *s, size_t n)
 }
 
 /* One quote as a value; NULL on allocation failure. */
-static ws_value_t *quote_value(const char *body, const qx_quote_t *q, sbuf_t *tb)
+static ws_value_t *quote_value(const quotes_t *qp, const char *body, const qx_quote_t *q,
+                               sbuf_t *tb)
 {
-    ws_value_t *o = ws_value_object();
-    if (!o) return NULL;
     tb->n = 0;
     ws_value_t *spans = ws_value_array();
     int rc = spans ? 0 : -1;
@@ -348,32 +357,29 @@ static ws_value_t *quote_value(const char *body, const qx_quote_t *q, sbuf_t *tb
         rc |= ws_array_push(pair, ws_value_int(e));
         rc |= ws_array_push(spans, pair);
     }
-    rc |= ws_object_set(o, "text", one ? ws_value_string(body + q->span[0][0], q->span[0][1] - q->span[0][0])
-                                       : ws_value_string(tb->p ? tb->p : "", tb->n));
-    rc |= ws_object_set(o, "start", ws_value_int(q->span[0][0]));
-    rc |= ws_object_set(o, "end", ws_value_int(q->span[q->nspans - 1][1]));
-    rc |= ws_object_set(o, "spans", spans);
-    if (q->sp_kind != QX_SP_NONE) {
-        ws_value_t *sp = ws_value_object();
-        if (!sp) rc = -1;
-        else {
-            rc |= ws_object_set(sp, "name", str_or_null(q->name, q->name_len));
-            rc |= ws_object_set(sp, "text", ws_value_string(body + q->sp_start, q->sp_end - q->sp_start));
-            rc |= ws_object_set(sp, "start", ws_value_int(q->sp_start));
-            rc |= ws_object_set(sp, "end", ws_value_int(q->sp_end));
-            rc |= ws_object_set(o, "speaker", sp);
-        }
-    } else {
-        rc |= ws_object_set(o, "speaker", ws_value_null());
-    }
-    rc |= ws_object_set(o, "cue", q->cue_end ? ws_value_string(body + q->cue_start, q->cue_end - q->cue_start)
-                                             : ws_value_null());
-    rc |= ws_object_set(o, "partial", ws_value_bool(q->partial));
     if (rc != 0) {
-        ws_value_free(o);
+        ws_value_free(spans);
         return NULL;
     }
-    return o;
+    ws_value_t *speaker;
+    if (q->sp_kind != QX_SP_NONE) {
+        ws_value_t *sv[4] = {str_or_null(q->name, q->name_len),
+                             ws_value_string(body + q->sp_start, q->sp_end - q->sp_start),
+                             ws_value_int(q->sp_start), ws_value_int(q->sp_end)};
+        speaker = ws_object_make(qp->speaker_shape, sv);
+    } else {
+        speaker = ws_value_null();
+    }
+    ws_value_t *v[7] = {
+        one ? ws_value_string(body + q->span[0][0], q->span[0][1] - q->span[0][0])
+            : ws_value_string(tb->p ? tb->p : "", tb->n),
+        ws_value_int(q->span[0][0]),
+        ws_value_int(q->span[q->nspans - 1][1]),
+        spans,
+        speaker,
+        q->cue_end ? ws_value_string(body + q->cue_start, q->cue_end - q->cue_start) : ws_value_null(),
+        ws_value_bool(q->partial)};
+    return ws_object_make(qp->quote_shape, v);
 }
 
 static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, size_t reasonlen)
@@ -408,7 +414,7 @@ static ws_result_t quotes_process(void *inst, ws_record_t *rec, char *reason, si
         ws_record_set_truncated(rec);
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        ws_value_t *v = quote_value(body, &qs.q[i], &sc->tb);
+        ws_value_t *v = quote_value(qp, body, &qs.q[i], &sc->tb);
         if (!v || ws_array_push(list, v) != 0) rc = -1;
     }
     scratch_put(qp, sc);

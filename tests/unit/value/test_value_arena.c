@@ -567,6 +567,124 @@ TEST(arena_reuses_chunks_and_stays_bounded) {
     ws_value_arena_free(a);
 }
 
+/* Shapes: an object made from a shape reads, renders and changes exactly
+ * as the same object built key by key, in an arena or not, with values
+ * from the arena or malloc'd; bad shapes are refused with a reason; a
+ * failed value fails the object and nothing leaks. */
+static ws_value_t *shape_vals_set(const char *const *keys, size_t n, int salt) {
+    ws_value_t *o = ws_value_object();
+    for (size_t i = 0; i < n; i++) {
+        ws_value_t *v = i % 3 == 0 ? ws_value_int((int64_t)i * 7 + salt)
+                      : i % 3 == 1 ? ws_value_string(keys[i], strlen(keys[i]))
+                                   : ws_value_bool((int)(i + (size_t)salt) & 1);
+        ws_object_set(o, keys[i], v);
+    }
+    return o;
+}
+
+static ws_value_t *shape_vals_make(const ws_shape_t *sh, const char *const *keys, size_t n, int salt) {
+    ws_value_t *v[WS_SHAPE_MAX];
+    for (size_t i = 0; i < n; i++)
+        v[i] = i % 3 == 0 ? ws_value_int((int64_t)i * 7 + salt)
+             : i % 3 == 1 ? ws_value_string(keys[i], strlen(keys[i]))
+                          : ws_value_bool((int)(i + (size_t)salt) & 1);
+    return ws_object_make(sh, v);
+}
+
+TEST(shaped_objects_equal_objects_set_key_by_key) {
+    /* tag-only keys, keys kept as bytes (> 8, > 16, past the 64 inline key
+     * bytes in all), and keys that need escaping */
+    static const char *const keys[] = {
+        "text", "type", "canonical", "start", "end", "a_rather_long_key_name_over_16",
+        "Upper", "q\"uo\\te", "caf\xc3\xa9", "x", "another_key_of_twenty_six", "k12345678"};
+    const size_t nk = sizeof keys / sizeof keys[0];
+    char err[128];
+    for (int mode = 0; mode < 3; mode++) {
+        /* 0: no arena; 1: in an arena; 2: malloc'd values into an arena object */
+        for (size_t n = 1; n <= nk; n++) {
+            ws_shape_t *sh = NULL;
+            CHECK(ws_shape_new(&sh, keys, n, err, sizeof err) == 0);
+            CHECK(ws_shape_size(sh) == n);
+            ws_value_arena_t *a = mode ? ws_value_arena_new() : NULL;
+            ws_value_t *made;
+            if (mode == 2) {
+                ws_value_t *v[WS_SHAPE_MAX];
+                for (size_t i = 0; i < n; i++) v[i] = ws_value_int((int64_t)i * 7 + 1);
+                ws_value_arena_t *prev = ws_value_arena_enter(a);
+                made = ws_object_make(sh, v);
+                ws_value_arena_leave(prev);
+            }
+            ws_value_arena_t *prev = ws_value_arena_enter(a);
+            if (mode != 2) made = shape_vals_make(sh, keys, n, 1);
+            ws_value_t *set = mode == 2 ? ws_value_object() : shape_vals_set(keys, n, 1);
+            if (mode == 2)
+                for (size_t i = 0; i < n; i++) ws_object_set(set, keys[i], ws_value_int((int64_t)i * 7 + 1));
+            CHECK(made != NULL && ws_value_type(made) == WS_VALUE_OBJECT);
+            char *rm = render_value(made), *rs = render_value(set);
+            CHECK_STR(rm, rs);
+            free(rm);
+            free(rs);
+            CHECK(ws_object_size(made) == n);
+            for (size_t i = 0; i < n; i++) {
+                const char *k;
+                size_t kl;
+                const ws_value_t *v = ws_object_at(made, i, &k, &kl);
+                CHECK(v != NULL && kl == strlen(keys[i]) && memcmp(k, keys[i], kl) == 0);
+                CHECK(v == ws_object_get(made, keys[i]));
+            }
+            /* Changing it afterwards: a replaced key, then enough new keys to
+             * grow its slots and key bytes past what the shape gave it. */
+            ws_object_set(made, keys[0], ws_value_string("replaced", 8));
+            ws_object_set(set, keys[0], ws_value_string("replaced", 8));
+            for (int i = 0; i < 12; i++) {
+                char k[64];
+                snprintf(k, sizeof k, "added_member_number_%02d", i);
+                ws_object_set(made, k, ws_value_int(i));
+                ws_object_set(set, k, ws_value_int(i));
+            }
+            rm = render_value(made);
+            rs = render_value(set);
+            CHECK_STR(rm, rs);
+            free(rm);
+            free(rs);
+            ws_value_free(made);
+            ws_value_free(set);
+            ws_value_arena_leave(prev);
+            if (a) ws_value_arena_free(a);
+            ws_shape_free(sh);
+        }
+    }
+    /* Refused shapes, each with a reason. */
+    ws_shape_t *sh = (ws_shape_t *)&err;   /* must be reset to NULL */
+    const char *dup[] = {"start", "end", "start"};
+    err[0] = 0;
+    CHECK(ws_shape_new(&sh, dup, 3, err, sizeof err) == -1 && sh == NULL && err[0]);
+    const char *withnull[] = {"start", NULL};
+    err[0] = 0;
+    CHECK(ws_shape_new(&sh, withnull, 2, err, sizeof err) == -1 && sh == NULL && err[0]);
+    err[0] = 0;
+    CHECK(ws_shape_new(&sh, keys, 0, err, sizeof err) == -1 && err[0]);
+    const char *many[WS_SHAPE_MAX + 1];
+    char names[WS_SHAPE_MAX + 1][8];
+    for (int i = 0; i <= WS_SHAPE_MAX; i++) {
+        snprintf(names[i], sizeof names[i], "k%d", i);
+        many[i] = names[i];
+    }
+    CHECK(ws_shape_new(&sh, many, WS_SHAPE_MAX, err, sizeof err) == 0 && sh);
+    ws_shape_free(sh);
+    err[0] = 0;
+    CHECK(ws_shape_new(&sh, many, WS_SHAPE_MAX + 1, err, sizeof err) == -1 && err[0]);
+    /* A NULL value (a failed ws_value_*()) fails the object; the others are
+     * freed (LSan checks this in the WS_VALUE_ARENA=0 run). */
+    CHECK(ws_shape_new(&sh, keys, 3, err, sizeof err) == 0);
+    ws_value_t *v[3] = {ws_value_string("kept?", 5), NULL, ws_value_int(3)};
+    CHECK(ws_object_make(sh, v) == NULL);
+    CHECK(ws_object_make(NULL, v) == NULL);   /* nothing to free: v[0], v[2] are gone */
+    ws_shape_free(sh);
+    ws_shape_free(NULL);
+    CHECK(ws_shape_size(NULL) == 0);
+}
+
 int main(void) {
     ws_value_arena_t *probe = ws_value_arena_new();
     arenas_on = probe != NULL;
@@ -582,5 +700,6 @@ int main(void) {
     RUN(keys_at_every_length_and_alignment);
     RUN(strings_of_every_length_and_class);
     RUN(arena_reuses_chunks_and_stays_bounded);
+    RUN(shaped_objects_equal_objects_set_key_by_key);
     return ws_test_done();
 }
