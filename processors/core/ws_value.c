@@ -955,14 +955,14 @@ ws_value_t *ws_object_make(const ws_shape_t *sh, ws_value_t *const *vals) {
     c->klen = c->kcap = sh->klen;
     c->arena = (o->flags & F_ARENA) ? current : NULL;
     c->kbloom = sh->kbloom;
-    memcpy(c->slots, sh->slots, n * sizeof(slot_t));
-    if (sh->klen) memcpy(c->kbuf, sh->kbuf, sh->klen);
-    for (uint32_t i = 0; i < n; i++) {
+    copy_small(c->kbuf, sh->kbuf, sh->klen);
+    for (uint32_t i = 0; i < n; i++) {   /* a few slots: inline copies beat memcpy's call */
         if (!(vals[i]->flags & F_ARENA) && adopt(o, vals[i]) < 0) {
             /* the ones before are the arena's now; o itself is an arena node */
             free_vals(vals, i, n);
             return NULL;
         }
+        c->slots[i] = sh->slots[i];
         c->slots[i].v = vals[i];
     }
     return o;
