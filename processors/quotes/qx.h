@@ -156,7 +156,23 @@ int qx_scan_marks(const qx_lex_t *lx, const char *body, size_t len,
 int qx_quotes_push(qx_quotes_t *qs, const qx_quote_t *q);
 
 /* UTF-8 helpers shared by the scanner and the tokenizer. */
-int qx_is_space_at(const char *s, size_t len, size_t i, size_t *clen);
+int qx_is_space_high(const char *s, size_t len, size_t i, size_t *clen);
 int qx_is_dash_at(const char *s, size_t len, size_t i, size_t *clen);
+
+/* A space at s[i] (ASCII, nbsp, en/em/thin spaces): 1 with its byte
+ * length in *clen.  The ASCII test is inline: the scanner and the
+ * tokenizer ask at nearly every token. */
+static inline int qx_is_space_at(const char *s, size_t len, size_t i, size_t *clen)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) {
+        if (c == ' ' || (c >= '\t' && c <= '\r')) {   /* \t \n \v \f \r */
+            *clen = 1;
+            return 1;
+        }
+        return 0;
+    }
+    return qx_is_space_high(s, len, i, clen);
+}
 
 #endif

@@ -23,10 +23,20 @@ typedef struct {
 
 static int attr_lead_cue(ctx_t *c, qx_toks_t *tk, long qa, long lo, size_t qi, attr_t *a);
 
-/* Index of the token holding piece `piece` of quote qi in tk, or -1. */
-static long atom_index(qx_toks_t *tk, size_t qi, int piece)
+/* Index of the token holding piece `piece` of quote qi in tk, or -1.
+ * Tokens are in body order, non-empty and disjoint, so their ends rise:
+ * every token before the first one ending past the piece's open mark ends
+ * before the piece, and the search starts there. */
+static long atom_index(ctx_t *c, qx_toks_t *tk, size_t qi, int piece)
 {
-    for (size_t i = 0; i < tk->n; i++)
+    uint32_t open = c->qs->q[qi].outer[piece][0];
+    size_t lo = 0, hi = tk->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (tk->t[mid].e <= open) lo = mid + 1;
+        else hi = mid;
+    }
+    for (size_t i = lo; i < tk->n; i++)
         if ((tk->t[i].f & T_QUOTE) && tk->t[i].q == (int32_t)qi && tk->t[i].piece == piece)
             return (long)i;
     return -1;
@@ -179,19 +189,38 @@ static void para_bounds(ctx_t *c, uint32_t pos, uint32_t *ps, uint32_t *pe)
  * window scans below). */
 static const unsigned char sent_end_tab[256] = {['.'] = 1, ['!'] = 1, ['?'] = 1};
 
+/* ASCII letters: the word an abbreviation's period closes. */
+static const unsigned char alpha_tab[256] = {
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+};
+
+/* Does the period at b[p] end a sentence (it closes no abbreviation)? */
+static int period_ends(ctx_t *c, uint32_t p)
+{
+    uint32_t w = p, floor = p > QX_ABBREV_MAX + 1 ? p - QX_ABBREV_MAX - 1 : 0;
+    while (w > floor && alpha_tab[(unsigned char)c->b[w - 1]]) w--;
+    if (p - w > QX_ABBREV_MAX) return 1;   /* longer than any abbreviation */
+    if (w > 0 && c->b[w - 1] == '.') return 0;
+    if (p - w == 1 && c->b[w] >= 'A' && c->b[w] <= 'Z') return 0;
+    return !(qx_lex_word(c->lx, c->b + w, p - w) & QX_W_ABBREV);
+}
+
 static inline int boundary_at(ctx_t *c, uint32_t p, uint32_t pe)
 {
     char ch = c->b[p];
     if (!sent_end_tab[(unsigned char)ch] || p + 1 >= pe || c->b[p + 1] != ' ') return 0;
     if (ch != '.') return 1;
-    uint32_t w = p;
-    while (w > 0 && p - w <= QX_ABBREV_MAX &&
-           ((c->b[w - 1] >= 'a' && c->b[w - 1] <= 'z') || (c->b[w - 1] >= 'A' && c->b[w - 1] <= 'Z')))
-        w--;
-    if (p - w > QX_ABBREV_MAX) return 1;   /* longer than any abbreviation */
-    if (w > 0 && c->b[w - 1] == '.') return 0;
-    if (p - w == 1 && c->b[w] >= 'A' && c->b[w] <= 'Z') return 0;
-    return !(qx_lex_word(c->lx, c->b + w, p - w) & QX_W_ABBREV);
+    /* The period that ends one window's sentence is often where the next
+     * window's sentence starts: the last answer is kept. */
+    if (c->dot_p == p + 1) return c->dot_r;
+    c->dot_p = p + 1;
+    c->dot_r = period_ends(c, p);
+    return c->dot_r;
 }
 
 /* Nonzero when one of the 8 bytes at p is . ! or ? (SWAR zero-byte test):
@@ -220,6 +249,56 @@ static inline uint32_t sent_end16(const char *p)
 }
 #endif
 
+/* The start of the sentence holding s: one past the last boundary in
+ * [lim, s), or lim.  Blocks of 16 bytes are tested whole, and only their
+ * . ! ? looked at. */
+static uint32_t sentence_open(ctx_t *c, uint32_t s, uint32_t lim, uint32_t pe)
+{
+    uint32_t ws = s;
+    while (ws > lim) {
+#if defined(__SSE2__)
+        if (ws - lim >= 16) {
+            uint32_t base = ws - 16, m = sent_end16(c->b + base);
+            while (m) {   /* from the last . ! ? of the block back */
+                uint32_t k = 31u - (uint32_t)__builtin_clz(m);
+                if (boundary_at(c, base + k, pe)) return base + k + 1;
+                m &= ~(1u << k);
+            }
+            ws = base;
+            continue;
+        }
+#endif
+        if (ws - lim >= 8 && !has_sent_end8(c->b + ws - 8)) { ws -= 8; continue; }
+        if (boundary_at(c, ws - 1, pe)) return ws;
+        ws--;
+    }
+    return ws;
+}
+
+/* The first boundary in [e, elim), or elim. */
+static uint32_t sentence_close(ctx_t *c, uint32_t e, uint32_t elim, uint32_t pe)
+{
+    uint32_t we = e;
+    while (we < elim) {
+#if defined(__SSE2__)
+        if (elim - we >= 16) {
+            uint32_t m = sent_end16(c->b + we);
+            while (m) {   /* from the first . ! ? of the block on */
+                uint32_t k = (uint32_t)__builtin_ctz(m);
+                if (boundary_at(c, we + k, pe)) return we + k;
+                m &= m - 1;
+            }
+            we += 16;
+            continue;
+        }
+#endif
+        if (elim - we >= 8 && !has_sent_end8(c->b + we)) { we += 8; continue; }
+        if (boundary_at(c, we, pe)) return we;
+        we++;
+    }
+    return we;
+}
+
 /* Tokenizes what attribution can reach around the quote piece [s, e): back
  * to the sentence start (or to lead_from, the previous quote, when that is
  * closer than LEAD_BYTES), on to the sentence end.  Reuses the current
@@ -231,42 +310,18 @@ static int ensure_tokens(ctx_t *c, qx_toks_t *tk, uint32_t s, uint32_t e, uint32
     uint32_t ps, pe, pe2;
     para_bounds(c, s, &ps, &pe);
     if (e > pe) para_bounds(c, e - 1, &pe2, &pe);
-    uint32_t lim = s > ps + LEAD_BYTES ? s - LEAD_BYTES : ps, ws = s;
-    uint32_t elim = pe > e + TRAIL_BYTES ? e + TRAIL_BYTES : pe, we = e;
+    uint32_t lim = s > ps + LEAD_BYTES ? s - LEAD_BYTES : ps;
+    uint32_t elim = pe > e + TRAIL_BYTES ? e + TRAIL_BYTES : pe;
     /* ws never goes below lim and we never past elim: a window that already
      * covers [lim, elim) passes the reuse test below whatever they are. */
     if (tk->valid && tk->par_s == ps && tk->ps <= lim && tk->pe >= elim) return 0;
-    while (ws > lim) {
-#if defined(__SSE2__)
-        if (ws - lim >= 16) {
-            /* Straight to the last . ! ? of the block: boundary_at is 0
-             * for every byte after it. */
-            uint32_t m = sent_end16(c->b + ws - 16);
-            if (!m) { ws -= 16; continue; }
-            ws = ws - 16 + (32u - (uint32_t)__builtin_clz(m));
-        }
-#endif
-        if (ws - lim >= 8 && !has_sent_end8(c->b + ws - 8)) { ws -= 8; continue; }
-        if (boundary_at(c, ws - 1, pe)) break;
-        ws--;
-    }
+    uint32_t ws = sentence_open(c, s, lim, pe);
     if (ws == lim && lim > ps) {   /* no sentence start found: begin on a word */
         size_t cl;
         while (ws < s && !qx_is_space_at(c->b, c->len, ws, &cl)) ws++;
     }
     if (lead_from >= lim && lead_from >= ps && lead_from < ws) ws = lead_from;
-    while (we < elim) {
-#if defined(__SSE2__)
-        if (elim - we >= 16) {   /* straight to the first . ! ? of the block */
-            uint32_t m = sent_end16(c->b + we);
-            if (!m) { we += 16; continue; }
-            we += (uint32_t)__builtin_ctz(m);
-        }
-#endif
-        if (elim - we >= 8 && !has_sent_end8(c->b + we)) { we += 8; continue; }
-        if (boundary_at(c, we, pe)) break;
-        we++;
-    }
+    uint32_t we = sentence_close(c, e, elim, pe);
     if (we < elim) we++;   /* keep the period */
     if (tk->valid && tk->ps <= ws && tk->pe >= we && tk->par_s == ps) return 0;
     /* Build the window in the spare buffer, reusing the tokens of whichever
@@ -340,7 +395,7 @@ static int attr_prev_sentence(ctx_t *c, size_t qi, attr_t *a)
     if (p == 0 || c->b[p - 1] != '.') return 0;
     if (ensure_tokens(c, &c->aux, p - 1, q->open, 0) != 0) return -1;
     qx_toks_t *tk = &c->aux;
-    long qa = atom_index(tk, qi, 0);
+    long qa = atom_index(c, tk, qi, 0);
     if (qa < 2 || !(tk->t[qa - 1].f & T_END) || c->b[tk->t[qa - 1].s] != '.') return 0;
     long lo = sentence_start(tk, qa - 1);
     for (long j = qa - 2; j >= lo && qa - 2 - j <= 4; j--) {
@@ -392,7 +447,7 @@ int qx_attribute_quote(ctx_t *c, size_t qi)
     uint32_t lead_from = pq ? pq->outer[pq->nspans - 1][0] : 0;
     if (ensure_tokens(c, &c->cur, q->outer[0][0], q->outer[0][1], lead_from) != 0) return -1;
     qx_toks_t *tk = &c->cur;
-    long qa = atom_index(tk, qi, 0);
+    long qa = atom_index(c, tk, qi, 0);
     if (qa < 0) return 0;
     long lo = sentence_start(tk, qa);
     in->para_initial = qa == 0 && tk->ps == tk->par_s;
@@ -401,20 +456,31 @@ int qx_attribute_quote(ctx_t *c, size_t qi)
      * ("…," he said, later adding, "…")? */
     {
         long g = qa - 1;
-        int clean = 1, intro = 0;
+        int intro = 0;
         uint32_t pcue = pq ? pq->cue_start : 0;
-        while (g >= 0 && !(tk->t[g].f & T_QUOTE)) {
-            size_t last;
-            /* "later adding, …" introduces; "in a Friday tweet. …" does not. */
-            if (qa - g <= 4 && tk->t[g].s != pcue && !(tk->t[qa - 1].f & T_END) &&
-                qx_cue_at(c, tk, (size_t)g, &last))
-                intro = 1;
-            if ((tk->t[g].f & (T_END | T_SEMI)) && g != qa - 1) clean = 0;
-            g--;
+        uint32_t seen = 0;   /* the flags of the gap's tokens but the last */
+        if (g >= 0 && !(tk->t[g].f & T_QUOTE)) {
+            /* "later adding, …" introduces; "in a Friday tweet. …" does not.
+             * Only the last four tokens can introduce. */
+            int ends = (tk->t[qa - 1].f & T_END) != 0;
+            for (; g >= 0 && qa - g <= 4 && !(tk->t[g].f & T_QUOTE); g--) {
+                size_t last;
+                if (!ends && tk->t[g].s != pcue && qx_cue_at(c, tk, (size_t)g, &last)) intro = 1;
+                if (g != qa - 1) seen |= tk->t[g].f;
+            }
+            /* Merging needs a gap both adjacent and clean: once it cannot
+             * be clean (a sentence end, or longer than 60 tokens), where
+             * the previous quote lies does not matter. */
+            for (; g >= 0 && !(tk->t[g].f & T_QUOTE); g--) {
+                seen |= tk->t[g].f;
+                if (qa - g - 1 >= 60) seen |= T_END;
+                if (seen & (T_END | T_SEMI)) break;
+            }
         }
-        in->adjacent = g >= 0 && pq && tk->t[g].q == (int32_t)pqi;
+        int clean = !(seen & (T_END | T_SEMI)) && qa - g - 1 <= 60;
+        in->adjacent = clean && g >= 0 && pq && tk->t[g].q == (int32_t)pqi;
         in->gap_intro = intro;
-        in->gap_clean = clean && qa - g - 1 <= 60;
+        in->gap_clean = clean;
     }
 
     /* Partial: the quote sits inside a sentence rather than making one up
@@ -441,12 +507,12 @@ int qx_attribute_quote(ctx_t *c, size_t qi)
     qx_toks_t *tz = tk;
     long qz = qa;
     if (q->nspans > 1) {
-        qz = atom_index(tk, qi, q->nspans - 1);
+        qz = atom_index(c, tk, qi, q->nspans - 1);
         if (qz < 0) {
             if (ensure_tokens(c, &c->aux, q->outer[q->nspans - 1][0], q->outer[q->nspans - 1][1], 0) != 0)
                 return -1;
             tz = &c->aux;
-            qz = atom_index(tz, qi, q->nspans - 1);
+            qz = atom_index(c, tz, qi, q->nspans - 1);
         }
     }
     int es = ends_sentence(c, q);

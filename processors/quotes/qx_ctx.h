@@ -43,6 +43,10 @@ typedef struct {
     qx_toks_t spare;       /* the buffer the next window is built in */
     uint32_t para_s, para_e;   /* the paragraph last looked up (qx_attr.c) */
     int para_valid;
+    uint32_t ent_s, ent_e;     /* the last span qx_ent_at() was asked about */
+    int ent_r;                 /* (ent_e == 0: none yet) and its answer */
+    uint32_t dot_p;            /* 1 + the last period tested for a sentence end */
+    int dot_r;                 /* (0: none yet) and the answer (qx_attr.c) */
 } ctx_t;
 
 struct qx_scratch {
@@ -96,13 +100,25 @@ static inline void qx_sp_set(sp_t *sp, qx_spkind_t kind, uint32_t s, uint32_t e,
 
 /* Prototypes (qx_np.c) */
 int qx_ent_at(ctx_t *c, uint32_t s, uint32_t e);
-uint32_t qx_cue_at(ctx_t *c, qx_toks_t *tk, size_t j, size_t *last);
+uint32_t qx_cue_at_word(ctx_t *c, qx_toks_t *tk, size_t j, size_t *last);
 int qx_skippable(ctx_t *c, qx_tok_t *t);
 int qx_np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp);
 int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp);
 int qx_subject_back(ctx_t *c, qx_toks_t *tk, long ci, long lo, int participle, sp_t *sp);
 int qx_sentence_subject(ctx_t *c, qx_toks_t *tk, long lo, long hi, sp_t *sp);
 int qx_clause_subject(ctx_t *c, qx_toks_t *tk, long lo, long end, sp_t *sp);
+
+/* Cue at token j: its classes (QX_W_CUE or QX_W_CUE_PREP) and the index of
+ * its last token.  Most words are no cue word at all: that is told here from
+ * the cached classes, without a call. */
+static inline uint32_t qx_cue_at(ctx_t *c, qx_toks_t *tk, size_t j, size_t *last)
+{
+    qx_tok_t *t = &tk->t[j];
+    if (!(t->f & T_WORD)) return 0;
+    *last = j;
+    if (!(qx_cls(c, t) & (QX_W_CUE | QX_W_CUE_HEAD))) return 0;
+    return qx_cue_at_word(c, tk, j, last);
+}
 
 /* Prototypes (qx_attr.c) */
 /* Finds the cue and speaker of raw quote qi (not a title). 0 or -1. */

@@ -116,17 +116,22 @@ static void set_name(ctx_t *c, qx_quote_t *q, int ent, const qx_quote_t *last_na
     }
 }
 
+/* Start of the line holding pos (the byte after the newline before it). */
+static uint32_t line_start(const char *b, uint32_t pos)
+{
+    const char *nl = pos > 0 ? memrchr(b, '\n', pos) : NULL;
+    return nl ? (uint32_t)(nl - b) + 1 : 0;
+}
+
 /* Start of the last non-blank paragraph before the one holding pos. */
 static uint32_t prev_para_start(const char *b, uint32_t pos)
 {
-    uint32_t s = pos;
-    while (s > 0 && b[s - 1] != '\n') s--;
+    uint32_t s = line_start(b, pos);
     /* s is the start of pos's paragraph; walk back over blank lines. */
     uint32_t e = s;
     for (;;) {
         if (e == 0) return 0;
-        uint32_t ps = e - 1;   /* the newline ending the previous paragraph */
-        while (ps > 0 && b[ps - 1] != '\n') ps--;
+        uint32_t ps = line_start(b, e - 1);   /* e - 1: the newline ending the previous paragraph */
         int blank = 1;
         for (uint32_t x = ps; x < e - 1 && blank; x++) {
             unsigned char ch = (unsigned char)b[x];
@@ -230,58 +235,60 @@ int qx_attribute_sx(const qx_lex_t *lx, const qx_opts_t *opt, const char *body,
     const qx_quote_t *last_named = NULL;
     for (size_t i = 0; i < out->n; i++) {
         if (out->q[i].title) continue;
-        qx_quote_t q = out->q[i];
+        /* Worked on in place: a quote dropped here is never read again, and
+         * one kept is moved down to w <= i. */
+        qx_quote_t *q = &out->q[i];
         info_t *in = &c.info[i];
         long pi_raw = (long)i - 1;   /* the previous raw quote, titles aside */
         while (pi_raw >= 0 && c.info[pi_raw].title) pi_raw--;
         if (prev >= 0 && prev_raw == pi_raw) {
             qx_quote_t *p = &out->q[prev];
             const info_t *pi = &c.info[prev_raw];
-            int mergeable = in->adjacent && !q.partial && !in->own_trail &&
+            int mergeable = in->adjacent && !q->partial && !in->own_trail &&
                             pi->how != A_NONE && p->sp_kind != QX_SP_NONE &&
-                            in->gap_clean && p->last_para == q.para && !p->partial &&
+                            in->gap_clean && p->last_para == q->para && !p->partial &&
                             !in->gap_intro && (pi->how == A_TRAIL || in->how == A_NONE) &&
-                            p->nspans + q.nspans <= QX_MAX_SPANS;
+                            p->nspans + q->nspans <= QX_MAX_SPANS;
             if (mergeable) {
-                for (int s = 0; s < q.nspans; s++) {
-                    p->span[p->nspans][0] = q.span[s][0];
-                    p->span[p->nspans][1] = q.span[s][1];
-                    p->outer[p->nspans][0] = q.outer[s][0];
-                    p->outer[p->nspans][1] = q.outer[s][1];
+                for (int s = 0; s < q->nspans; s++) {
+                    p->span[p->nspans][0] = q->span[s][0];
+                    p->span[p->nspans][1] = q->span[s][1];
+                    p->outer[p->nspans][0] = q->outer[s][0];
+                    p->outer[p->nspans][1] = q->outer[s][1];
                     p->nspans++;
                 }
-                p->close_end = q.close_end;
-                p->last_para = q.last_para;
-                p->unclosed = q.unclosed;
+                p->close_end = q->close_end;
+                p->last_para = q->last_para;
+                p->unclosed = q->unclosed;
                 *in = *pi;   /* later quotes see the merged quote's facts */
                 prev_raw = (long)i;
                 continue;
             }
         }
-        if (q.sp_kind == QX_SP_NONE && !q.partial && prev >= 0 && in->para_initial &&
+        if (q->sp_kind == QX_SP_NONE && !q->partial && prev >= 0 && in->para_initial &&
             c.info[prev_raw].how != A_NONE) {
             /* A cue-less quote paragraph right after a paragraph that ends
              * an attributed quote inherits its speaker. */
             const qx_quote_t *p = &out->q[prev];
-            if (p->sp_kind != QX_SP_NONE && p->close_end >= prev_para_start(body, q.open)) {
-                q.sp_kind = p->sp_kind;
-                q.sp_start = p->sp_start;
-                q.sp_end = p->sp_end;
-                q.name = p->name;
-                q.name_len = p->name_len;
-                q.inherited = 1;
-                q.cue_start = q.cue_end = 0;
+            if (p->sp_kind != QX_SP_NONE && p->close_end >= prev_para_start(body, q->open)) {
+                q->sp_kind = p->sp_kind;
+                q->sp_start = p->sp_start;
+                q->sp_end = p->sp_end;
+                q->name = p->name;
+                q->name_len = p->name_len;
+                q->inherited = 1;
+                q->cue_start = q->cue_end = 0;
                 in->how = A_INHERIT;
             }
         }
-        int attributed = q.sp_kind != QX_SP_NONE || q.cue_end != 0;
-        if (!attributed && (q.partial || q.unclosed) && !opt->keep_unattributed) {
+        int attributed = q->sp_kind != QX_SP_NONE || q->cue_end != 0;
+        if (!attributed && (q->partial || q->unclosed) && !opt->keep_unattributed) {
             in->how = A_NONE;
             continue;
         }
-        if (!q.inherited) set_name(&c, &q, in->ent, last_named);
-        out->q[w] = q;   /* w <= i: only quotes already read are overwritten */
-        if (q.name && q.sp_kind != QX_SP_PRONOUN) last_named = &out->q[w];
+        if (!q->inherited) set_name(&c, q, in->ent, last_named);
+        if (w != i) out->q[w] = *q;   /* w < i: only quotes already read are overwritten */
+        if (out->q[w].name && out->q[w].sp_kind != QX_SP_PRONOUN) last_named = &out->q[w];
         prev = (long)w;
         prev_raw = (long)i;
         w++;

@@ -26,10 +26,29 @@ typedef struct {
 
 static inline const char *slot_key(const qx_lex_t *lx, const qx_slot_t *sl);
 
+/* A 32-bit load as the little-endian value the key words use. */
+static inline uint32_t le32(uint32_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return __builtin_bswap32(v);
+#else
+    return v;
+#endif
+}
+
 /* Bits of a filter over the keys' hashes: most words looked up are not in
  * the lexicon, and one bit in this small, cache-resident map tells so
  * without touching the larger slot table. */
 #define QX_FILTER_BITS 8192
+
+/* Keys of up to 8 bytes (nearly every word looked up) have a second table
+ * once loading is done: the key is one 64-bit word, so a lookup folds the
+ * case of eight bytes at once and compares once per probe. */
+typedef struct {
+    uint64_t key;     /* the key's bytes, little-endian, zeros above */
+    uint32_t cls;
+    uint32_t len;     /* 0 = empty slot */
+} qx_short_t;
 
 struct qx_lex {
     uint64_t filter[QX_FILTER_BITS / 64];
@@ -37,6 +56,8 @@ struct qx_lex {
     size_t nslots, used;
     char *arena;
     size_t alen, acap;
+    qx_short_t *shorts;
+    size_t nshorts;   /* a power of two */
 };
 
 /* The files read, in order.  Each may hold several sections. */
@@ -99,6 +120,63 @@ static uint32_t fold_hash(const char *s, size_t n)
     h *= 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 33;
     return (uint32_t)h;
+}
+
+/* s[0..n) (n <= 8) as a little-endian word, zeros above, from fixed-size
+ * loads that stay inside s. */
+static inline uint64_t load_short(const char *s, size_t n)
+{
+    const unsigned char *t = (const unsigned char *)s;
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, t, 4);
+        memcpy(&hi, t + n - 4, 4);
+        return (uint64_t)le32(lo) | ((uint64_t)le32(hi) << (8 * (n - 4)));
+    }
+    return (uint64_t)t[0] | ((uint64_t)t[n / 2] << (8 * (n / 2))) | ((uint64_t)t[n - 1] << (8 * (n - 1)));
+}
+
+/* ASCII A-Z to a-z in every byte of x, nothing else changed. */
+static inline uint64_t fold8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t low7 = x & ~high;
+    uint64_t ge_a = low7 + ones * (0x80 - 'A');        /* high bit: byte >= 'A' */
+    uint64_t gt_z = low7 + ones * (0x80 - 'Z' - 1);    /* high bit: byte > 'Z' */
+    uint64_t upper = ge_a & ~gt_z & ~x & high;         /* and ASCII */
+    return x | (upper >> 2);
+}
+
+static inline size_t short_slot(uint64_t key, size_t n, size_t mask)
+{
+    uint64_t h = (key ^ n) * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 40) & mask;
+}
+
+/* Builds lx->shorts from the main table; -1 on allocation failure. */
+static int build_shorts(qx_lex_t *lx)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < lx->nslots; i++)
+        if (lx->slots[i].len && lx->slots[i].len <= 8) count++;
+    size_t ns = 64;
+    while (ns < count * 4) ns *= 2;
+    qx_short_t *t = calloc(ns, sizeof(*t));
+    if (!t) return -1;
+    for (size_t i = 0; i < lx->nslots; i++) {
+        const qx_slot_t *sl = &lx->slots[i];
+        if (!sl->len || sl->len > 8) continue;
+        uint64_t key = load_short(slot_key(lx, sl), sl->len);
+        size_t j = short_slot(key, sl->len, ns - 1);
+        while (t[j].len) j = (j + 1) & (ns - 1);
+        t[j].key = key;
+        t[j].cls = sl->cls;
+        t[j].len = sl->len;
+    }
+    free(lx->shorts);
+    lx->shorts = t;
+    lx->nshorts = ns;
+    return 0;
 }
 
 static int fold_eq(const char *a, const char *key, size_t n)
@@ -261,6 +339,11 @@ qx_lex_t *qx_lex_load(const char *dir, char *err, size_t errlen)
             return NULL;
         }
     }
+    if (build_shorts(lx) != 0) {
+        snprintf(err, errlen, "quotes: out of memory");
+        qx_lex_free(lx);
+        return NULL;
+    }
     return lx;
 }
 
@@ -269,12 +352,22 @@ void qx_lex_free(qx_lex_t *lx)
     if (!lx) return;
     free(lx->slots);
     free(lx->arena);
+    free(lx->shorts);
     free(lx);
 }
 
 uint32_t qx_lex_word(const qx_lex_t *lx, const char *s, size_t n)
 {
     if (n == 0 || n > QX_KEY_MAX) return 0;
+    if (n <= 8) {
+        uint64_t key = fold8(load_short(s, n));
+        size_t mask = lx->nshorts - 1;
+        for (size_t j = short_slot(key, n, mask);; j = (j + 1) & mask) {
+            const qx_short_t *sh = &lx->shorts[j];
+            if (sh->key == key && sh->len == n) return sh->cls;
+            if (!sh->len) return 0;
+        }
+    }
     uint32_t h = fold_hash(s, n);
     if (!(lx->filter[(h % QX_FILTER_BITS) / 64] & (1ull << (h % 64)))) return 0;
     qx_slot_t *sl = find_slot(lx, s, n, h);

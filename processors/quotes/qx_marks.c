@@ -31,20 +31,36 @@ static const unsigned char mark_lead[256] = {['"'] = 1, ['\''] = 2, [0xC2] = 1, 
 
 /* First i in [i, pe) whose byte may start a mark, or a position close
  * before it (the caller checks byte by byte from there); pe if none.  Runs
- * of text without such bytes are skipped 16 (SSE2) or 8 bytes at a time. */
+ * of text without such bytes are skipped 64 or 16 (SSE2) or 8 bytes at a
+ * time. */
 static inline size_t skip_plain(const char *s, size_t i, size_t pe, int singles)
 {
 #if defined(__SSE2__)
     const __m128i e2 = _mm_set1_epi8((char)0xE2);
     const __m128i a = _mm_set1_epi8(singles ? '\'' : '"');
     const __m128i b = _mm_set1_epi8(singles ? '\'' : (char)0xC2);
+#define QX_HIT16(x) \
+    _mm_or_si128(_mm_cmpeq_epi8(x, e2), _mm_or_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(x, b)))
+    /* Most text has no mark for hundreds of bytes: 64 at a time, one test. */
+    while (i + 64 <= pe) {
+        const __m128i *p = (const __m128i *)(const void *)(s + i);
+        __m128i h0 = QX_HIT16(_mm_loadu_si128(p)), h1 = QX_HIT16(_mm_loadu_si128(p + 1));
+        __m128i h2 = QX_HIT16(_mm_loadu_si128(p + 2)), h3 = QX_HIT16(_mm_loadu_si128(p + 3));
+        if (!_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(h0, h1), _mm_or_si128(h2, h3)))) {
+            i += 64;
+            continue;
+        }
+        uint64_t m = (uint64_t)(unsigned)_mm_movemask_epi8(h0) | (uint64_t)(unsigned)_mm_movemask_epi8(h1) << 16 |
+                     (uint64_t)(unsigned)_mm_movemask_epi8(h2) << 32 | (uint64_t)(unsigned)_mm_movemask_epi8(h3) << 48;
+        return i + (size_t)__builtin_ctzll(m);
+    }
     while (i + 16 <= pe) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(x, e2), _mm_or_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(x, b)));
-        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        unsigned m = (unsigned)_mm_movemask_epi8(QX_HIT16(x));
         if (m) return i + (size_t)__builtin_ctz(m);
         i += 16;
     }
+#undef QX_HIT16
 #endif
     while (i + 8 <= pe) {
         uint64_t x;
@@ -79,13 +95,10 @@ int qx_quotes_push(qx_quotes_t *qs, const qx_quote_t *q)
     return 0;
 }
 
-int qx_is_space_at(const char *s, size_t len, size_t i, size_t *clen)
+/* qx_is_space_at() for a byte >= 0x80. */
+int qx_is_space_high(const char *s, size_t len, size_t i, size_t *clen)
 {
     unsigned char c = (unsigned char)s[i];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
-        *clen = 1;
-        return 1;
-    }
     if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] == 0xA0) {   /* nbsp */
         *clen = 2;
         return 1;
@@ -325,7 +338,9 @@ static int emit(const qx_lex_t *lx, const char *s, size_t len, qx_quotes_t *out,
         out->cap = nc;
     }
     qx_quote_t *q = &out->q[out->n];
-    memset(q, 0, sizeof(*q));
+    /* Pieces past nspans are never read: only the fields after them are
+     * cleared. */
+    memset(&q->nspans, 0, sizeof(*q) - offsetof(qx_quote_t, nspans));
     q->span[0][0] = a;
     q->span[0][1] = b;
     q->outer[0][0] = st->open;

@@ -7,10 +7,21 @@
 
 #include <string.h>
 
+static int ent_at(ctx_t *c, uint32_t s, uint32_t e);
 
-
-/* The entity covering [s, e), or -1.  ents are sorted by start. */
+/* The entity covering [s, e), or -1.  ents are sorted by start.  The
+ * patterns ask about the same word several times in a row (is it
+ * skippable, is it a speaker): the last answer is kept. */
 int qx_ent_at(ctx_t *c, uint32_t s, uint32_t e)
+{
+    if (s == c->ent_s && e == c->ent_e) return c->ent_r;
+    c->ent_s = s;
+    c->ent_e = e;
+    c->ent_r = ent_at(c, s, e);
+    return c->ent_r;
+}
+
+static int ent_at(ctx_t *c, uint32_t s, uint32_t e)
 {
     size_t lo = 0, hi = c->nents;
     while (lo < hi) {
@@ -27,9 +38,8 @@ int qx_ent_at(ctx_t *c, uint32_t s, uint32_t e)
 }
 
 
-/* Cue at token j: returns its classes (QX_W_CUE or QX_W_CUE_PREP) and the
- * index of its last token. */
-uint32_t qx_cue_at(ctx_t *c, qx_toks_t *tk, size_t j, size_t *last)
+/* qx_cue_at() for a word that is a cue or starts a multi-word one. */
+uint32_t qx_cue_at_word(ctx_t *c, qx_toks_t *tk, size_t j, size_t *last)
 {
     qx_tok_t *t = &tk->t[j];
     if (!(t->f & T_WORD)) return 0;
@@ -75,8 +85,9 @@ int qx_skippable(ctx_t *c, qx_tok_t *t)
     uint32_t k = qx_cls(c, t);
     if (k & QX_W_SKIP) return 1;
     if ((t->f & T_LY) && !(t->f & T_CAP) && !(k & (QX_W_NOUN | QX_W_CUE))) return 1;
+    if (!(t->f & T_CAP)) return 0;
     int e = qx_ent_at(c, t->s, t->e);
-    if (e >= 0 && !qx_speaker_type(qx_ent_te(c, e)->type) && (t->f & T_CAP)) return 1;   /* Thursday */
+    if (e >= 0 && !qx_speaker_type(qx_ent_te(c, e)->type)) return 1;   /* Thursday */
     return 0;
 }
 

@@ -37,6 +37,48 @@ static const unsigned char alnum_tab[256] = {
     ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
 };
 
+/* What a byte starts at the top of the tokenizer loop: a word (ASCII letter
+ * or digit), nothing (ASCII space), a punctuation token, or (non-ASCII) any
+ * of these.  ' - . & are punctuation that also join word characters. */
+enum { BC_WORD = 0, BC_SPACE, BC_PUNCT, BC_PUNCT_JOIN, BC_HIGH };
+#define BC_P4(x) x, x, x, x
+#define BC_P16(x) BC_P4(x), BC_P4(x), BC_P4(x), BC_P4(x)
+static const unsigned char byte_class[256] = {
+    /* 0x00-0x1f: \t \n \v \f \r are spaces */
+    BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT,
+    BC_PUNCT, BC_SPACE, BC_SPACE, BC_SPACE, BC_SPACE, BC_SPACE, BC_PUNCT, BC_PUNCT,
+    BC_P16(BC_PUNCT),
+    /* 0x20-0x2f:  ! " # $ % & ' ( ) * + , - . / */
+    BC_SPACE, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT_JOIN, BC_PUNCT_JOIN,
+    BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT_JOIN, BC_PUNCT_JOIN, BC_PUNCT,
+    /* 0x30-0x3f: 0-9 : ; < = > ? */
+    BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD,
+    BC_WORD, BC_WORD, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT,
+    /* 0x40-0x5f: @ A-Z [ \ ] ^ _ */
+    BC_PUNCT, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD,
+    BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD,
+    BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD,
+    BC_WORD, BC_WORD, BC_WORD, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT,
+    /* 0x60-0x7f: ` a-z { | } ~ DEL */
+    BC_PUNCT, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD,
+    BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD,
+    BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD, BC_WORD,
+    BC_WORD, BC_WORD, BC_WORD, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT, BC_PUNCT,
+    /* 0x80-0xff */
+    BC_P16(BC_HIGH), BC_P16(BC_HIGH), BC_P16(BC_HIGH), BC_P16(BC_HIGH),
+    BC_P16(BC_HIGH), BC_P16(BC_HIGH), BC_P16(BC_HIGH), BC_P16(BC_HIGH),
+};
+
+/* The flags a word takes from its first byte. */
+static const uint16_t first_flags[256] = {
+    ['A'] = T_CAP, ['B'] = T_CAP, ['C'] = T_CAP, ['D'] = T_CAP, ['E'] = T_CAP, ['F'] = T_CAP, ['G'] = T_CAP,
+    ['H'] = T_CAP, ['I'] = T_CAP, ['J'] = T_CAP, ['K'] = T_CAP, ['L'] = T_CAP, ['M'] = T_CAP, ['N'] = T_CAP,
+    ['O'] = T_CAP, ['P'] = T_CAP, ['Q'] = T_CAP, ['R'] = T_CAP, ['S'] = T_CAP, ['T'] = T_CAP, ['U'] = T_CAP,
+    ['V'] = T_CAP, ['W'] = T_CAP, ['X'] = T_CAP, ['Y'] = T_CAP, ['Z'] = T_CAP,
+    ['0'] = T_NUM, ['1'] = T_NUM, ['2'] = T_NUM, ['3'] = T_NUM, ['4'] = T_NUM, ['5'] = T_NUM, ['6'] = T_NUM,
+    ['7'] = T_NUM, ['8'] = T_NUM, ['9'] = T_NUM,
+};
+
 #if defined(__SSE2__)
 /* Bit k set when p[k] is an ASCII letter or digit (alnum_tab, 16 at once). */
 static inline uint32_t alnum16(const char *p)
@@ -136,13 +178,15 @@ int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_qu
         safe = old->pe < pe ? old->pe : pe;
         safe = safe > REUSE_MARGIN ? safe - REUSE_MARGIN : 0;
     }
-    size_t seen = 0, ok = 0;
+    /* Tokens up to `seen` have been compared; SIZE_MAX once reuse is over
+     * (or never began), so the loop tests one number per turn. */
+    size_t seen = sync ? 0 : SIZE_MAX, ok = 0;
     while (i < pe) {
-        if (sync && tk->n > seen) {
+        if (tk->n > seen) {
             seen = tk->n;
             const qx_tok_t *t = &tk->t[tk->n - 1];
             if (t->e > safe) {
-                sync = 0;
+                seen = SIZE_MAX;
             } else {
                 while (ok < old->n && old->t[ok].s < t->s) ok++;
                 if (ok < old->n && same_tok(&old->t[ok], t)) {
@@ -164,7 +208,7 @@ int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_qu
                         as = ae = pe;
                         next_piece(qs, &qi, &piece, i, pe, &as, &ae);
                     }
-                    sync = 0;
+                    seen = SIZE_MAX;
                     continue;
                 }
             }
@@ -180,14 +224,10 @@ int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_qu
             continue;
         }
         unsigned char ch = (unsigned char)b[i];
-        if (ch == ' ') { i++; continue; }   /* the commonest byte between tokens */
-        size_t cl, nw;
-        if (alnum_tab[ch]) {
-            nw = 0;
-        } else if (ch < 0x80) {
-            if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == '\f' || ch == '\v') { i++; continue; }
-            nw = 1;
-        } else {
+        unsigned k = byte_class[ch];
+        if (k == BC_SPACE) { i++; continue; }
+        size_t cl, nw = k == BC_PUNCT || k == BC_PUNCT_JOIN;
+        if (k == BC_HIGH) {
             if (qx_is_space_at(b, len, i, &cl)) { i += (uint32_t)cl; continue; }
             nw = nonword_len(b, len, i);
         }
@@ -218,54 +258,66 @@ int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_qu
          * periods that sit between word characters (they're, U.S, co-chair). */
         uint32_t s = i;
         int inner_dot = 0;
+        int next = -1;   /* the ASCII byte at i that ended the word, if one did */
         while (i < as) {
 #if defined(__SSE2__)
             if (i + 16 <= as) {   /* a run of ASCII letters and digits at once */
                 uint32_t m = alnum16(b + i);
                 if (m == 0xFFFF) { i += 16; continue; }
                 i += (uint32_t)__builtin_ctz(~m);
-            }
+            } else
 #endif
+            {
+                while (i < as && alnum_tab[(unsigned char)b[i]]) i++;
+                if (i >= as) break;
+            }
+            /* b[i] is no ASCII letter or digit.  Other ASCII ends the word
+             * unless it is a joiner followed by a word character. */
             unsigned char c = (unsigned char)b[i];
-            if (alnum_tab[c]) { i++; continue; }
-            /* Other ASCII ends the word unless it is a joiner (the test
-             * below, without its general case). */
-            if (c < 0x80 && !(c == '\'' || c == '-' || c == '.' || c == '&')) break;
+            if (c < 0x80) {
+                if (byte_class[c] == BC_PUNCT_JOIN && i + 1 < as && nonword_len(b, len, i + 1) == 0) {
+                    if (c == '.') inner_dot = 1;
+                    i++;
+                    continue;
+                }
+                next = c;
+                break;
+            }
             size_t w = nonword_len(b, len, i);
             if (w == 0) { i += (uint32_t)utf8_len(c); continue; }
-            int joiner = c == '\'' || c == '-' || c == '.' || c == '&' ||
-                         (w == 3 && (unsigned char)b[i + 2] == 0x99);   /* ’ */
-            if (joiner && i + w < as && nonword_len(b, len, i + w) == 0) {
-                if (c == '.') inner_dot = 1;
+            /* ’ joins as an apostrophe does */
+            if (w == 3 && (unsigned char)b[i + 2] == 0x99 && i + w < as && nonword_len(b, len, i + w) == 0) {
                 i += (uint32_t)w;
                 continue;
             }
             break;
         }
         if (i > as) i = as;
-        uint32_t f = T_WORD;
         unsigned char c0 = (unsigned char)b[s];
-        if (c0 >= 'A' && c0 <= 'Z') f |= T_CAP;
-        if (c0 >= '0' && c0 <= '9') f |= T_NUM;
+        uint32_t f = T_WORD | first_flags[c0];
         uint32_t n = i - s;
-        if (n > 4 && memcmp(b + i - 3, "ing", 3) == 0) f |= T_ING;
-        if (n > 4 && memcmp(b + i - 2, "ly", 2) == 0) f |= T_LY;
+        if (n > 4) {
+            if (b[i - 1] == 'g' && b[i - 2] == 'n' && b[i - 3] == 'i') f |= T_ING;
+            if (b[i - 1] == 'y' && b[i - 2] == 'l') f |= T_LY;
+        }
         if (push(tk, s, i, f, -1, 0) != 0) return -1;
-        /* Mr. / G. / U.S. keep their period: it does not end a sentence. */
-        if (i < as && b[i] == '.') {
+        /* The space after a word is skipped here, without a turn of the loop
+         * (the loop would skip it the same way: it is before the next piece). */
+        if (next == ' ') {
+            i++;
+        } else if (next == '.') {
+            /* Mr. / G. / U.S. keep their period: it does not end a sentence. */
             qx_tok_t *t = &tk->t[tk->n - 1];
             if (inner_dot || (n == 1 && (f & T_CAP)) ||
                 (n <= QX_ABBREV_MAX && (qx_tok_cls(lx, b, t) & QX_W_ABBREV)))
                 t->e = ++i;
+            if (i < as && b[i] == ' ') i++;
         }
-        /* The space after a word, without a turn of the loop (the loop
-         * would skip it the same way: it is before the next piece). */
-        if (i < as && b[i] == ' ') i++;
     }
     return 0;
 }
 
-uint32_t qx_tok_cls(const qx_lex_t *lx, const char *b, qx_tok_t *t)
+uint32_t qx_tok_cls_lookup(const qx_lex_t *lx, const char *b, qx_tok_t *t)
 {
     if (!lx || !(t->f & T_WORD)) return 0;
     if (t->f & T_CLS) return t->cls;

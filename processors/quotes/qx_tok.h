@@ -50,7 +50,15 @@ int qx_tokenize(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t
  * window edge changes how words end).  The result equals qx_tokenize(). */
 int qx_tokenize_reuse(const qx_lex_t *lx, const char *b, size_t len, const qx_quotes_t *qs,
                       uint32_t ps, uint32_t pe, qx_toks_t *tk, const qx_toks_t *old);
-/* Lexicon classes of token t (looked up once). */
-uint32_t qx_tok_cls(const qx_lex_t *lx, const char *b, qx_tok_t *t);
+/* Lexicon classes of token t, looked up on first use (qx_tok_cls_lookup);
+ * the cached case is inline, since patterns ask about the same few tokens
+ * many times. */
+uint32_t qx_tok_cls_lookup(const qx_lex_t *lx, const char *b, qx_tok_t *t);
+static inline uint32_t qx_tok_cls(const qx_lex_t *lx, const char *b, qx_tok_t *t)
+{
+    if (!(t->f & T_WORD)) return 0;
+    if (t->f & T_CLS) return t->cls;
+    return qx_tok_cls_lookup(lx, b, t);
+}
 
 #endif

@@ -612,6 +612,97 @@ static void test_token_reuse_is_exact(void)
     free(reused.t);
 }
 
+/* The tokens of body[ps..pe) joined with '|', a quoted piece as Q. */
+static void token_string(const char *body, const qx_toks_t *tk, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < tk->n && o + 2 < cap; i++) {
+        const qx_tok_t *t = &tk->t[i];
+        int w = (t->f & T_QUOTE) ? snprintf(out + o, cap - o, "%sQ", i ? "|" : "")
+                                 : snprintf(out + o, cap - o, "%s%.*s", i ? "|" : "", (int)(t->e - t->s), body + t->s);
+        if (w < 0 || (size_t)w >= cap - o) break;
+        o += (size_t)w;
+    }
+}
+
+/* Words, joiners, kept periods and folded quotes, as the patterns expect
+ * them; a window end cuts a word, and a word near it (less than a block of
+ * 16 bytes before it) ends where it would without the end. */
+static void test_tokens_split_words_and_punctuation(void)
+{
+    static const char body[] =
+        "Mr. Smith, co-chair of U.S. Steel, said they\xE2\x80\x99re \"raising\" every rate slowly (D-Ill.) "
+        "in 1990s... Inc., reporting: A.B&C! Internationalization-wise";
+    qx_quotes_t qs = {0};
+    qx_toks_t tk = {0};
+    size_t n = strlen(body);
+    CHECK(qx_scan_marks(lx, body, n, &qs) == 0 && qs.n == 1, "one quote");
+    CHECK(qx_tokenize(lx, body, n, &qs, 0, (uint32_t)n, &tk) == 0, "tokenize");
+    char got[1024];
+    token_string(body, &tk, got, sizeof(got));
+    CHECK(!strcmp(got, "Mr.|Smith|,|co-chair|of|U.S.|Steel|,|said|they\xE2\x80\x99re|Q|every|rate|slowly|(|D-Ill|.|)|"
+                       "in|1990s|...|Inc.|,|reporting|:|A.B&C|!|Internationalization-wise"),
+          "tokens: %s", got);
+    uint32_t want[] = {T_CAP, T_CAP, T_COMMA, 0, 0, T_CAP, T_CAP, T_COMMA, 0, 0, T_QUOTE, 0, 0, T_LY, T_LPAREN, T_CAP,
+                       T_PUNCT, T_RPAREN, 0, T_NUM, T_PUNCT, T_CAP, T_COMMA, T_ING, T_COLON, T_CAP, T_END, T_CAP};
+    CHECK(tk.n == sizeof(want) / sizeof(want[0]), "%zu tokens", tk.n);
+    for (size_t i = 0; i < tk.n && i < sizeof(want) / sizeof(want[0]); i++) {
+        uint32_t f = tk.t[i].f & (T_CAP | T_NUM | T_ING | T_LY | T_END | T_COMMA | T_COLON | T_QUOTE | T_PUNCT |
+                                  T_LPAREN | T_RPAREN);
+        CHECK(f == want[i], "token %zu (%.*s): flags %#x, want %#x", i, (int)(tk.t[i].e - tk.t[i].s),
+              body + tk.t[i].s, f, want[i]);
+    }
+    /* A window ending inside the last word cuts it, at every length (the
+     * hyphen is the 21st byte: it joins only what follows it in the window). */
+    uint32_t last = (uint32_t)(strstr(body, "Internationalization") - body);
+    for (uint32_t cut = 1; cut < 26; cut++) {
+        if (cut == 21) continue;
+        CHECK(qx_tokenize(lx, body, n, &qs, last, last + cut, &tk) == 0, "tokenize");
+        CHECK(tk.n == 1 && tk.t[0].s == last && tk.t[0].e == last + cut && (tk.t[0].f & T_WORD),
+              "cut %u: %zu tokens, last ends at %u", cut, tk.n, tk.n ? tk.t[tk.n - 1].e - last : 0);
+    }
+    /* Ending a window right after a joiner leaves the joiner out of the word. */
+    uint32_t co = (uint32_t)(strstr(body, "co-chair") - body);
+    CHECK(qx_tokenize(lx, body, n, &qs, co, co + 3, &tk) == 0, "tokenize");
+    token_string(body, &tk, got, sizeof(got));
+    CHECK(!strcmp(got, "co|-"), "window [co-): %s", got);
+    free(qs.q);
+    free(tk.t);
+}
+
+/* Lookups fold ASCII capitals and nothing else, at every word length (words
+ * of up to 8 bytes and longer ones are stored apart). */
+static void test_lexicon_folds_ascii_case_only(void)
+{
+    static const char *const words[] = {"said", "it's", "according", "he", "spokeswoman"};
+    for (size_t k = 0; k < sizeof(words) / sizeof(words[0]); k++) {
+        const char *w = words[k];
+        size_t n = strlen(w);
+        uint32_t cls = qx_lex_word(lx, w, n);
+        CHECK(cls != 0, "%s is in the lexicon", w);
+        char v[32];
+        for (unsigned mask = 0; mask < (1u << n) && mask < 4096; mask++) {
+            for (size_t i = 0; i < n; i++)
+                v[i] = (char)((mask >> i & 1) && w[i] >= 'a' && w[i] <= 'z' ? w[i] - 32 : w[i]);
+            CHECK(qx_lex_word(lx, v, n) == cls, "%.*s: %#x, want %#x", (int)n, v, qx_lex_word(lx, v, n), cls);
+        }
+        memcpy(v, w, n);
+        v[n] = '\0';
+        CHECK(qx_lex_word(lx, v, n + 1) == 0, "%s with a NUL after it is no word", w);
+        CHECK(qx_lex_word(lx, v, n - 1) == 0 || !strcmp(w, "he"), "%.*s is no word", (int)n - 1, v);
+        v[n - 1] = (char)(v[n - 1] ^ 0x80);
+        CHECK(qx_lex_word(lx, v, n) == 0, "%s with a high bit set is no word", w);
+        /* ' is 0x27: 0x07 becomes it under a fold that sets bit 5 of every byte */
+        memcpy(v, w, n);
+        for (size_t i = 0; i < n; i++)
+            if (v[i] == '\'') v[i] = 0x07;
+        CHECK(strchr(w, '\'') == NULL || qx_lex_word(lx, v, n) == 0, "%s with 0x07 for ' is no word", w);
+    }
+    CHECK(qx_lex_word(lx, "SAID", 4) & QX_W_CUE, "SAID is a cue");
+    CHECK(qx_lex_phrase(lx, "According to", 12) & QX_W_CUE_PREP, "According to is a cue preposition");
+}
+
 /* A scratch kept across calls gives the same quotes as fresh memory. */
 static void test_scratch_gives_the_same_quotes(void)
 {
@@ -696,6 +787,8 @@ int main(int argc, char **argv)
     test_subject_before_appositive_and_verb_clause();
     test_garbage_never_crashes();
     test_token_reuse_is_exact();
+    test_tokens_split_words_and_punctuation();
+    test_lexicon_folds_ascii_case_only();
     test_scratch_gives_the_same_quotes();
     test_bad_data_dir_is_an_error();
     qx_lex_free(lx);
