@@ -128,7 +128,8 @@ typedef struct {
 
 typedef struct chunk {
     struct chunk *next;
-    size_t size;          /* usable bytes after this header */
+    size_t size;          /* usable bytes in data */
+    char data[];          /* the usable bytes */
 } chunk_t;
 
 #define CHUNK_MIN (32u * 1024)
@@ -191,10 +192,10 @@ static void *arena_alloc_slow(ws_value_arena_t *a, size_t n, size_t need) {
         c = malloc(sizeof *c + size);
         if (!c) return NULL;
         c->size = size;
-        POISON((char *)(c + 1), size);
+        POISON(c->data, size);
         if (!big && a->next_size < CHUNK_MAX) a->next_size *= 2;
     }
-    char *data = (char *)(c + 1);
+    char *data = c->data;
     if (big && a->chunks) {
         c->next = a->chunks->next;
         a->chunks->next = c;
@@ -242,7 +243,7 @@ static int arena_adopt(ws_value_arena_t *a, ws_value_t *v) {
 static void spare_keep(ws_value_arena_t *a, chunk_t *c, size_t *kept) {
     if (c->size <= KEEP_MAX - *kept) {
         *kept += c->size;
-        POISON((char *)(c + 1), c->size);
+        POISON(c->data, c->size);
         c->next = a->spare;
         a->spare = c;
     } else {
@@ -286,7 +287,7 @@ void ws_value_arena_reset(ws_value_arena_t *a) {
     a->chunks = keep;
     if (keep) {
         keep->next = NULL;
-        a->cur = (char *)(keep + 1);
+        a->cur = keep->data;
         a->end = a->cur + keep->size;
     } else {
         a->cur = a->end = NULL;
