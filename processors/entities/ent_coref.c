@@ -97,6 +97,16 @@ static int norp_suffix(const ent_ctx_t *c, const ent_tok_t *t)
     return 0;
 }
 
+/* ent_hash_token of a mention's l bytes of text: a mention that is exactly
+ * one token's hashed bytes already has it in the token (the tokenizer
+ * hashes [start, hend) with the same function). */
+static inline uint64_t text_hash(const ent_ctx_t *c, const ent_mention_t *m, uint32_t l)
+{
+    const ent_tok_t *t = &c->toks[m->tstart];
+    if (m->tend == m->tstart + 1 && t->start == m->start && t->hend - t->start == l) return t->h;
+    return ent_hash_token(c->text + m->start, l);
+}
+
 /* Default type for one unknown capitalised word nobody explains. */
 static int default_type(ent_ctx_t *c, const ent_mention_t *m)
 {
@@ -177,7 +187,7 @@ static int unknown_groups(ent_ctx_t *c)
         const ent_mention_t *m = &s->ments[i];
         if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
         uint32_t l = m->end - m->start;
-        uint64_t h = ent_hash_token(c->text + m->start, l);
+        uint64_t h = text_hash(c, m, l);
         size_t slot = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
         while (table[slot] >= 0 && !(g[table[slot]].h == h && g[table[slot]].len == l))
             slot = (slot + 1) & (cap - 1);
@@ -196,7 +206,7 @@ static int unknown_groups(ent_ctx_t *c)
         const ent_mention_t *m = &s->ments[i];
         uint32_t l = m->end - m->start;
         if (l < 64 ? !(lens & (1ull << l)) : !long_lens) continue;
-        uint64_t h = ent_hash_token(c->text + m->start, l);
+        uint64_t h = text_hash(c, m, l);
         size_t slot = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
         while (table[slot] >= 0 && !(g[table[slot]].h == h && g[table[slot]].len == l))
             slot = (slot + 1) & (cap - 1);

@@ -92,8 +92,9 @@ struct ent_kb {
     size_t trig_pairs_n, trig_pairs_cap;
     ent_trig_t *trig;
     size_t trig_cap;
-    uint64_t trig_bloom[64];        /* 4096-bit filter over trigger hashes (most
-                                       tokens trigger nothing) */
+    uint8_t trig_bloom[4096];       /* 4096-entry filter over trigger hashes (most
+                                       tokens trigger nothing); a byte per entry,
+                                       so a test is one load, not a bit extraction */
     uint64_t abbr_bloom[8];         /* 512-bit filter over ABBR words (tokenizer) */
     const ent_trig_pair_t *trig_digit, *trig_capl, *trig_upper;  /* #digit, #cap, #upper */
     size_t n_digit, n_cap, n_upper;
@@ -115,7 +116,21 @@ static inline void ent_kb_prefetch(const ent_kb_t *kb, uint64_t h)
     __builtin_prefetch(&kb->slots[(size_t)(key ^ (key >> 32)) & (kb->slots_cap - 1)]);
 }
 
-/* The trigger filter: one bit per trigger hash, from the hash's top bits
+/* ent_kb_classes, inline for the tagger's hot callers (the token class
+ * memo misses about 110 times an article). */
+static inline unsigned ent_kb_classes_inline(const ent_kb_t *kb, uint64_t h)
+{
+    if (!kb->slots) return 0;
+    uint64_t key = ent_seq_hash(ENT_SEQ_SEED, h);
+    size_t mask = kb->slots_cap - 1;
+    for (size_t i = (size_t)(key ^ (key >> 32)) & mask;; i = (i + 1) & mask) {
+        const ent_slot_t *s = &kb->slots[i];
+        if (s->key == key) return s->cls & ~ENT_SLOT_PREFIX;
+        if (s->key == 0) return 0;
+    }
+}
+
+/* The trigger filter: one entry per trigger hash, from the hash's top bits
  * spread by a multiply (a short word's low bits say little). */
 static inline size_t ent_trig_bloom_bit(uint64_t h)
 {
@@ -124,12 +139,12 @@ static inline size_t ent_trig_bloom_bit(uint64_t h)
 static inline void ent_trig_bloom_add(ent_kb_t *kb, uint64_t h)
 {
     size_t b = ent_trig_bloom_bit(h);
-    kb->trig_bloom[b >> 6] |= 1ull << (b & 63);
+    kb->trig_bloom[b] = 1;
 }
 static inline int ent_trig_bloom_has(const ent_kb_t *kb, uint64_t h)
 {
     size_t b = ent_trig_bloom_bit(h);
-    return (kb->trig_bloom[b >> 6] >> (b & 63)) & 1;
+    return kb->trig_bloom[b];
 }
 
 /* The sorted rule indexes triggered by token hash h (or ENT_TRIG_*). */

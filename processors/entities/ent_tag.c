@@ -31,7 +31,7 @@ unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
     {
-        unsigned cl = ent_kb_classes(c->kb, t->h);
+        unsigned cl = ent_kb_classes_inline(c->kb, t->h);
         /* "US", "IT", "WHO" in running text are acronyms, not us/it/who */
         if ((t->flags & TF_UPPER) && !(t->flags & TF_HEAD) && t->end - t->start >= 2)
             cl &= ~(unsigned)(CL_COMMON | CL_STOP);
@@ -87,20 +87,15 @@ static int entry_matches(ent_ctx_t *c, const ent_entry_t *e, size_t at)
  * that length) and the longest TITLE length.  Returns the entity length. */
 static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len);
 
-/* Memoized per token: chunking and segmenting ask about the same tokens. */
-size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
+/* Fill token i's gazetteer memo (ent_gaz_match in ent_tag.h reads it). */
+void ent_gaz_match_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
-    if (!(t->cls & GAZ_DONE)) {
-        size_t tl;
-        int32_t e;
-        size_t gl = gaz_match_uncached(c, i, &e, &tl);
-        t->gaz_entry = e;
-        t->cls |= GAZ_DONE | (uint32_t)gl << GAZ_LEN_SHIFT | (uint32_t)tl << GAZ_TITLE_SHIFT;
-    }
-    *entry = t->gaz_entry;
-    if (title_len) *title_len = (t->cls >> GAZ_TITLE_SHIFT) & 15;
-    return (t->cls >> GAZ_LEN_SHIFT) & 15;
+    size_t tl;
+    int32_t e;
+    size_t gl = gaz_match_uncached(c, i, &e, &tl);
+    t->gaz_entry = e;
+    t->cls |= GAZ_DONE | (uint32_t)gl << GAZ_LEN_SHIFT | (uint32_t)tl << GAZ_TITLE_SHIFT;
 }
 
 static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
@@ -943,11 +938,12 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
      * so a 4 MB article does not cost 128 MB of tokens up front. */
     size_t guess = len / 3 + 64;
     if (guess > len + 1) guess = len + 1;
-    if (ensure_toks(s, guess) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
-    size_t nt = ent_tokenize_trig(kb, text, len, s->toks, s->toks_cap, s->cand, &s->cand_n);
+    /* one token more than the tokenizer may fill: the walk's sentinel */
+    if (ensure_toks(s, guess + 1) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
+    size_t nt = ent_tokenize_trig(kb, text, len, s->toks, s->toks_cap - 1, s->cand, &s->cand_n);
     if (nt == SIZE_MAX) {
-        if (ensure_toks(s, len + 1) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
-        nt = ent_tokenize_trig(kb, text, len, s->toks, s->toks_cap, s->cand, &s->cand_n);
+        if (ensure_toks(s, len + 2) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
+        nt = ent_tokenize_trig(kb, text, len, s->toks, s->toks_cap - 1, s->cand, &s->cand_n);
     }
     if (ensure(s, nt + 1, kb) < 0) { snprintf(err, errlen, "out of memory"); return -1; }
     ent_ctx_t c;
@@ -969,10 +965,11 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
     if (rc < 0) return rc;
 
     size_t i = 0;
+    s->toks[nt].flags = TF_CAP;     /* sentinel: the skip loop below stops there */
     while (i < nt) {
         /* skip what can start nothing: no rule match, and not a name (namey()
          * needs a capital or a headline) */
-        while (i < nt && !(c.toks[i].flags & (TF__RULE | TF_CAP | TF_MIXED | TF_HEAD)))
+        while (!(c.toks[i].flags & (TF__RULE | TF_CAP | TF_MIXED | TF_HEAD)))
             i++;
         if (i >= nt) break;
         const ent_tok_t *t = &c.toks[i];

@@ -50,7 +50,18 @@ static inline unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
     if (__builtin_expect(!(t->cls & CLS_DONE), 0)) return ent_tok_cls_slow(c, i);
     return (t->cls & CLS_MASK) | ((t->flags >> TF_CLS_HI_SHIFT) & CLS_HI_MASK) << CLS_HI_SHIFT;
 }
-size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len);
+/* Longest gazetteer match at token i: the entity length in tokens, its
+ * entry, the longest title length.  Memoized per token (chunking and
+ * segmenting ask about the same tokens): the memo is read inline. */
+void ent_gaz_match_slow(ent_ctx_t *c, size_t i);
+static inline size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
+{
+    const ent_tok_t *t = &c->toks[i];
+    if (__builtin_expect(!(t->cls & GAZ_DONE), 0)) ent_gaz_match_slow(c, i);
+    *entry = t->gaz_entry;
+    if (title_len) *title_len = (t->cls >> GAZ_TITLE_SHIFT) & 15;
+    return (t->cls >> GAZ_LEN_SHIFT) & 15;
+}
 int ent_coref(ent_ctx_t *c);
 
 #endif

@@ -588,6 +588,123 @@ static void test_word_shapes(void)
     }
 }
 
+/* The tokenizer's fast paths (16-byte word scan, hash from the scanned
+ * bytes, sentence flag carried in the pending flags, ASCII punctuation)
+ * against the same tokenizer built without them (ent_tok_ref.c), where
+ * every token takes the general code: on random texts of hostile pieces
+ * (abbreviations, numbers, apostrophes, dashes, quotes, Latin-1, Greek,
+ * Cyrillic, CJK, emoji, stray and truncated UTF-8 bytes, NUL, all-caps
+ * runs, words longer than 16 bytes), each in a buffer of exactly its
+ * length, every token field and the rule-candidate list must be equal. */
+size_t ent_ref_tokenize_cap(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks,
+                            size_t cap);
+size_t ent_ref_tokenize_trig(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t *toks,
+                             size_t cap, uint32_t *cand, size_t *ncand);
+
+static uint64_t rng_state = 0x2545F4914F6CDD1Dull;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(rng_state >> 33) % n;
+}
+
+static int same_tokens(const ent_tok_t *a, const ent_tok_t *b, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].hend != b[i].hend ||
+            a[i].flags != b[i].flags || a[i].cls != b[i].cls || a[i].h != b[i].h) {
+            *at = i;
+            return 0;
+        }
+    return 1;
+}
+
+static void test_tokenizer_fast_paths(void)
+{
+    static const char *const piece[] = {
+        "the", "The", "THE", "said", "U.S.", "U.S.A.", "Oct.", "Inc.", "a.m.", "p.m", "Mr.", "J.",
+        "F.", "St.", "Gen.", "vs.", "e.g.", "No.", "US", "NATO", "IT", "McCain", "eBay", "P2qpm3",
+        "G7", "3D", "1,000.5", "11:30", "2025-10-30", "464,000,", "1.", "9.", "$1.13bn", "30%",
+        "O'Brien", "don't", "Trump's", "TRUMP'S", "countries'", "James'", "AT&T", "a&b", "A&b",
+        "Asia-Pacific", "\"", "\"Hello", "'", "''", "'s", "\xE2\x80\x99s", "\xE2\x80\x9C",
+        "\xE2\x80\x9D", "\xE2\x80\x94", "\xE2\x80\x93", "(", ")", "[", "{", ",", ".", ":", ";",
+        "!", "?", "...", "-", "&", "#", "@", "\xC2\xA0", "\xE2\x80\xA8", "\xC2\x85", "\xC3\xA9",
+        "\xC3\x89lys\xC3\xA9" "e", "Stra\xC3\x9F" "e", "\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0",
+        "\xCE\x91\xCE\xB8\xCE\xAE\xCE\xBD\xCE\xB1", "\xE5\x8C\x97\xE4\xBA\xAC",
+        "\xF0\x9F\x98\x80", "\xFF", "\xC3", "\x80", "\xE2\x80", "\xF0\x9F\x98", "\xED\xA0\x80",
+        "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRST0123", "Supercalifragilistic",
+        "international", "Internationalisation", "x", "A", "7", "Ltd", "Corp.", "PRESS DIGEST",
+        "WEALTHY VOTERS ABANDON", "In", "Paris", "Friday", "President",
+    };
+    static const char *const sep[] = {"", " ", " ", " ", " ", "  ", "\n", "\t", "\r\n", "\n\n"};
+    const size_t npiece = sizeof piece / sizeof piece[0], nsep = sizeof sep / sizeof sep[0];
+    static ent_tok_t ta[2048], tb[2048];
+    static uint32_t ca[2048], cb[2048];
+    char buf[1024];
+    size_t bad = 0;
+    for (int iter = 0; iter < 20000 && bad < 3; iter++) {
+        size_t bl = 0, want = 1 + rnd(600);
+        while (bl < want) {
+            const char *pc;
+            char one[2] = {0, 0};
+            if (rnd(12) == 0) {            /* any byte at all, NUL included */
+                one[0] = (char)rnd(256);
+                pc = one;
+            } else {
+                pc = piece[rnd((uint32_t)npiece)];
+            }
+            size_t pl = pc == one ? 1 : strlen(pc);
+            const char *sp = sep[rnd((uint32_t)nsep)];
+            size_t sl = strlen(sp);
+            if (bl + pl + sl > sizeof buf) break;
+            memcpy(buf + bl, pc, pl);
+            bl += pl;
+            memcpy(buf + bl, sp, sl);
+            bl += sl;
+        }
+        /* the text alone in a buffer of its length: a read past it is an
+         * ASan error, not a silent match */
+        char *t = malloc(bl ? bl : 1);
+        if (!t) { CHECK(0, "out of memory"); return; }
+        memcpy(t, buf, bl);
+        for (int with_kb = 0; with_kb < 2; with_kb++) {
+            size_t nca = 0, ncb = 0, na, nb, at = 0;
+            memset(ta, 0, sizeof ta);
+            memset(tb, 0, sizeof tb);
+            if (with_kb) {
+                na = ent_tokenize_trig(kb, t, bl, ta, 2048, ca, &nca);
+                nb = ent_ref_tokenize_trig(kb, t, bl, tb, 2048, cb, &ncb);
+            } else {
+                na = ent_tokenize_cap(NULL, t, bl, ta, 2048);
+                nb = ent_ref_tokenize_cap(NULL, t, bl, tb, 2048);
+            }
+            int ok = na == nb && na != SIZE_MAX && same_tokens(ta, tb, na, &at) && nca == ncb &&
+                     memcmp(ca, cb, nca * sizeof *ca) == 0;
+            if (!ok && bad++ < 3)
+                CHECK(0, "fast and general tokenizer differ (kb %d, %zu/%zu tokens, %zu/%zu "
+                      "candidates, first difference at token %zu) on: %.*s", with_kb, na, nb,
+                      nca, ncb, at, (int)bl, t);
+            /* a token's hash is ent_hash_token of its hashed bytes
+             * (coreference reuses it for one-token mentions) */
+            for (size_t i = 0; ok && i < na; i++)
+                if (ta[i].h != ent_hash_token(t + ta[i].start, ta[i].hend - ta[i].start)) {
+                    CHECK(0, "token %zu '%.*s' hash is not ent_hash_token's", i,
+                          (int)(ta[i].end - ta[i].start), t + ta[i].start);
+                    break;
+                }
+            /* too little room: both give up */
+            if (with_kb && na > 1 && na != SIZE_MAX) {
+                size_t cap = na - 1;
+                CHECK(ent_tokenize_trig(kb, t, bl, ta, cap, ca, &nca) == SIZE_MAX &&
+                      ent_ref_tokenize_trig(kb, t, bl, tb, cap, cb, &ncb) == SIZE_MAX,
+                      "a token short of room: both report it");
+            }
+        }
+        free(t);
+    }
+    CHECK(bad == 0, "%zu texts tokenized differently by the fast paths", bad);
+}
+
 /* A rule match far into a long body of short words (the rule window is
  * found by galloping and halving over the token starts). */
 static void test_rule_window(void)
@@ -828,6 +945,7 @@ int main(void)
     test_shared_trigger_rules();
     test_trigger_candidates();
     test_word_shapes();
+    test_tokenizer_fast_paths();
     test_rule_window();
     test_first_byte_filter();
     test_bad_config();
