@@ -94,6 +94,8 @@ typedef struct {
     int unclosed;                     /* ran to a paragraph end unclosed */
     uint32_t open, close_end;         /* outer marks of the first/last piece */
     uint32_t para, last_para;         /* paragraph of the first/last piece */
+    uint32_t par_s, par_e;            /* the first piece's paragraph [par_s, par_e), as
+                                       * qx_scan_marks found it; 0, 0 when not known */
     /* attribution */
     qx_spkind_t sp_kind;
     uint32_t sp_start, sp_end;        /* speaker mention in body */

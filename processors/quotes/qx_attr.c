@@ -6,6 +6,7 @@
  *   around it         "Cruz continued:" / "X agreed. "…"" / "- Jane Roe."
  * Speaker phrases come from qx_np.c. */
 #include "qx_ctx.h"
+#include "qx_scan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -189,21 +190,10 @@ static void para_bounds(ctx_t *c, uint32_t pos, uint32_t *ps, uint32_t *pe)
  * window scans below). */
 static const unsigned char sent_end_tab[256] = {['.'] = 1, ['!'] = 1, ['?'] = 1};
 
-/* ASCII letters: the word an abbreviation's period closes. */
-static const unsigned char alpha_tab[256] = {
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
-    ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-    ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
-    ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-    ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-};
-
 /* Does the period at b[p] end a sentence (it closes no abbreviation)? */
 static int period_ends(ctx_t *c, uint32_t p)
 {
-    uint32_t w = p, floor = p > QX_ABBREV_MAX + 1 ? p - QX_ABBREV_MAX - 1 : 0;
-    while (w > floor && alpha_tab[(unsigned char)c->b[w - 1]]) w--;
+    uint32_t w = p - qx_letters_before(c->b, p, QX_ABBREV_MAX + 1);
     if (p - w > QX_ABBREV_MAX) return 1;   /* longer than any abbreviation */
     if (w > 0 && c->b[w - 1] == '.') return 0;
     if (p - w == 1 && c->b[w] >= 'A' && c->b[w] <= 'Z') return 0;
@@ -445,6 +435,12 @@ int qx_attribute_quote(ctx_t *c, size_t qi)
     while (pqi >= 0 && c->qs->q[pqi].title) pqi--;
     const qx_quote_t *pq = pqi >= 0 ? &c->qs->q[pqi] : NULL;
     uint32_t lead_from = pq ? pq->outer[pq->nspans - 1][0] : 0;
+    /* The scanner knew the quote's paragraph: no search for its bounds. */
+    if (q->par_e > q->par_s && q->outer[0][0] >= q->par_s && q->outer[0][1] <= q->par_e) {
+        c->para_s = q->par_s;
+        c->para_e = q->par_e;
+        c->para_valid = 1;
+    }
     if (ensure_tokens(c, &c->cur, q->outer[0][0], q->outer[0][1], lead_from) != 0) return -1;
     qx_toks_t *tk = &c->cur;
     long qa = atom_index(c, tk, qi, 0);

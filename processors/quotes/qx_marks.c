@@ -9,68 +9,16 @@
  * Articles without any double marks are scanned again with single marks as
  * the primary ones (British style), telling apostrophes apart. */
 #include "qx.h"
+#include "qx_scan.h"
 
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 enum { M_NONE = 0, M_OPEN, M_CLOSE, M_AMBIG };
 enum { F_DOUBLE = 1, F_GUILL, F_LOW, F_SINGLE };
 
-/* Nonzero when some byte of x equals c (the classic SWAR zero-byte test). */
-static inline uint64_t has_byte(uint64_t x, unsigned char c)
-{
-    uint64_t y = x ^ (0x0101010101010101ULL * c);
-    return (y - 0x0101010101010101ULL) & ~y & 0x8080808080808080ULL;
-}
-
 /* Bytes that can start a mark: 1 in double-mark mode, 2 in single. */
 static const unsigned char mark_lead[256] = {['"'] = 1, ['\''] = 2, [0xC2] = 1, [0xE2] = 3};
-
-/* First i in [i, pe) whose byte may start a mark, or a position close
- * before it (the caller checks byte by byte from there); pe if none.  Runs
- * of text without such bytes are skipped 64 or 16 (SSE2) or 8 bytes at a
- * time. */
-static inline size_t skip_plain(const char *s, size_t i, size_t pe, int singles)
-{
-#if defined(__SSE2__)
-    const __m128i e2 = _mm_set1_epi8((char)0xE2);
-    const __m128i a = _mm_set1_epi8(singles ? '\'' : '"');
-    const __m128i b = _mm_set1_epi8(singles ? '\'' : (char)0xC2);
-#define QX_HIT16(x) \
-    _mm_or_si128(_mm_cmpeq_epi8(x, e2), _mm_or_si128(_mm_cmpeq_epi8(x, a), _mm_cmpeq_epi8(x, b)))
-    /* Most text has no mark for hundreds of bytes: 64 at a time, one test. */
-    while (i + 64 <= pe) {
-        const __m128i *p = (const __m128i *)(const void *)(s + i);
-        __m128i h0 = QX_HIT16(_mm_loadu_si128(p)), h1 = QX_HIT16(_mm_loadu_si128(p + 1));
-        __m128i h2 = QX_HIT16(_mm_loadu_si128(p + 2)), h3 = QX_HIT16(_mm_loadu_si128(p + 3));
-        if (!_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(h0, h1), _mm_or_si128(h2, h3)))) {
-            i += 64;
-            continue;
-        }
-        uint64_t m = (uint64_t)(unsigned)_mm_movemask_epi8(h0) | (uint64_t)(unsigned)_mm_movemask_epi8(h1) << 16 |
-                     (uint64_t)(unsigned)_mm_movemask_epi8(h2) << 32 | (uint64_t)(unsigned)_mm_movemask_epi8(h3) << 48;
-        return i + (size_t)__builtin_ctzll(m);
-    }
-    while (i + 16 <= pe) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(QX_HIT16(x));
-        if (m) return i + (size_t)__builtin_ctz(m);
-        i += 16;
-    }
-#undef QX_HIT16
-#endif
-    while (i + 8 <= pe) {
-        uint64_t x;
-        memcpy(&x, s + i, 8);
-        uint64_t hit = has_byte(x, 0xE2) | (singles ? has_byte(x, '\'') : has_byte(x, '"') | has_byte(x, 0xC2));
-        if (hit) break;
-        i += 8;
-    }
-    return i;
-}
 
 typedef struct {
     int kind;     /* M_OPEN, M_CLOSE, M_AMBIG */
@@ -302,6 +250,7 @@ typedef struct {
     int depth;       /* nested curly doubles inside */
     uint32_t open;   /* offset of the open mark */
     uint32_t cs;     /* content start */
+    uint32_t ps, pe; /* the paragraph */
     int carry;       /* index of a quote continued from the previous paragraph, or -1 */
 } scan_t;
 
@@ -349,6 +298,8 @@ static int emit(const qx_lex_t *lx, const char *s, size_t len, qx_quotes_t *out,
     q->open = st->open;
     q->close_end = close_end;
     q->para = q->last_para = para;
+    q->par_s = st->ps;
+    q->par_e = st->pe;
     q->unclosed = unclosed;
     q->title = !unclosed && is_title(lx, s, a, b);
     out->n++;
@@ -357,7 +308,7 @@ static int emit(const qx_lex_t *lx, const char *s, size_t len, qx_quotes_t *out,
 
 static int scan(const qx_lex_t *lx, const char *s, size_t len, int singles, qx_quotes_t *out)
 {
-    scan_t st = {0, 0, 0, 0, 0, -1};
+    scan_t st = {.carry = -1};
     int pending = -1;   /* quote left open at the previous paragraph's end */
     uint32_t para = 0;
     size_t ps = 0;
@@ -373,9 +324,11 @@ static int scan(const qx_lex_t *lx, const char *s, size_t len, int singles, qx_q
             pending = -1;
         }
         memset(&st, 0, offsetof(scan_t, carry));
+        st.ps = (uint32_t)ps;
+        st.pe = (uint32_t)pe;
         const unsigned char want = singles ? 2 : 1;
         for (size_t i = ps; i < pe;) {
-            i = skip_plain(s, i, pe, singles);
+            i = qx_skip_plain(s, len, i, pe, singles);
             if (i >= pe) break;
             if (!(mark_lead[(unsigned char)s[i]] & want)) { i++; continue; }
             mark_t m = mark_at(s, len, i, singles);

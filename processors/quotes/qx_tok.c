@@ -19,8 +19,7 @@ static inline int push(qx_toks_t *tk, uint32_t s, uint32_t e, uint32_t f, int32_
     qx_tok_t *t = &tk->t[tk->n++];
     t->s = s;
     t->e = e;
-    t->f = f;
-    t->cls = 0;
+    t->f = f;   /* cls is left as it is: it is read only under T_CLS */
     t->q = q;
     t->piece = piece;
     return 0;
@@ -85,10 +84,12 @@ static inline uint32_t alnum16(const char *p)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
     __m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));   /* A-Z to a-z; nothing else lands there */
-    __m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-                                  _mm_cmplt_epi8(l, _mm_set1_epi8('z' + 1)));
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    /* A range test is one signed compare once the range is moved to the
+     * bottom of the signed bytes: c - lo + 0x80 < -128 + width. */
+    __m128i alpha = _mm_cmplt_epi8(_mm_add_epi8(l, _mm_set1_epi8((char)(0x80 - 'a'))),
+                                   _mm_set1_epi8((char)(0x80 + 26)));
+    __m128i digit = _mm_cmplt_epi8(_mm_add_epi8(x, _mm_set1_epi8((char)(0x80 - '0'))),
+                                   _mm_set1_epi8((char)(0x80 + 10)));
     return (uint32_t)_mm_movemask_epi8(_mm_or_si128(alpha, digit));
 }
 #endif

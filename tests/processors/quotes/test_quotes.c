@@ -2,7 +2,9 @@
  * written for these tests.  Each case runs qx_extract() on a body and an
  * optional entity list and checks the quotes it returns. */
 #include "qx.h"
+#include "qx_scan.h"
 #include "qx_tok.h"
+#include "qx_tok_ref.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -612,6 +614,172 @@ static void test_token_reuse_is_exact(void)
     free(reused.t);
 }
 
+/* A hostile body: bytes of every value (ASCII letters and digits on both
+ * sides of the SIMD range tests' edges, controls, joiners, truncated and
+ * stray UTF-8, marks, dashes and spaces of several widths), in runs long
+ * enough to cross 16- and 64-byte blocks. */
+static size_t hostile_body(unsigned *seed, char *body, size_t cap)
+{
+    static const char *const parts[] = {
+        "\"", "'", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x98", "\xE2\x80\x99", "\xC2\xAB", "\xC2\xBB",
+        "\xE2\x80\x9E", "\xE2\x80\x94", "\xE2\x80\x93", "\xE2\x80\xA6", "\xC2\xA0", "\xE2\x80\x89", "\xE2\x80",
+        "\xE2", "\xC2", "\xC3\xA9", "\xF0\x9F\x98\x80", "\xF0\x9F", "\x80", "\xFF", " ", "  ", "\n", "\t", ".",
+        "...", ",", ":", ";", "(", ")", "[", "]", "-", "&", "!", "?", "Mr.", "U.S.", "said", "Smith",
+        "they're", "co-chair", "reporting", "slowly", "1990s", "@`[{/:", "Zaz09", "azAZ", "0909"};
+    const size_t np = sizeof(parts) / sizeof(parts[0]);
+    size_t n = 0;
+    int len = 1 + (int)((*seed = *seed * 1103515245u + 12345u) >> 16) % 400;
+    for (int k = 0; k < len && n + 8 < cap; k++) {
+        unsigned r = (*seed = *seed * 1103515245u + 12345u) >> 16;
+        if (r % 4 == 0) {   /* one byte of any value but NUL */
+            body[n++] = (char)(1 + (r >> 2) % 255);
+        } else if (r % 4 == 1) {   /* a run of letters and digits */
+            static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+            int run = 1 + (int)((r >> 2) % 40);
+            for (int j = 0; j < run && n + 1 < cap; j++) body[n++] = alnum[(r + 7u * (unsigned)j) % 62];
+        } else {
+            const char *p = parts[(r >> 2) % np];
+            size_t pl = strlen(p);
+            if (n + pl >= cap) break;
+            memcpy(body + n, p, pl);
+            n += pl;
+        }
+    }
+    body[n] = '\0';
+    return n;
+}
+
+/* qx_tokenize (SIMD word runs, reuse) gives the same tokens as the plain
+ * byte-by-byte reference on hostile bodies, for windows anywhere,
+ * including ones ending at the body's end and inside a character. */
+static void test_tokens_match_the_reference(void)
+{
+    char body[4096];
+    unsigned seed = 4242;
+    qx_quotes_t qs = {0};
+    qx_toks_t got = {0}, want = {0}, old = {0};
+    int compared = 0, bad = 0;
+    for (int it = 0; it < 3000; it++) {
+        size_t n = hostile_body(&seed, body, sizeof(body));
+        if (n == 0) continue;
+        qs.n = 0;
+        CHECK(qx_scan_marks(lx, body, n, &qs) == 0, "scan failed");
+        for (int w = 0; w < 6; w++) {
+            uint32_t a = (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % n);
+            uint32_t b = a + 1 + (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % (n - a));
+            if (w == 0) { a = 0; b = (uint32_t)n; }
+            CHECK(qx_tokenize_ref(lx, body, n, &qs, a, b, &want) == 0, "reference");
+            CHECK(qx_tokenize(lx, body, n, &qs, a, b, &got) == 0, "tokenize");
+            if (!same_tokens(&got, &want) && bad++ < 3) {
+                size_t k = 0;
+                while (k < got.n && k < want.n && got.t[k].s == want.t[k].s && got.t[k].e == want.t[k].e &&
+                       !((got.t[k].f ^ want.t[k].f) & ~(uint32_t)T_CLS))
+                    k++;
+                CHECK(0, "iteration %d window [%u,%u): %zu tokens, reference %zu; first difference at token %zu", it,
+                      a, b, got.n, want.n, k);
+            }
+            /* And with an overlapping earlier window's tokens reused. */
+            uint32_t c = a > 20 ? a - 20 : 0, d = b;
+            CHECK(qx_tokenize(lx, body, n, &qs, c, d, &old) == 0, "tokenize");
+            CHECK(qx_tokenize_reuse(lx, body, n, &qs, a, b, &got, &old) == 0, "tokenize_reuse");
+            if (!same_tokens(&got, &want) && bad++ < 3) CHECK(0, "reuse: iteration %d window [%u,%u)", it, a, b);
+            compared++;
+        }
+    }
+    CHECK(bad == 0, "%d windows differ from the reference", bad);
+    CHECK(compared > 17000, "%d windows compared", compared);
+    free(qs.q);
+    free(got.t);
+    free(want.t);
+    free(old.t);
+}
+
+/* The mark scanner's skip never passes a byte that can start a mark, never
+ * returns past the paragraph end, and lands on the first one wherever the
+ * 64-byte blocks reach it; checked against a byte-by-byte search from
+ * random starts, to paragraph ends inside blocks, at their edges and at
+ * the body's end. */
+static void test_mark_skip_matches_a_byte_search(void)
+{
+    char body[600];
+    unsigned seed = 99;
+    int bad = 0, exact = 0, runs = 0;
+    for (int it = 0; it < 400; it++) {
+        size_t n = hostile_body(&seed, body, sizeof(body));
+        /* Thin the hits out so that long plain runs occur too. */
+        for (size_t k = 0; k < n; k++) {
+            unsigned char c = (unsigned char)body[k];
+            if ((c == '"' || c == '\'' || c == 0xC2 || c == 0xE2) &&
+                ((seed = seed * 1103515245u + 12345u) >> 16) % 4)
+                body[k] = 'x';
+        }
+        for (int singles = 0; singles < 2; singles++) {
+            for (int w = 0; w < 40 && n > 0; w++) {
+                size_t i = ((seed = seed * 1103515245u + 12345u) >> 16) % n;
+                size_t pe = i + ((seed = seed * 1103515245u + 12345u) >> 16) % (n - i + 1);
+                if (w % 4 == 0) pe = n;
+                if (w % 4 == 1 && i + 64 <= n) pe = i + 64 - (size_t)(w % 3);
+                size_t first = i;
+                while (first < pe) {
+                    unsigned char c = (unsigned char)body[first];
+                    if (c == 0xE2 || (singles ? c == '\'' : (c == '"' || c == 0xC2))) break;
+                    first++;
+                }
+                size_t r = qx_skip_plain(body, n, i, pe, singles);
+                runs++;
+                if (r < i || r > first) {
+                    if (bad++ < 3)
+                        CHECK(0, "iteration %d singles %d [%zu,%zu) of %zu: skip %zu, first mark byte %zu", it,
+                              singles, i, pe, n, r, first);
+                }
+                if (r == first) exact++;
+#if defined(__SSE2__)
+                /* Where the 64-byte blocks from i reach the first mark byte
+                 * (or the paragraph's last byte) inside the body, the skip
+                 * lands on it: a paragraph end inside a block is cut by mask. */
+                size_t t = first < pe ? first : pe - 1;
+                if (pe > i && i + 64 * ((t - i) / 64 + 1) <= n && r != first && bad++ < 3)
+                    CHECK(0, "iteration %d singles %d [%zu,%zu): inexact skip %zu, first %zu", it, singles, i,
+                          pe, r, first);
+#endif
+            }
+        }
+    }
+    CHECK(bad == 0, "%d skips wrong", bad);
+    CHECK(runs > 20000 && exact > runs / 2, "%d runs, %d exact", runs, exact);
+}
+
+/* The letters counted back from a period (the abbreviation test's word)
+ * match a byte loop at every position of hostile bodies, for every cap,
+ * including positions under 16 bytes from the start and letters next to
+ * the range edges (@ [ ` {). */
+static void test_letters_before_matches_a_byte_loop(void)
+{
+    char body[600];
+    unsigned seed = 31337;
+    int bad = 0, runs = 0, long_runs = 0;
+    for (int it = 0; it < 300; it++) {
+        size_t n = hostile_body(&seed, body, sizeof(body));
+        for (uint32_t p = 0; p <= n; p++) {
+            for (uint32_t max = 0; max <= 16; max += (max < 8 ? 1 : 8)) {
+                uint32_t want = 0;
+                while (want < max && want < p) {
+                    unsigned char c = (unsigned char)body[p - 1 - want];
+                    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) break;
+                    want++;
+                }
+                uint32_t got = qx_letters_before(body, p, max);
+                runs++;
+                if (want >= 7) long_runs++;
+                if (got != want && bad++ < 3)
+                    CHECK(0, "iteration %d p %u max %u: %u letters, byte loop %u", it, p, max, got, want);
+            }
+        }
+    }
+    CHECK(bad == 0, "%d counts wrong", bad);
+    CHECK(runs > 100000 && long_runs > 1000, "%d runs, %d of 7 letters or more", runs, long_runs);
+}
+
 /* The tokens of body[ps..pe) joined with '|', a quoted piece as Q. */
 static void token_string(const char *body, const qx_toks_t *tk, char *out, size_t cap)
 {
@@ -788,6 +956,9 @@ int main(int argc, char **argv)
     test_garbage_never_crashes();
     test_token_reuse_is_exact();
     test_tokens_split_words_and_punctuation();
+    test_tokens_match_the_reference();
+    test_mark_skip_matches_a_byte_search();
+    test_letters_before_matches_a_byte_loop();
     test_lexicon_folds_ascii_case_only();
     test_scratch_gives_the_same_quotes();
     test_bad_data_dir_is_an_error();
