@@ -11,7 +11,8 @@
 #include "ws_value.h"
 
 typedef struct {
-    char *key;
+    const char *key;            /* the entry's name, or a copy in the arena or malloc'd */
+    int own_key;                /* key is malloc'd (no arena) */
     ws_value_t *val;
     const char *owner;          /* entry that wrote it (NULL: the host) */
 } annotation_t;
@@ -70,7 +71,7 @@ void ws_record_reset(ws_record_t *r) {
     r->ingest_ms = 0;
     r->entry = NULL;
     for (size_t i = 0; i < r->ann_n; i++) {
-        free(r->ann[i].key);
+        if (r->ann[i].own_key) free((char *)r->ann[i].key);
         ws_value_free(r->ann[i].val);
     }
     r->ann_n = 0;
@@ -200,9 +201,24 @@ int ws_record_annotate(ws_record_t *rec, const char *key, ws_value_t *val) {
         rec->ann = a;
         rec->ann_cap = cap;
     }
-    char *k = strdup(key);
-    if (!k) { ws_value_free(val); return -1; }
+    /* The running entry's own name lives as long as the pipeline: kept as
+     * is.  Any other key is copied, into the arena when there is one (no
+     * malloc and free per record). */
+    const char *k = key;
+    int own = 0;
+    if (key != rec->entry) {
+        size_t n = strlen(key) + 1;
+        char *c = ws_value_arena_bytes(rec->arena, n);
+        if (!c) {
+            c = malloc(n);
+            own = 1;
+        }
+        if (!c) { ws_value_free(val); return -1; }
+        memcpy(c, key, n);
+        k = c;
+    }
     rec->ann[rec->ann_n].key = k;
+    rec->ann[rec->ann_n].own_key = own;
     rec->ann[rec->ann_n].val = val;
     rec->ann[rec->ann_n].owner = rec->entry;
     rec->ann_n++;

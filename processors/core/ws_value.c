@@ -316,6 +316,8 @@ ws_value_arena_t *ws_value_arena_enter(ws_value_arena_t *a) {
 
 void ws_value_arena_leave(ws_value_arena_t *prev) { current = prev; }
 
+void *ws_value_arena_bytes(ws_value_arena_t *a, size_t n) { return a ? arena_alloc(a, n) : NULL; }
+
 size_t ws_value_arena_used(const ws_value_arena_t *a) { return a ? a->used : 0; }
 
 size_t ws_value_arena_reserved(const ws_value_arena_t *a) {

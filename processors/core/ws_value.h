@@ -42,6 +42,9 @@ void ws_value_arena_reset(ws_value_arena_t *a);
  * one, to pass to ws_value_arena_leave. */
 ws_value_arena_t *ws_value_arena_enter(ws_value_arena_t *a);
 void ws_value_arena_leave(ws_value_arena_t *prev);
+/* n bytes from the arena, valid until its reset (NULL: no arena, or out of
+ * memory).  For the record's own short-lived bytes, such as annotation keys. */
+void *ws_value_arena_bytes(ws_value_arena_t *a, size_t n);
 /* Bytes handed out since the last reset (tests, metrics). */
 size_t ws_value_arena_used(const ws_value_arena_t *a);
 /* Bytes of chunk memory the arena holds, in use or kept for the next
