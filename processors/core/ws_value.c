@@ -646,32 +646,6 @@ typedef struct {
 #define KEY_WORDS 1
 #endif
 
-/* The key's first bytes as a little-endian word, zero-padded, read with
- * loads inside the key only. */
-static inline uint64_t key_tag(const char *k, size_t n) {
-    uint64_t t = 0;
-#ifdef KEY_WORDS
-    if (n >= 8) {
-        memcpy(&t, k, 8);
-    } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, k, 4);
-        memcpy(&b, k + n - 4, 4);
-        t = a | (uint64_t)b << (8 * (n - 4));   /* the overlap ORs equal bytes */
-    } else if (n >= 2) {
-        uint16_t a, b;
-        memcpy(&a, k, 2);
-        memcpy(&b, k + n - 2, 2);
-        t = a | (uint64_t)b << (8 * (n - 2));
-    } else if (n) {
-        t = (unsigned char)k[0];
-    }
-#else
-    for (size_t i = 0; i < n && i < 8; i++) t |= (uint64_t)(unsigned char)k[i] << (8 * i);
-#endif
-    return t;
-}
-
 #ifdef KEY_WORDS
 #define ONES8 0x0101010101010101ull
 #define HIGHS8 0x8080808080808080ull
@@ -722,10 +696,13 @@ static inline keyinfo_t key_info(const char *key) {
     return ki;
 }
 #else
+/* The portable way: the first 8 bytes, zero-padded, in little-endian order
+ * (the order the tag has on the machines above). */
 static inline keyinfo_t key_info(const char *key) {
     keyinfo_t ki;
     ki.n = strlen(key);
-    ki.tag = key_tag(key, ki.n);
+    ki.tag = 0;
+    for (size_t i = 0; i < ki.n && i < 8; i++) ki.tag |= (uint64_t)(unsigned char)key[i] << (8 * i);
     return ki;
 }
 #endif
