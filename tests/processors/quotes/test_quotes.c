@@ -512,18 +512,29 @@ static void test_subject_before_appositive_and_verb_clause(void)
 /* ---------------------------------------------------------------- robustness */
 
 /* A NUL-terminated body of min + (0..spread-1) random parts, cut to fit. */
+/* The tests' random numbers: an LCG, so every run builds the same bodies. */
+static unsigned next_rand(unsigned *seed)
+{
+    return (*seed = *seed * 1103515245u + 12345u) >> 16;
+}
+
+/* Appends p to body[0..*n) if it fits with a NUL after it; 0 if not. */
+static int append_part(char *body, size_t *n, size_t cap, const char *p)
+{
+    size_t pl = strlen(p);
+    if (*n + pl >= cap) return 0;
+    memcpy(body + *n, p, pl);
+    *n += pl;
+    return 1;
+}
+
 static size_t random_body(const char *const *parts, size_t np, unsigned *seed, int min, int spread,
                           char *body, size_t cap)
 {
     size_t n = 0;
-    int len = min + (int)((*seed = *seed * 1103515245u + 12345u) >> 16) % spread;
-    for (int k = 0; k < len; k++) {
-        const char *p = parts[((*seed = *seed * 1103515245u + 12345u) >> 16) % np];
-        size_t pl = strlen(p);
-        if (n + pl >= cap) break;
-        memcpy(body + n, p, pl);
-        n += pl;
-    }
+    int len = min + (int)next_rand(seed) % spread;
+    for (int k = 0; k < len; k++)
+        if (!append_part(body, &n, cap, parts[next_rand(seed) % np])) break;
     body[n] = '\0';
     return n;
 }
@@ -595,10 +606,10 @@ static void test_token_reuse_is_exact(void)
         qs.n = 0;
         CHECK(qx_scan_marks(lx, body, n, &qs) == 0, "scan failed");
         for (int w = 0; w < 8; w++) {
-            uint32_t a = (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % n);
-            uint32_t b = a + 1 + (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % (n - a));
-            uint32_t c = (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % n);
-            uint32_t d = c + 1 + (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % (n - c));
+            uint32_t a = (uint32_t)(next_rand(&seed) % n);
+            uint32_t b = a + 1 + (uint32_t)(next_rand(&seed) % (n - a));
+            uint32_t c = (uint32_t)(next_rand(&seed) % n);
+            uint32_t d = c + 1 + (uint32_t)(next_rand(&seed) % (n - c));
             CHECK(qx_tokenize(lx, body, n, &qs, a, b, &old) == 0, "tokenize");
             CHECK(qx_tokenize(lx, body, n, &qs, c, d, &fresh) == 0, "tokenize");
             CHECK(qx_tokenize_reuse(lx, body, n, &qs, c, d, &reused, &old) == 0, "tokenize_reuse");
@@ -628,21 +639,17 @@ static size_t hostile_body(unsigned *seed, char *body, size_t cap)
         "they're", "co-chair", "reporting", "slowly", "1990s", "@`[{/:", "Zaz09", "azAZ", "0909"};
     const size_t np = sizeof(parts) / sizeof(parts[0]);
     size_t n = 0;
-    int len = 1 + (int)((*seed = *seed * 1103515245u + 12345u) >> 16) % 400;
+    int len = 1 + (int)next_rand(seed) % 400;
     for (int k = 0; k < len && n + 8 < cap; k++) {
-        unsigned r = (*seed = *seed * 1103515245u + 12345u) >> 16;
+        unsigned r = next_rand(seed);
         if (r % 4 == 0) {   /* one byte of any value but NUL */
             body[n++] = (char)(1 + (r >> 2) % 255);
         } else if (r % 4 == 1) {   /* a run of letters and digits */
             static const char alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
             int run = 1 + (int)((r >> 2) % 40);
             for (int j = 0; j < run && n + 1 < cap; j++) body[n++] = alnum[(r + 7u * (unsigned)j) % 62];
-        } else {
-            const char *p = parts[(r >> 2) % np];
-            size_t pl = strlen(p);
-            if (n + pl >= cap) break;
-            memcpy(body + n, p, pl);
-            n += pl;
+        } else if (!append_part(body, &n, cap, parts[(r >> 2) % np])) {
+            break;
         }
     }
     body[n] = '\0';
@@ -665,8 +672,8 @@ static void test_tokens_match_the_reference(void)
         qs.n = 0;
         CHECK(qx_scan_marks(lx, body, n, &qs) == 0, "scan failed");
         for (int w = 0; w < 6; w++) {
-            uint32_t a = (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % n);
-            uint32_t b = a + 1 + (uint32_t)(((seed = seed * 1103515245u + 12345u) >> 16) % (n - a));
+            uint32_t a = (uint32_t)(next_rand(&seed) % n);
+            uint32_t b = a + 1 + (uint32_t)(next_rand(&seed) % (n - a));
             if (w == 0) { a = 0; b = (uint32_t)n; }
             CHECK(qx_tokenize_ref(lx, body, n, &qs, a, b, &want) == 0, "reference");
             CHECK(qx_tokenize(lx, body, n, &qs, a, b, &got) == 0, "tokenize");
@@ -710,13 +717,13 @@ static void test_mark_skip_matches_a_byte_search(void)
         for (size_t k = 0; k < n; k++) {
             unsigned char c = (unsigned char)body[k];
             if ((c == '"' || c == '\'' || c == 0xC2 || c == 0xE2) &&
-                ((seed = seed * 1103515245u + 12345u) >> 16) % 4)
+                next_rand(&seed) % 4)
                 body[k] = 'x';
         }
         for (int singles = 0; singles < 2; singles++) {
             for (int w = 0; w < 40 && n > 0; w++) {
-                size_t i = ((seed = seed * 1103515245u + 12345u) >> 16) % n;
-                size_t pe = i + ((seed = seed * 1103515245u + 12345u) >> 16) % (n - i + 1);
+                size_t i = next_rand(&seed) % n;
+                size_t pe = i + next_rand(&seed) % (n - i + 1);
                 if (w % 4 == 0) pe = n;
                 if (w % 4 == 1 && i + 64 <= n) pe = i + 64 - (size_t)(w % 3);
                 size_t first = i;
