@@ -372,7 +372,10 @@ static inline ws_value_t *node_new(ws_value_type_t t, size_t size) {
     return v;
 }
 
-static ws_value_t *container_new(ws_value_type_t t, uint32_t nslots, uint32_t nkeys) {
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* ws_object_make builds every mention with it */
+#endif
+static inline ws_value_t *container_new(ws_value_type_t t, uint32_t nslots, uint32_t nkeys) {
     ws_value_t *v = node_new(t, sizeof(cont_t) + nslots * sizeof(slot_t) + nkeys);
     if (!v) return NULL;
     cont_t *c = C(v);
@@ -720,16 +723,19 @@ static inline int word_lower(uint64_t w) {
            ((w + 0x2323232323232323ull) & 0x8080808080808080ull) == 0x8080808080808080ull;
 }
 
+/* 1 if a key of up to 16 bytes is made of such bytes only: its tag,
+ * padded with '_', and its last word pass word_lower(). */
+static inline int key_words_lower(const char *key, keyinfo_t ki) {
+    uint64_t w = ki.tag, last = 0x5f5f5f5f5f5f5f5full;
+    if (ki.n < 8) w |= 0x5f5f5f5f5f5f5f5full << (8 * ki.n);
+    else memcpy(&last, key + ki.n - 8, 8);
+    return word_lower(w) && word_lower(last);
+}
+
 /* 1 if the key renders as "key" byte for byte: the word test for keys of
- * up to 16 such bytes (the tag, padded with '_', and the last word), else
- * the full check. */
+ * up to 16 bytes, else the full check. */
 static inline int key_plain(const char *key, keyinfo_t ki) {
-    if (ki.n <= 16) {
-        uint64_t w = ki.tag, last = 0x5f5f5f5f5f5f5f5full;
-        if (ki.n < 8) w |= 0x5f5f5f5f5f5f5f5full << (8 * ki.n);
-        else memcpy(&last, key + ki.n - 8, 8);
-        if (word_lower(w) && word_lower(last)) return 1;
-    }
+    if (ki.n <= 16 && key_words_lower(key, ki)) return 1;
     return is_plain(key, ki.n);
 }
 
@@ -799,11 +805,7 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
         return object_set_slow(obj, key, ki, val);
     uint64_t bit = key_bit(ki);
     uint32_t need = c->klen + (uint32_t)ki.n + 3;
-    uint64_t w = ki.tag, last = 0x5f5f5f5f5f5f5f5full;
-    if (ki.n < 8) w |= 0x5f5f5f5f5f5f5f5full << (8 * ki.n);
-    else memcpy(&last, key + ki.n - 8, 8);
-    if ((c->kbloom & bit) || !word_lower(w) || !word_lower(last))
-        return object_set_slow(obj, key, ki, val);
+    if ((c->kbloom & bit) || !key_words_lower(key, ki)) return object_set_slow(obj, key, ki, val);
     uint32_t off = KOFF_TAG;   /* up to 8 bytes: the tag is the key */
 #ifdef KEY_WORDS
     if (ki.n > 8) {
@@ -870,18 +872,15 @@ int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err,
     /* The keys are laid out by ws_object_set itself, in a malloc'd object
      * (not the caller's arena): one way to store a key, and repeats show
      * as a smaller object. */
+    for (size_t i = 0; i < n; i++)
+        if (!keys[i]) {
+            snprintf(err, errlen, "shape key %zu is NULL", i);
+            return -1;
+        }
     ws_value_arena_t *prev = ws_value_arena_enter(NULL);
     ws_value_t *o = ws_value_object();
     int rc = o ? 0 : -1;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        if (!keys[i]) {
-            snprintf(err, errlen, "shape key %zu is NULL", i);
-            ws_value_free(o);
-            ws_value_arena_leave(prev);
-            return -1;
-        }
-        rc = ws_object_set(o, keys[i], ws_value_null());
-    }
+    for (size_t i = 0; i < n && rc == 0; i++) rc = ws_object_set(o, keys[i], ws_value_null());
     ws_value_arena_leave(prev);
     if (rc == 0 && C(o)->n != n) {
         snprintf(err, errlen, "a shape's keys must be unique");
@@ -923,17 +922,14 @@ ws_value_t *ws_object_make(const ws_shape_t *sh, ws_value_t *const *vals) {
             free_vals(vals, 0, n);
             return NULL;
         }
-    ws_value_t *o = node_new(WS_VALUE_OBJECT, sizeof(cont_t) + n * sizeof(slot_t) + sh->klen);
+    ws_value_t *o = container_new(WS_VALUE_OBJECT, n, sh->klen);   /* exactly its size */
     if (!o) {
         free_vals(vals, 0, n);
         return NULL;
     }
     cont_t *c = C(o);
-    c->slots = (slot_t *)(c + 1);
-    c->kbuf = (char *)(c->slots + n);
-    c->n = c->cap = n;
-    c->klen = c->kcap = sh->klen;
-    c->arena = (o->flags & F_ARENA) ? current : NULL;
+    c->n = n;
+    c->klen = sh->klen;
     c->kbloom = sh->kbloom;
     copy_small(c->kbuf, sh->kbuf, sh->klen);
     for (uint32_t i = 0; i < n; i++) {   /* a few slots: inline copies beat memcpy's call */

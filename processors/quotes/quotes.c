@@ -197,17 +197,14 @@ static const ws_value_t *member_walk(ent_src_t *es, const ws_value_t *m, int f)
         const char *k;
         size_t kl;
         const ws_value_t *v = ws_object_at(m, i, &k, &kl);
-        int g;
-        switch (kl) {   /* length and first byte pick the one candidate */
-        case 5: g = k[0] == 's' ? F_START : -1; break;
-        case 3: g = k[0] == 'e' ? F_END : -1; break;
-        case 4: g = k[0] == 't' ? F_TYPE : -1; break;
-        case 9: g = k[0] == 'c' ? F_CANON : -1; break;
-        default: g = -1;
+        for (int g = 0; g < F_COUNT; g++) {
+            if (kl != field_len[g] || memcmp(k, field_name[g], kl) != 0) continue;
+            if (!found[g]) {
+                found[g] = v;
+                es->at[g] = (uint32_t)i;
+            }
+            break;
         }
-        if (g < 0 || found[g] || memcmp(k, field_name[g], kl) != 0) continue;
-        found[g] = v;
-        es->at[g] = (uint32_t)i;
     }
     return found[f];
 }

@@ -206,6 +206,20 @@ TEST(record_arena_through_the_pipeline) {
     ws_pipeline_free(p);
 }
 
+/* A record's worth of values: a list of n small mentions, built in a. */
+static ws_value_t *mention_list_in(ws_value_arena_t *a, size_t n) {
+    ws_value_arena_t *prev = ws_value_arena_enter(a);
+    ws_value_t *list = ws_value_array();
+    for (size_t i = 0; i < n; i++) {
+        ws_value_t *m = ws_value_object();
+        ws_object_set(m, "text", ws_value_string("United States", 13));
+        ws_object_set(m, "start", ws_value_int((int64_t)i));
+        ws_array_push(list, m);
+    }
+    ws_value_arena_leave(prev);
+    return list;
+}
+
 /* Many records' worth of values in one arena: memory is recycled, not
  * grown without bound (the kept chunk stays the same after warm-up). */
 TEST(arena_memory_is_recycled) {
@@ -213,15 +227,7 @@ TEST(arena_memory_is_recycled) {
     ws_value_arena_t *a = ws_value_arena_new();
     size_t first = 0;
     for (int round = 0; round < 200; round++) {
-        ws_value_arena_t *prev = ws_value_arena_enter(a);
-        ws_value_t *list = ws_value_array();
-        for (int i = 0; i < 500; i++) {
-            ws_value_t *m = ws_value_object();
-            ws_object_set(m, "text", ws_value_string("United States", 13));
-            ws_object_set(m, "start", ws_value_int(i));
-            ws_array_push(list, m);
-        }
-        ws_value_arena_leave(prev);
+        ws_value_t *list = mention_list_in(a, 500);
         if (round == 0) first = ws_value_arena_used(a);
         CHECK(ws_value_arena_used(a) == first);
         CHECK(ws_array_size(list) == 500);
@@ -542,16 +548,8 @@ TEST(arena_reuses_chunks_and_stays_bounded) {
         /* ~2.5 MB of values a record: more than one chunk's worth; every
          * tenth record ~12 MB, more than an arena keeps. */
         size_t nobj = round % 10 == 9 ? 40000 : 8000;
-        ws_value_arena_t *prev = ws_value_arena_enter(a);
-        ws_value_t *list = ws_value_array();
-        for (size_t i = 0; i < nobj; i++) {
-            ws_value_t *m = ws_value_object();
-            ws_object_set(m, "text", ws_value_string("United Kingdom", 14));
-            ws_object_set(m, "start", ws_value_int((int64_t)i));
-            ws_array_push(list, m);
-        }
+        ws_value_t *list = mention_list_in(a, nobj);
         CHECK(ws_array_size(list) == nobj);
-        ws_value_arena_leave(prev);
         size_t used = ws_value_arena_used(a);
         ws_value_arena_reset(a);
         size_t r = ws_value_arena_reserved(a);
@@ -571,23 +569,22 @@ TEST(arena_reuses_chunks_and_stays_bounded) {
  * as the same object built key by key, in an arena or not, with values
  * from the arena or malloc'd; bad shapes are refused with a reason; a
  * failed value fails the object and nothing leaks. */
+/* Member i's value in the shape tests: an int, a string or a bool. */
+static ws_value_t *shape_val(const char *const *keys, size_t i, int salt) {
+    return i % 3 == 0 ? ws_value_int((int64_t)i * 7 + salt)
+         : i % 3 == 1 ? ws_value_string(keys[i], strlen(keys[i]))
+                      : ws_value_bool((int)(i + (size_t)salt) & 1);
+}
+
 static ws_value_t *shape_vals_set(const char *const *keys, size_t n, int salt) {
     ws_value_t *o = ws_value_object();
-    for (size_t i = 0; i < n; i++) {
-        ws_value_t *v = i % 3 == 0 ? ws_value_int((int64_t)i * 7 + salt)
-                      : i % 3 == 1 ? ws_value_string(keys[i], strlen(keys[i]))
-                                   : ws_value_bool((int)(i + (size_t)salt) & 1);
-        ws_object_set(o, keys[i], v);
-    }
+    for (size_t i = 0; i < n; i++) ws_object_set(o, keys[i], shape_val(keys, i, salt));
     return o;
 }
 
 static ws_value_t *shape_vals_make(const ws_shape_t *sh, const char *const *keys, size_t n, int salt) {
     ws_value_t *v[WS_SHAPE_MAX];
-    for (size_t i = 0; i < n; i++)
-        v[i] = i % 3 == 0 ? ws_value_int((int64_t)i * 7 + salt)
-             : i % 3 == 1 ? ws_value_string(keys[i], strlen(keys[i]))
-                          : ws_value_bool((int)(i + (size_t)salt) & 1);
+    for (size_t i = 0; i < n; i++) v[i] = shape_val(keys, i, salt);
     return ws_object_make(sh, v);
 }
 
