@@ -62,6 +62,10 @@ static inline size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_
     if (title_len) *title_len = (t->cls >> GAZ_TITLE_SHIFT) & 15;
     return (t->cls >> GAZ_LEN_SHIFT) & 15;
 }
+/* Run the rules at the tokenizer's candidate tokens (ent_rules.c): fills
+ * rule_end, rule_es, rule_ee and rule_type.  -2 with err filled when a rule
+ * hits its match limit. */
+int ent_run_rules(ent_ctx_t *c, char *err, size_t errlen);
 int ent_coref(ent_ctx_t *c);
 
 #endif

@@ -1,0 +1,188 @@
+/* ent_rules.c -- run the PCRE2 rules (the .rules files in config/entities/rules) at the
+ * tokens that trigger them, and keep each token's longest match.
+ *
+ * A token triggers the rules listed under its word (its hash) and under its
+ * shape (#digit, #cap, #upper).  A list of several rules is one combined
+ * pattern (ent_kb.c) whose callouts record every alternative that matches. */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "ent.h"
+#include "ent_kb.h"
+#include "ent_tag.h"
+
+#define RULE_WINDOW 256
+
+/* What the callouts of a combined pattern record: for alternative a (bit a
+ * of found), the match end me and the entity span [es, ee). */
+typedef struct {
+    const ent_combo_t *co;
+    const ent_kb_t *kb;
+    const ent_trig_pair_t *list;
+    uint32_t found;
+    size_t me[ENT_COMBO_MAX], es[ENT_COMBO_MAX], ee[ENT_COMBO_MAX];
+} combo_state_t;
+
+static int combo_callout(pcre2_callout_block *cb, void *data)
+{
+    combo_state_t *st = data;
+    uint32_t a = cb->callout_number - 1;
+    if (a >= st->co->n) return 1;
+    const ent_rule_t *ru = &st->kb->rules[st->list[a].rule];
+    size_t me = cb->current_position, es = cb->start_match, ee = me;
+    size_t eg = st->co->base[a] + (size_t)ru->egroup;
+    if (ru->egroup && eg < cb->capture_top && cb->offset_vector[2 * eg] != PCRE2_UNSET) {
+        es = cb->offset_vector[2 * eg];
+        ee = cb->offset_vector[2 * eg + 1];
+    }
+    st->found |= 1u << a;
+    st->me[a] = me;
+    st->es[a] = es;
+    st->ee[a] = ee;
+    return 1;       /* fail: go on with the next rule */
+}
+
+/* A rule matched up to me at token i with entity [es, ee): keep it when it
+ * is longer than the best so far and its entity is whole tokens. */
+static void take_match(ent_ctx_t *c, size_t i, int type, size_t me, size_t es, size_t ee,
+                       size_t *best_end)
+{
+    if (me <= *best_end || ee <= es) return;
+    /* snap to tokens: entity start must be a token start, end a token end */
+    size_t k = i;
+    while (k < c->nt && c->toks[k].start < es) k++;
+    if (k >= c->nt || c->toks[k].start != es) return;
+    size_t m = k;
+    while (m < c->nt && c->toks[m].end <= ee) m++;
+    if (m == k) return;
+    size_t me_tok = m;
+    while (me_tok < c->nt && c->toks[me_tok].end <= me) me_tok++;
+    *best_end = me;
+    c->rule_end[i] = (int32_t)me_tok;
+    c->toks[i].flags |= TF__RULE;     /* lets ent_tag's scan skip on flags alone */
+    c->rule_es[i] = (int32_t)k;
+    c->rule_ee[i] = (int32_t)m;
+    c->rule_type[i] = (uint8_t)type;
+}
+
+int ent_run_rules(ent_ctx_t *c, char *err, size_t errlen)
+{
+    const ent_kb_t *kb = c->kb;
+    pcre2_match_data *md = c->s->md;
+    pcre2_match_context *mc = c->s->mctx;
+    size_t wj = 0;   /* first token at or past the current rule window's end */
+    memset(c->rule_end, 0xff, c->nt * sizeof *c->rule_end);    /* all -1: no match */
+    /* Only the tokenizer's candidates: a trigger word (filter hit) or a
+     * shape that triggers rules (#digit, #cap, #upper). */
+    uint32_t *cand = c->s->cand;
+    size_t ncand = c->s->cand_n, ndefer = 0;
+    /* Two passes: the tokens whose only list is #digit wait for the second,
+     * so those calls run back to back and the digit rules' compiled code
+     * (the largest by far: its callgrind I1 misses were a third of the
+     * tagger's) is not evicted between them by the other lists' code.
+     * Every token's result is its own, so the order does not matter. */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = pass ? ndefer : ncand;
+        wj = 0;
+        for (size_t ci = 0; ci < n; ci++) {
+            size_t i = cand[ci];
+            const ent_tok_t *t = &c->toks[i];
+            const ent_trig_pair_t *lists[4];
+            size_t ns[4], nl = 0;
+            int word_trig = ent_trig_bloom_has(kb, t->h);
+            if (word_trig) {
+                lists[nl] = ent_kb_triggers(kb, t->h, &ns[nl]);
+                if (ns[nl]) nl++;
+            }
+            if ((t->flags & TF_DIGIT) && kb->n_digit) { lists[nl] = kb->trig_digit; ns[nl++] = kb->n_digit; }
+            if ((t->flags & TF_CAP) && kb->n_cap) { lists[nl] = kb->trig_capl; ns[nl++] = kb->n_cap; }
+            if ((t->flags & TF_UPPER) && kb->n_upper) { lists[nl] = kb->trig_upper; ns[nl++] = kb->n_upper; }
+            if (!nl) continue;
+            if (!pass && nl == 1 && lists[0] == kb->trig_digit) {
+                cand[ndefer++] = (uint32_t)i;     /* ndefer <= ci: the list is compacted in place */
+                continue;
+            }
+            /* A rule sees at most RULE_WINDOW bytes from its token (cut at a
+             * token start): no entity is that long, and a pattern that can run
+             * on to the end of the body ("1 1 1 ...") would make this pass
+             * quadratic in the body length. */
+            if (wj <= i) wj = i + 1;
+            {
+                /* gallop to the first token at or past the window's end: the
+                 * tokens that trigger rules are far apart */
+                size_t lim = (size_t)t->start + RULE_WINDOW, step = 1;
+                while (wj + step < c->nt && c->toks[wj + step].start < lim) {
+                    wj += step;
+                    step *= 2;
+                }
+                /* then halve back: the answer is in (wj, wj + step] (or wj
+                 * itself when it did not move), token starts only grow */
+                if (wj < c->nt && c->toks[wj].start < lim) {
+                    size_t hi = wj + step < c->nt ? wj + step : c->nt;   /* start >= lim or nt */
+                    while (hi - wj > 1) {
+                        size_t mid = wj + (hi - wj) / 2;
+                        if (c->toks[mid].start < lim) wj = mid;
+                        else hi = mid;
+                    }
+                    wj = hi;
+                }
+            }
+            size_t wend = wj < c->nt ? c->toks[wj].start : c->len;
+            size_t best_end = 0;
+            unsigned char b0 = (unsigned char)c->text[t->start];
+            for (size_t l = 0; l < nl; l++) {
+                const ent_trig_pair_t *list = lists[l];
+                int32_t cb = kb->pair_combo[list - kb->trig_pairs];
+                if (cb >= 0 && !ent_first_ok(kb->combos[cb].first, b0)) continue;   /* no rule can */
+                if (cb >= 0) {
+                    /* all rules of the list in one call; the callouts record */
+                    combo_state_t st;
+                    st.co = &kb->combos[cb];
+                    st.kb = kb;
+                    st.list = list;
+                    st.found = 0;
+                    pcre2_set_callout(mc, combo_callout, &st);
+                    const ent_combo_t *co = st.co;
+                    int rc = co->jit ? pcre2_jit_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
+                                     : pcre2_match(co->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
+                    /* st dies here; a rule run alone keeps its own callouts inert */
+                    pcre2_set_callout(mc, NULL, NULL);
+                    if (rc == PCRE2_ERROR_NOMATCH) {
+                        /* the rules that matched, in list order */
+                        for (uint32_t f = st.found; f; f &= f - 1) {
+                            unsigned a = (unsigned)__builtin_ctz(f);
+                            take_match(c, i, kb->rules[list[a].rule].type, st.me[a], st.es[a],
+                                       st.ee[a], &best_end);
+                        }
+                        continue;
+                    }
+                    /* a limit or an odd result: ask each rule itself (below) */
+                }
+                for (size_t r = 0; r < ns[l]; r++) {
+                    const ent_rule_t *ru = &kb->rules[list[r].rule];
+                    if (!ent_first_ok(ru->first, b0)) continue;
+                    int rc = ru->jit ? pcre2_jit_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc)
+                                     : pcre2_match(ru->re, (PCRE2_SPTR)c->text, wend, t->start, 0, md, mc);
+                    if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) continue;
+                    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                        rc == PCRE2_ERROR_JIT_STACKLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
+                        snprintf(err, errlen, "regex_limit: rule %s hit its match limit at byte %u",
+                                 ru->where, t->start);
+                        return -2;
+                    }
+                    if (rc < 0) continue;     /* other failures: treat as no match */
+                    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+                    size_t ms = ov[0], me = ov[1], es = ms, ee = me;
+                    if (ru->egroup && ru->egroup < rc && ov[2 * ru->egroup] != PCRE2_UNSET) {
+                        es = ov[2 * ru->egroup];
+                        ee = ov[2 * ru->egroup + 1];
+                    }
+                    take_match(c, i, ru->type, me, es, ee, &best_end);
+                }
+            }
+        }
+    }
+    return 0;
+}
