@@ -4,11 +4,14 @@
 # and re-produces the same bytes (lz4, like wirestream's producer).  Same topic
 # data, same run, runs alternated; medians and their ratio are printed.
 #
-#   bench/e2e.sh [--rounds N] [--reps R] [--workers LIST] [--limit N]
+#   bench/e2e.sh [--rounds N] [--reps R] [--workers LIST] [--limit N] [--floor]
 #
 #   --rounds N    BBC corpus replayed N times with fresh ids (bench/gen.py), default 20
 #   --reps R      runs of each contender, alternated, default 3
 #   --workers L   comma list of wirestream `workers` values, default 2
+#   --floor       also run wirestream with an empty pipeline (same config
+#                 otherwise, first workers value): the cost of wirestream's
+#                 Kafka side alone, to set beside the kcat pass-through
 #   WS_BIN        the binary (default build-bench/wirestream)
 #   WS_BIN_B      optional second binary (e.g. a build from before a change):
 #                 run alternately with WS_BIN in every rep, same topic, and
@@ -29,14 +32,15 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$bench_here"
 
-rounds=20 reps=3 workers_list=2 limit=0
+rounds=20 reps=3 workers_list=2 limit=0 floor=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
     --reps) reps=$2; shift 2 ;;
     --workers) workers_list=$2; shift 2 ;;
     --limit) limit=$2; shift 2 ;;
-    *) echo "usage: bench/e2e.sh [--rounds N] [--reps R] [--workers LIST] [--limit N]" >&2; exit 2 ;;
+    --floor) floor=1; shift ;;
+    *) echo "usage: bench/e2e.sh [--rounds N] [--reps R] [--workers LIST] [--limit N] [--floor]" >&2; exit 2 ;;
   esac
 done
 bench_setup e2e
@@ -72,13 +76,14 @@ run_kcat() {  # prints "wall_rate steady_rate cpu_rate"
 # CPU seconds (user + system) of a live process.
 proc_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 
-run_ws() {  # $1 rep, $2 workers[, $3 binary, $4 name]; prints "wall_rate steady_rate cpu_rate out dropped dlq"
+run_ws() {  # $1 rep, $2 workers[, $3 binary, $4 name, $5 config]; prints "wall_rate steady_rate cpu_rate out dropped dlq"
   local out=bench.e2e.$tag.ws${4:-}.$1.w$2 t0 t1 span c first last o d q i cpu bin=${3:-$ws}
+  local -a conf=(--set pipeline.dedup.state_topic="$out.dedup-state")
+  [ -n "${5:-}" ] && conf=(--config "$5")
   t0=$(now_ms)
-  "$bin" run --set kafka.bootstrap.servers="$BROKER" --set input.topics="$in" \
+  "$bin" run "${conf[@]}" --set kafka.bootstrap.servers="$BROKER" --set input.topics="$in" \
     --set output.topic="$out" --set output.dlq_topic="$out.dlq" \
     --set kafka.group.id="bench-e2e-$tag${4:-}-$1-$2" --set workers="$2" \
-    --set pipeline.dedup.state_topic="$out.dedup-state" \
     --set metrics.interval_ms=100 2> "$tmp/ws.log" > /dev/null &
   ws_pid=$!
   while :; do
@@ -101,13 +106,24 @@ run_ws() {  # $1 rep, $2 workers[, $3 binary, $4 name]; prints "wall_rate steady
     'BEGIN {printf "%.0f %.0f %.0f %d %d %d\n", n * 1000 / w, n * 1000 / (s > 0 ? s : 1), n / (cpu > 0 ? cpu : 0.01), o, d, q}'
 }
 
-: > "$tmp/kcat.txt"
+: > "$tmp/kcat.txt" "$tmp/floor.txt"
+w_floor=${workers_list%%,*}
+if [ "$floor" = 1 ]; then
+  # the shipped config with its pipeline emptied
+  python3 -c 'import re, sys; print(re.sub(r"\"pipeline\":\s*\[.*?\],", "\"pipeline\": [],", open(sys.argv[1]).read(), flags=re.S))' \
+    "$bench_here/config/wirestream.json" > "$tmp/floor.json"
+  grep -q '"pipeline": \[\]' "$tmp/floor.json" || { echo "e2e: could not empty the pipeline of config/wirestream.json" >&2; exit 1; }
+fi
 ws_b=${WS_BIN_B:-}
 if [ -n "$ws_b" ] && [ ! -x "$ws_b" ]; then echo "e2e: WS_BIN_B=$ws_b is not executable" >&2; exit 2; fi
 for w in ${workers_list//,/ }; do : > "$tmp/ws.$w.txt"; : > "$tmp/wsb.$w.txt"; done
 for r in $(seq 1 "$reps"); do
   k=$(run_kcat "$r"); echo "$k" >> "$tmp/kcat.txt"
   echo "rep $r: kcat pass-through  wall $(cut -d' ' -f1 <<< "$k")/s  steady $(cut -d' ' -f2 <<< "$k")/s  cpu $(cut -d' ' -f3 <<< "$k")/CPU-s" >&2
+  if [ "$floor" = 1 ]; then
+    x=$(run_ws "$r" "$w_floor" "$ws" .floor "$tmp/floor.json"); echo "$x" >> "$tmp/floor.txt"
+    echo "rep $r: wirestream, no processors, w=$w_floor  wall $(cut -d' ' -f1 <<< "$x")/s  steady $(cut -d' ' -f2 <<< "$x")/s  cpu $(cut -d' ' -f3 <<< "$x")/CPU-s  (out/dropped/dlq $(cut -d' ' -f4-6 <<< "$x"))" >&2
+  fi
   for w in ${workers_list//,/ }; do
     x=$(run_ws "$r" "$w"); echo "$x" >> "$tmp/ws.$w.txt"
     echo "rep $r: wirestream w=$w     wall $(cut -d' ' -f1 <<< "$x")/s  steady $(cut -d' ' -f2 <<< "$x")/s  cpu $(cut -d' ' -f3 <<< "$x")/CPU-s  (out/dropped/dlq $(cut -d' ' -f4-6 <<< "$x"))" >&2
@@ -123,6 +139,13 @@ kc=$(cut -d' ' -f3 "$tmp/kcat.txt" | median)
 echo "articles $n ($mb MB), reps $reps, load average $(cut -d' ' -f1-3 /proc/loadavg), medians (articles/s):"
 printf '  %-22s wall %8.0f  steady %8.0f  cpu %8.0f\n' "kcat pass-through" "$kw" "$ks" "$kc"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", a / b}'; }
+if [ "$floor" = 1 ]; then
+  ww=$(cut -d' ' -f1 "$tmp/floor.txt" | median); wst=$(cut -d' ' -f2 "$tmp/floor.txt" | median)
+  wc_=$(cut -d' ' -f3 "$tmp/floor.txt" | median)
+  printf '  %-22s wall %8.0f  steady %8.0f  cpu %8.0f   ratio to kcat: wall %s  steady %s  cpu %s\n' \
+    "no processors w=$w_floor" "$ww" "$wst" "$wc_" "$(ratio "$ww" "$kw")" "$(ratio "$wst" "$ks")" \
+    "$(ratio "$wc_" "$kc")"
+fi
 for w in ${workers_list//,/ }; do
   ww=$(cut -d' ' -f1 "$tmp/ws.$w.txt" | median); wst=$(cut -d' ' -f2 "$tmp/ws.$w.txt" | median)
   wc_=$(cut -d' ' -f3 "$tmp/ws.$w.txt" | median)
