@@ -83,6 +83,41 @@ size_t ws_shape_size(const ws_shape_t *shape);
  * NULL on failure. */
 ws_value_t *ws_object_make(const ws_shape_t *shape, ws_value_t *const *vals);
 
+/* A member of an object built by ws_object_build(): val when it is not
+ * NULL (a value made by ws_value_*(), taken), else a new value of `type`:
+ * WS_VALUE_STRING (the len bytes at str, copied), WS_VALUE_NUMBER (the
+ * integer num), WS_VALUE_BOOL (num != 0) or WS_VALUE_NULL; or, with type
+ * WS_VALUE_INVALID (0), a copy of `copy`: a string, number, bool or null
+ * made earlier (say a constant made once in create(); it stays the
+ * caller's), which costs less than making it anew.  Anything else (such
+ * as a ws_value_*() call that failed: val NULL) fails the object. */
+typedef struct {
+    ws_value_type_t type;
+    const char *str;
+    size_t len;
+    int64_t num;
+    ws_value_t *val;
+    const ws_value_t *copy;
+} ws_member_t;
+/* The same object as ws_object_make() with the members' values made by
+ * ws_value_string()/ws_value_int()/... one by one, and it behaves the same
+ * in every way (its members are ordinary values), but inside process() the
+ * object and its new values are one allocation: about half the work.  Takes the vals, also on error (not with a NULL shape).  NULL on
+ * failure. */
+ws_value_t *ws_object_build(const ws_shape_t *shape, const ws_member_t *members);
+/* Appends count objects of one shape to arr, object k built from
+ * members[k * n] to members[k * n + n - 1] (n = ws_shape_size(shape)):
+ * what ws_array_push(arr, ws_object_build(shape, ...)) for each would do,
+ * in fewer steps.  Takes all the vals, also on error (not with a NULL
+ * shape).  0, or -1 on failure (arr may then hold some of the objects:
+ * free it). */
+int ws_array_build(ws_value_t *arr, const ws_shape_t *shape, const ws_member_t *members,
+                   size_t count);
+/* Room for n members in all, so pushes up to there never grow the array
+ * (build a list of known length with it).  0, or -1 on allocation failure
+ * or if arr is not an array; the array is unchanged then. */
+int ws_array_reserve(ws_value_t *arr, size_t n);
+
 ws_value_type_t ws_value_type(const ws_value_t *v);          /* INVALID for NULL */
 const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key);
 /* Members in insertion order: one pass over an object reads all its fields

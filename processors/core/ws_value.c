@@ -29,6 +29,10 @@
  *    length from aligned word loads; a set of a new key (kbloom: one bit
  *    per key) skips the duplicate search, and the common set (an arena
  *    value, a new short lowercase key, room left) makes no call;
+ *  - ws_object_build/ws_array_build describe members instead of making
+ *    them: in an arena an object and its new leaves are written as one
+ *    block from the shape's image (no call per value, no size pass), and
+ *    the general way (ws_value_*() then ws_object_make) covers the rest;
  *  - a reset keeps the arena's chunks (up to KEEP_MAX bytes in all) for
  *    the next record: records bigger than one chunk don't malloc and
  *    page-fault fresh chunks each time, and RSS stays bounded.
@@ -504,11 +508,17 @@ static inline int is_plain_padded(const char *s, size_t n) {
 #define STR_PAD 1
 #endif
 
-ws_value_t *ws_value_string(const char *s, size_t len) {
-    if (len > (size_t)-1 / 2) return NULL;
-    size_t body = len < STR_PAD ? STR_PAD : len + 1;
-    ws_value_t *v = node_new(WS_VALUE_STRING, sizeof(ws_value_t) + body);
-    if (!v) return NULL;
+/* Bytes of a string node of len bytes: its text block holds at least
+ * STR_PAD bytes. */
+static inline size_t string_node_size(size_t len) {
+    return sizeof(ws_value_t) + (len < STR_PAD ? STR_PAD : len + 1);
+}
+
+/* The text of a new string node (type and flags already set). */
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* ws_value_string and ws_object_build */
+#endif
+static inline void string_fill(ws_value_t *v, const char *s, size_t len) {
     char *d = STR(v);
 #ifdef __SSE2__
     /* Zero the block first: it terminates the string and makes the bytes
@@ -519,6 +529,42 @@ ws_value_t *ws_value_string(const char *s, size_t len) {
     d[len] = '\0';
     v->u.slen = len;
     if (is_plain_padded(d, len)) v->flags |= F_PLAIN;
+}
+
+#if defined(__SSE2__) && !defined(WS_VALUE_ASAN)
+/* 16 0xff bytes, then 16 zero bytes: from 16 - n on, a mask of n bytes. */
+static const unsigned char live_bytes[32] = {
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* string_fill() of a string of up to 15 bytes in one 16-byte load, when
+ * those 16 bytes do not cross a page (so reading the bytes past its end,
+ * then masked off, cannot fault; the sanitizer build takes the other
+ * way), the plain test on the loaded register.  0 if it did not apply. */
+static inline int short_string_fill(ws_value_t *v, const char *s, size_t len) {
+    if (len >= 16 || len == 0 || ((uintptr_t)s & 4095) > 4096 - 16) return 0;   /* s may be NULL when empty */
+    __m128i x = _mm_and_si128(_mm_loadu_si128((const __m128i *)s),
+                              _mm_loadu_si128((const __m128i *)(live_bytes + 16 - len)));
+    _mm_storeu_si128((__m128i *)STR(v), x);   /* the bytes, then zeros */
+    v->u.slen = len;
+    unsigned live = (1u << len) - 1;
+    unsigned special = (unsigned)_mm_movemask_epi8(special16(x)) & live;
+    unsigned high = (unsigned)_mm_movemask_epi8(x);   /* zeros past the end */
+    if (!special && (!high || ws_utf8_valid(STR(v), len))) v->flags |= F_PLAIN;
+    return 1;
+}
+#else
+static inline int short_string_fill(ws_value_t *v, const char *s, size_t len) {
+    (void)v, (void)s, (void)len;
+    return 0;
+}
+#endif
+
+ws_value_t *ws_value_string(const char *s, size_t len) {
+    if (len > (size_t)-1 / 2) return NULL;
+    ws_value_t *v = node_new(WS_VALUE_STRING, string_node_size(len));
+    if (!v) return NULL;
+    string_fill(v, s, len);
     return v;
 }
 
@@ -830,7 +876,10 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
     return 0;
 }
 
-int ws_array_push(ws_value_t *arr, ws_value_t *val) {
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int array_push_slow(ws_value_t *arr, ws_value_t *val) {
     if (!arr || arr->type != WS_VALUE_ARRAY || !val) {
         ws_value_free(val);
         return -1;
@@ -851,6 +900,31 @@ int ws_array_push(ws_value_t *arr, ws_value_t *val) {
     return 0;
 }
 
+/* The common push (an arena value, room left) is small enough to be
+ * inlined into its callers by link-time optimisation. */
+int ws_array_push(ws_value_t *arr, ws_value_t *val) {
+    if (arr && val && arr->type == WS_VALUE_ARRAY && (val->flags & F_ARENA) && C(arr)->n < C(arr)->cap) {
+        slot_t *s = &C(arr)->slots[C(arr)->n++];
+        s->v = val;
+        s->tag = 0;
+        s->koff = 0;
+        s->klen = 0;
+        return 0;
+    }
+    return array_push_slow(arr, val);
+}
+
+int ws_array_reserve(ws_value_t *arr, size_t n) {
+    if (!arr || arr->type != WS_VALUE_ARRAY || n > KEY_MAX) return -1;
+    if (n <= C(arr)->cap) return 0;
+    slot_t *s = block_grow(arr, C(arr)->slots, (size_t)C(arr)->n * sizeof(slot_t),
+                           n * sizeof(slot_t), F_OWN_SLOTS);
+    if (!s) return -1;
+    C(arr)->slots = s;
+    C(arr)->cap = (uint32_t)n;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- shapes */
 
 /* The keys of an object, as its slots (values left NULL) and key bytes:
@@ -861,6 +935,10 @@ struct ws_shape {
     uint64_t kbloom;
     slot_t *slots;
     char *kbuf;
+    size_t base;   /* bytes of a built object up to its members' nodes */
+    /* ws_object_build's object in an arena, but for its pointers and
+     * values: the node, then (in the same block) slots and kbuf above */
+    cont_t image;
 };
 
 int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err, size_t errlen) {
@@ -887,7 +965,9 @@ int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err,
         ws_value_free(o);
         return -1;
     }
-    ws_shape_t *sh = rc == 0 ? malloc(sizeof *sh + n * sizeof(slot_t) + C(o)->klen) : NULL;
+    size_t image = sizeof(cont_t) + n * sizeof(slot_t) + (rc == 0 ? C(o)->klen : 0);
+    /* rounded as base below: ws_object_build copies base bytes */
+    ws_shape_t *sh = rc == 0 ? malloc(offsetof(ws_shape_t, image) + ((image + 7) & ~(size_t)7)) : NULL;
     if (!sh) {
         snprintf(err, errlen, "out of memory");
         ws_value_free(o);
@@ -896,11 +976,18 @@ int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err,
     sh->n = (uint32_t)n;
     sh->klen = C(o)->klen;
     sh->kbloom = C(o)->kbloom;
-    sh->slots = (slot_t *)(sh + 1);
+    sh->slots = (slot_t *)((char *)&sh->image + sizeof(cont_t));
     sh->kbuf = (char *)(sh->slots + n);
+    memset(&sh->image, 0, sizeof(cont_t));
+    sh->image.h.type = WS_VALUE_OBJECT;
+    sh->image.h.flags = F_ARENA;
+    sh->image.n = sh->image.cap = (uint32_t)n;
+    sh->image.klen = sh->image.kcap = sh->klen;
+    sh->image.kbloom = sh->kbloom;
     memcpy(sh->slots, C(o)->slots, n * sizeof(slot_t));
     for (size_t i = 0; i < n; i++) sh->slots[i].v = NULL;
     if (sh->klen) memcpy(sh->kbuf, C(o)->kbuf, sh->klen);
+    sh->base = (image + 7) & ~(size_t)7;
     ws_value_free(o);
     *out = sh;
     return 0;
@@ -942,6 +1029,185 @@ ws_value_t *ws_object_make(const ws_shape_t *sh, ws_value_t *const *vals) {
         c->slots[i].v = vals[i];
     }
     return o;
+}
+
+/* ws_object_build's members, one by one: exactly the values a caller
+ * would make with ws_value_*(). */
+static ws_value_t *member_value(const ws_member_t *m) {
+    if (m->val) return m->val;
+    switch (m->type) {
+    case WS_VALUE_STRING: return ws_value_string(m->str, m->len);
+    case WS_VALUE_NUMBER: return ws_value_int(m->num);
+    case WS_VALUE_BOOL: return ws_value_bool(m->num != 0);
+    case WS_VALUE_NULL: return ws_value_null();
+    case WS_VALUE_INVALID: break;
+    default: return NULL;
+    }
+    const ws_value_t *c = m->copy;   /* a copy of a leaf */
+    switch (ws_value_type(c)) {
+    case WS_VALUE_STRING: return ws_value_string(STR(c), c->u.slen);
+    case WS_VALUE_NUMBER: return (c->flags & F_INT) ? ws_value_int(c->u.i) : ws_value_double(c->u.d);
+    case WS_VALUE_BOOL: return ws_value_bool(c->u.b);
+    case WS_VALUE_NULL: return ws_value_null();
+    default: return NULL;
+    }
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static ws_value_t *build_general(const ws_shape_t *sh, const ws_member_t *m) {
+    ws_value_t *v[WS_SHAPE_MAX];
+    for (uint32_t i = 0; i < sh->n; i++) v[i] = member_value(&m[i]);
+    return ws_object_make(sh, v);
+}
+
+/* Longer strings are left to ws_value_string: a built object stays a
+ * small block, and its size cannot overflow. */
+#define BUILD_STR_MAX 4096
+
+/* ws_object_build in the arena's current chunk: the object (node, slots,
+ * key bytes, copied from the shape's image) and then its new members'
+ * nodes, laid out as their own allocations would be, in one block (arena
+ * nodes are never freed one by one, so nothing can tell).  No size pass:
+ * members are written as they come, each checked against the room left,
+ * and the chunk's cursor moves only once all fit.  NULL (nothing taken,
+ * nothing changed) for anything else: a given val, a long string, a full
+ * chunk, a failed member.  Without an arena every member must stay its
+ * own malloc (a replaced or freed member is freed alone): the general way. */
+#if defined(__GNUC__)
+__attribute__((always_inline))   /* into ws_array_build's loop */
+#endif
+static inline ws_value_t *build_in_chunk(ws_value_arena_t *a, const ws_shape_t *sh,
+                                         const ws_member_t *m) {
+    uint32_t n = sh->n;
+    char *start = a->cur, *end = a->end;
+    size_t room = (size_t)(end - start);
+    /* the node, then n members of at most 32 bytes (ints, bools, nulls,
+     * strings of up to 15 bytes); longer strings check for themselves */
+    if (room < sh->base + (size_t)n * 32 + REDZONE) return NULL;
+    UNPOISON(start, room);
+    cont_t *c = (cont_t *)start;
+    memcpy(c, &sh->image, sh->base);   /* node, slots and key bytes */
+    slot_t *slots = (slot_t *)(c + 1);
+    c->slots = slots;
+    c->kbuf = (char *)(slots + n);
+    c->arena = a;
+    char *p = start + sh->base;
+    for (uint32_t i = 0; i < n; i++) {
+        ws_value_t *v = (ws_value_t *)p;
+        ws_value_type_t t = m[i].type;
+        if (m[i].val) goto bail;
+        if (t == WS_VALUE_STRING) {
+            size_t len = m[i].len;
+            size_t sz = (string_node_size(len) + 7) & ~(size_t)7;
+            if (sz > 32) {
+                if (len > BUILD_STR_MAX) goto bail;
+                if ((size_t)(end - p) < sz + (size_t)(n - 1 - i) * 32 + REDZONE) goto bail;
+            }
+            p += sz;
+            v->type = WS_VALUE_STRING;
+            v->flags = F_ARENA;
+            if (!short_string_fill(v, m[i].str, len)) string_fill(v, m[i].str, len);
+        } else if (t == WS_VALUE_NUMBER) {
+            v->type = WS_VALUE_NUMBER;
+            v->flags = F_ARENA | F_INT;
+            v->u.i = m[i].num;
+            p += sizeof(ws_value_t);
+        } else if (t == WS_VALUE_INVALID) {
+            /* a copy of a leaf: its bytes, flags and all, but for where it lives */
+            const ws_value_t *src = m[i].copy;
+            if (!src) goto bail;
+            if (src->type == WS_VALUE_STRING) {
+                size_t len = src->u.slen;
+                size_t sz = (string_node_size(len) + 7) & ~(size_t)7;
+                if (sz > 32) {
+                    if (len > BUILD_STR_MAX) goto bail;
+                    if ((size_t)(end - p) < sz + (size_t)(n - 1 - i) * 32 + REDZONE) goto bail;
+                    memcpy(v, src, string_node_size(len));
+                } else if (len < STR_PAD) {
+                    memcpy(v, src, sizeof(ws_value_t) + STR_PAD);   /* its whole block */
+                } else {
+                    memcpy(v, src, string_node_size(len));
+                }
+                p += sz;
+                v->flags = (src->flags & F_PLAIN) | F_ARENA;
+            } else if (src->type == WS_VALUE_NUMBER || src->type == WS_VALUE_BOOL ||
+                       src->type == WS_VALUE_NULL) {
+                memcpy(v, src, sizeof(ws_value_t));
+                v->flags = (src->flags & F_INT) | F_ARENA;
+                p += sizeof(ws_value_t);
+            } else {
+                goto bail;
+            }
+        } else if (t == WS_VALUE_BOOL || t == WS_VALUE_NULL) {
+            v->type = (uint8_t)t;
+            v->flags = F_ARENA;
+            if (t == WS_VALUE_BOOL) v->u.b = m[i].num != 0;
+            p += sizeof(ws_value_t);
+        } else {
+            goto bail;
+        }
+        slots[i].v = v;
+    }
+    a->cur = p + REDZONE;
+    a->used += (size_t)(p - start);
+    POISON(p, (size_t)(end - p));
+    return &c->h;
+bail:
+    POISON(start, room);
+    return NULL;
+}
+
+/* In an arena: the common case above, else (a given value, a long
+ * string, a full chunk, a failed member) the general way. */
+ws_value_t *ws_object_build(const ws_shape_t *sh, const ws_member_t *m) {
+    if (!sh || !m) return NULL;
+    ws_value_arena_t *a = current;
+    ws_value_t *fast = a ? build_in_chunk(a, sh, m) : NULL;
+    return fast ? fast : build_general(sh, m);
+}
+
+/* ws_array_build's way out of its loop: ws_object_build makes no
+ * difference there, but keeps the loop's registers free. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static ws_value_t *object_build_general(const ws_shape_t *sh, const ws_member_t *m) {
+    return ws_object_build(sh, m);
+}
+
+static void free_member_vals(const ws_member_t *m, size_t n) {
+    for (size_t i = 0; i < n; i++) ws_value_free(m[i].val);
+}
+
+int ws_array_build(ws_value_t *arr, const ws_shape_t *sh, const ws_member_t *m, size_t count) {
+    if (!sh) return -1;
+    uint32_t n = sh->n;
+    if (!m) return count ? -1 : 0;
+    if (!arr || arr->type != WS_VALUE_ARRAY || count > KEY_MAX ||
+        ws_array_reserve(arr, (size_t)C(arr)->n + count) < 0) {
+        free_member_vals(m, count * n);
+        return -1;
+    }
+    ws_value_arena_t *a = current;
+    for (size_t k = 0; k < count; k++, m += n) {
+        ws_value_t *o = a ? build_in_chunk(a, sh, m) : NULL;
+        if (o) {   /* an arena node, and room was reserved: a plain push */
+            slot_t *s = &C(arr)->slots[C(arr)->n++];
+            s->v = o;
+            s->tag = 0;
+            s->koff = 0;
+            s->klen = 0;
+            continue;
+        }
+        o = object_build_general(sh, m);
+        if (!o || ws_array_push(arr, o) < 0) {
+            free_member_vals(m + n, (count - k - 1) * n);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---------------------------------------------------------------- reading */

@@ -536,6 +536,48 @@ static int build_combos(ent_kb_t *kb)
     return 0;
 }
 
+/* The prefilter of every trigger list (ent_rfilter.h): which of its rules
+ * may match at a token, so the others are not called.  Lists shared by many
+ * trigger words share their filter. */
+static int build_filters(ent_kb_t *kb)
+{
+    kb->pair_filter = malloc((kb->trig_pairs_n ? kb->trig_pairs_n : 1) * sizeof *kb->pair_filter);
+    if (!kb->pair_filter) return -1;
+    for (size_t i = 0; i < kb->trig_pairs_n; i++) kb->pair_filter[i] = -1;
+    for (size_t i = 0; i < kb->trig_pairs_n;) {
+        size_t j = i;
+        while (j < kb->trig_pairs_n && kb->trig_pairs[j].h == kb->trig_pairs[i].h) j++;
+        size_t n = j - i;
+        /* Only lists whose rules all have JIT code: PCRE2's interpreter may
+         * start an anchored match after invalid UTF-8 at the start offset,
+         * which the filter's walk from that offset would not see. */
+        int jit = 1;
+        for (size_t m = 0; m < n; m++) jit &= kb->rules[kb->trig_pairs[i + m].rule].jit;
+        if (n <= ENT_RFILTER_MAX_RULES && jit) {
+            int32_t found = -1;
+            for (size_t q = 0; q < i && found < 0; q++) {
+                if (kb->pair_filter[q] < 0) continue;      /* not a list start with a filter */
+                size_t m = 0;
+                while (m < n && kb->trig_pairs[q + m].h == kb->trig_pairs[q].h &&
+                       kb->trig_pairs[q + m].rule == kb->trig_pairs[i + m].rule) m++;
+                if (m == n && kb->trig_pairs[q + n].h != kb->trig_pairs[q].h) found = kb->pair_filter[q];
+            }
+            if (found < 0) {
+                const char *src[ENT_RFILTER_MAX_RULES];
+                for (size_t m = 0; m < n; m++) src[m] = kb->rules[kb->trig_pairs[i + m].rule].src;
+                ent_rfilter_t *nf = realloc(kb->filters, (kb->filters_n + 1) * sizeof *nf);
+                if (!nf) return -1;
+                kb->filters = nf;
+                if (ent_rfilter_build(&nf[kb->filters_n], src, n) == 0)
+                    found = (int32_t)kb->filters_n++;
+            }
+            kb->pair_filter[i] = found;
+        }
+        i = j;
+    }
+    return 0;
+}
+
 static int cmp_pair(const void *a, const void *b)
 {
     const ent_trig_pair_t *x = a, *y = b;
@@ -644,10 +686,12 @@ ent_kb_t *ent_kb_load(const ent_kb_opts_t *o, char *err, size_t errlen)
         ent_kb_free(kb);
         return NULL;
     }
-    if (build_triggers(kb) < 0 || build_combos(kb) < 0) goto oom;
+    if (build_triggers(kb) < 0 || build_combos(kb) < 0 || build_filters(kb) < 0) goto oom;
     kb->trig_digit = ent_kb_triggers(kb, ENT_TRIG_DIGIT, &kb->n_digit);
     kb->trig_capl = ent_kb_triggers(kb, ENT_TRIG_CAP, &kb->n_cap);
     kb->trig_upper = ent_kb_triggers(kb, ENT_TRIG_UPPER, &kb->n_upper);
+    kb->shape_flags = (kb->n_digit ? TF_DIGIT : 0) | (kb->n_cap ? TF_CAP : 0) |
+                      (kb->n_upper ? TF_UPPER : 0);
     free(kb->tmp);
     kb->tmp = NULL;
     kb->tmp_cap = 0;
@@ -668,6 +712,9 @@ void ent_kb_free(ent_kb_t *kb)
     for (size_t i = 0; i < kb->combos_n; i++) pcre2_code_free(kb->combos[i].re);
     free(kb->combos);
     free(kb->pair_combo);
+    for (size_t i = 0; i < kb->filters_n; i++) ent_rfilter_free(&kb->filters[i]);
+    free(kb->filters);
+    free(kb->pair_filter);
     free(kb->rules);
     free(kb->trig);
     free(kb->trig_pairs);

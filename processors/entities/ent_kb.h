@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "ent.h"
+#include "ent_rfilter.h"
 
 #define ENT_MAX_SEQ 12                  /* longest gazetteer entry, in tokens */
 #define ENT_SEQ_SEED 0x6a09e667f3bcc909ull
@@ -98,9 +99,13 @@ struct ent_kb {
     uint64_t abbr_bloom[8];         /* 512-bit filter over ABBR words (tokenizer) */
     const ent_trig_pair_t *trig_digit, *trig_capl, *trig_upper;  /* #digit, #cap, #upper */
     size_t n_digit, n_cap, n_upper;
+    uint32_t shape_flags;           /* TF_DIGIT, TF_CAP, TF_UPPER: those with rules */
     int32_t *pair_combo;            /* per trig pair that starts a list: its combo, or -1 */
     ent_combo_t *combos;
     size_t combos_n;
+    int32_t *pair_filter;           /* per trig pair that starts a list: its prefilter, or -1 */
+    ent_rfilter_t *filters;
+    size_t filters_n;
     uint32_t max_pairs;             /* ovector pairs the largest pattern needs */
     uint32_t match_limit, depth_limit;
     int no_entities;

@@ -71,6 +71,9 @@ typedef struct {
     char *groups_key;
     /* the keys of a mention and of a group, prepared once */
     ws_shape_t *mention_shape, *group_shape;
+    /* the type names as values, copied into each object (ws_member_t.copy:
+     * cheaper than making the string anew) */
+    ws_value_t *type_val[ET__COUNT];
     pthread_mutex_t lock;
     scratch_node_t *free_list;
 } ent_instance_t;
@@ -142,9 +145,22 @@ static void *ent_create(const void *config, const ws_create_info_t *info,
         free(in);
         return NULL;
     }
+    pthread_once(&type_len_once, type_len_init);
+    for (int t = 0; t < ET__COUNT; t++) {
+        in->type_val[t] = ws_value_string(type_name[t], type_len[t]);
+        if (!in->type_val[t]) {
+            for (int u = 0; u < t; u++) ws_value_free(in->type_val[u]);
+            ws_shape_free(in->mention_shape);
+            ws_shape_free(in->group_shape);
+            ent_kb_free(in->kb);
+            free(in->groups_key);
+            free(in);
+            snprintf(err, errlen, "out of memory");
+            return NULL;
+        }
+    }
     in->max_entities = (size_t)cfg->max_entities;
     pthread_mutex_init(&in->lock, NULL);
-    pthread_once(&type_len_once, type_len_init);
     return in;
 }
 
@@ -171,6 +187,7 @@ static void ent_destroy(void *instance)
     free(in->groups_key);
     ws_shape_free(in->mention_shape);
     ws_shape_free(in->group_shape);
+    for (int t = 0; t < ET__COUNT; t++) ws_value_free(in->type_val[t]);
     free(in);
 }
 
@@ -202,19 +219,53 @@ static void give_back(ent_instance_t *in, scratch_node_t *n)
     pthread_mutex_unlock(&in->lock);
 }
 
-static ws_value_t *type_value(int type)
+/* Members for ws_array_build: a string, or an integer. */
+static inline void str_member(ws_member_t *m, const char *s, size_t len)
 {
-    int t = type > 0 && type < ET__COUNT ? type : 0;
-    return ws_value_string(type_name[t], type_len[t]);
+    m->type = WS_VALUE_STRING;
+    m->str = s;
+    m->len = len;
+    m->val = NULL;
 }
 
-static ws_value_t *mention_value(const ent_instance_t *in, const char *body,
-                                 const ent_mention_t *m)
+static inline void int_member(ws_member_t *m, int64_t n)
 {
-    ws_value_t *v[5] = {ws_value_string(body + m->start, m->end - m->start), type_value(m->type),
-                        ws_value_string(m->canon, m->canon_len), ws_value_int(m->start),
-                        ws_value_int(m->end)};
-    return ws_object_make(in->mention_shape, v);
+    m->type = WS_VALUE_NUMBER;
+    m->num = n;
+    m->val = NULL;
+}
+
+static inline void type_member(const ent_instance_t *in, ws_member_t *m, int type)
+{
+    int t = type > 0 && type < ET__COUNT ? type : 0;
+    m->type = WS_VALUE_INVALID;   /* a copy of */
+    m->val = NULL;
+    m->copy = in->type_val[t];
+}
+
+/* Objects are built BATCH at a time from members on the stack. */
+#define BATCH 32
+
+/* One object per mention, appended to list. */
+static int mentions_value(const ent_instance_t *in, ws_value_t *list, const char *body,
+                          const ent_mention_t *ms, size_t n)
+{
+    ws_member_t mb[BATCH * 5];
+    for (size_t i = 0; i < n;) {
+        size_t k = n - i < BATCH ? n - i : BATCH;
+        for (size_t j = 0; j < k; j++) {
+            const ent_mention_t *m = &ms[i + j];
+            ws_member_t *v = &mb[j * 5];
+            str_member(&v[0], body + m->start, m->end - m->start);
+            type_member(in, &v[1], m->type);
+            str_member(&v[2], m->canon, m->canon_len);
+            int_member(&v[3], m->start);
+            int_member(&v[4], m->end);
+        }
+        if (ws_array_build(list, in->mention_shape, mb, k) < 0) return -1;
+        i += k;
+    }
+    return 0;
 }
 
 /* Eight bytes a step: only the slot depends on the hash, never the order
@@ -283,7 +334,7 @@ static ws_value_t *groups_value(const ent_instance_t *in, scratch_node_t *sn,
             }
             const ent_mention_t *f = &ms[first[g]];
             if (f->type == ms[i].type && f->canon_len == ms[i].canon_len &&
-                memcmp(f->canon, ms[i].canon, f->canon_len) == 0) {
+                (f->canon == ms[i].canon || memcmp(f->canon, ms[i].canon, f->canon_len) == 0)) {
                 count[g]++;
                 break;
             }
@@ -291,13 +342,20 @@ static ws_value_t *groups_value(const ent_instance_t *in, scratch_node_t *sn,
         }
     }
     ws_value_t *arr = ws_value_array();
-    if (!arr) return NULL;
-    for (size_t g = 0; g < ng; g++) {
-        const ent_mention_t *f = &ms[first[g]];
-        ws_value_t *v[4] = {ws_value_string(f->canon, f->canon_len), type_value(f->type),
-                            ws_value_int((int64_t)count[g]), ws_value_int(f->start)};
-        ws_value_t *o = ws_object_make(in->group_shape, v);
-        if (!o || ws_array_push(arr, o) < 0) goto fail;
+    if (!arr || ws_array_reserve(arr, ng) < 0) goto fail;
+    ws_member_t mb[BATCH * 4];
+    for (size_t g = 0; g < ng;) {
+        size_t k = ng - g < BATCH ? ng - g : BATCH;
+        for (size_t j = 0; j < k; j++) {
+            const ent_mention_t *f = &ms[first[g + j]];
+            ws_member_t *v = &mb[j * 4];
+            str_member(&v[0], f->canon, f->canon_len);
+            type_member(in, &v[1], f->type);
+            int_member(&v[2], (int64_t)count[g + j]);
+            int_member(&v[3], f->start);
+        }
+        if (ws_array_build(arr, in->group_shape, mb, k) < 0) goto fail;
+        g += k;
     }
     return arr;
 fail:
@@ -323,10 +381,10 @@ static ws_result_t ent_process(void *instance, ws_record_t *rec, char *reason, s
     }
     ws_value_t *list = ws_value_array();
     ws_value_t *groups = NULL;
-    if (!list) goto oom;
-    for (size_t i = 0; i < n; i++) {
-        ws_value_t *v = mention_value(in, body, &sn->s.ments[i]);
-        if (!v || ws_array_push(list, v) < 0) { ws_value_free(list); goto oom; }
+    if (!list || ws_array_reserve(list, n) < 0 ||
+        mentions_value(in, list, body, sn->s.ments, n) < 0) {
+        ws_value_free(list);
+        goto oom;
     }
     groups = groups_value(in, sn, sn->s.ments, n);
     if (!groups) { ws_value_free(list); goto oom; }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "test_util.h"
 #include "ws_config.h"
@@ -682,6 +684,345 @@ TEST(shaped_objects_equal_objects_set_key_by_key) {
     CHECK(ws_shape_size(NULL) == 0);
 }
 
+/* ws_object_build: the same object as ws_object_make of the same values
+ * made one by one (the general path), read member by member (type, flags
+ * as seen through the API, bytes, arena or not) and rendered, before and
+ * after changes; in an arena (many objects, so that chunks fill up and
+ * the slow paths run too) and without one; with given values, long and
+ * escaped strings, and a failed member failing the object. */
+static const char *const build_strs[] = {
+    "", "a", "US", "ORG", "GPE", "PERSON", "Washington", "fifteen bytes!!", "sixteen bytes!!!",
+    "United Nations Security Council", "q\"uote", "back\\slash", "tab\there", "caf\xc3\xa9",
+    "bad \xc3 utf8", "\xe2\x80\x9cquoted\xe2\x80\x9d", "ctl\x01", "emoji \xf0\x9f\x98\x80"};
+#define N_BUILD_STRS (sizeof build_strs / sizeof build_strs[0])
+
+static char long_str[5000];
+/* Leaves made outside any arena, copied by members (ws_member_t.copy). */
+static ws_value_t *copy_src[8];
+
+static void copy_src_init(void) {
+    ws_value_arena_t *prev = ws_value_arena_enter(NULL);
+    copy_src[0] = ws_value_string("PERSON", 6);
+    copy_src[1] = ws_value_string("needs \"escaping\"", 16);
+    copy_src[2] = ws_value_string(long_str, 300);
+    copy_src[3] = ws_value_int(-42);
+    copy_src[4] = ws_value_double(2.5);
+    copy_src[5] = ws_value_bool(1);
+    copy_src[6] = ws_value_null();
+    copy_src[7] = ws_value_string("", 0);
+    ws_value_arena_leave(prev);
+}
+
+/* Member j of object k: a string (short, long, escaped), an int, a bool,
+ * null, or a given value (arena or, with heap set, malloc'd). */
+static ws_member_t build_member(size_t k, size_t j, int heap) {
+    ws_member_t m = {0};
+    switch ((k + j) % 9) {
+    case 0: case 1: case 2: {
+        size_t s = (k * 7 + j) % (N_BUILD_STRS + 3);
+        m.type = WS_VALUE_STRING;
+        if (s < N_BUILD_STRS) {
+            m.str = build_strs[s];
+            m.len = strlen(build_strs[s]);
+        } else {   /* around BUILD_STR_MAX (4096) and past a chunk's quarter */
+            m.str = long_str;
+            m.len = s == N_BUILD_STRS ? 4096 : s == N_BUILD_STRS + 1 ? 4097 : 100 + k % 50;
+        }
+        break;
+    }
+    case 3: case 4: m.type = WS_VALUE_NUMBER; m.num = (int64_t)(k * 1000003u) - 70000; break;
+    case 5: m.type = WS_VALUE_BOOL; m.num = (int64_t)(k % 3); break;
+    case 6: m.type = WS_VALUE_NULL; break;
+    case 7: {   /* a given value: the type field is ignored */
+        ws_value_arena_t *prev = heap ? ws_value_arena_enter(NULL) : NULL;
+        m.val = k % 2 ? ws_value_double(0.5 + (double)k) : ws_value_string("given", 5);
+        if (heap) ws_value_arena_leave(prev);
+        m.type = WS_VALUE_OBJECT;
+        break;
+    }
+    default:   /* a copy of a prepared leaf */
+        m.type = WS_VALUE_INVALID;
+        m.copy = copy_src[(k + 3 * j) % 8];
+        break;
+    }
+    return m;
+}
+
+/* The general path's value for a member (a copy of a given value). */
+static ws_value_t *member_ref(const ws_member_t *m) {
+    const ws_value_t *c = m->val ? m->val : m->copy;
+    if (c) {
+        size_t l;
+        const char *s = ws_value_str(c, &l);
+        switch (ws_value_type(c)) {
+        case WS_VALUE_STRING: return ws_value_string(s, l);
+        case WS_VALUE_BOOL: return ws_value_bool(ws_value_truthy(c));
+        case WS_VALUE_NULL: return ws_value_null();
+        default: return ws_value_is_int(c) ? ws_value_int(ws_value_int_of(c)) : ws_value_double(ws_value_num(c));
+        }
+    }
+    switch (m->type) {
+    case WS_VALUE_STRING: return ws_value_string(m->str, m->len);
+    case WS_VALUE_NUMBER: return ws_value_int(m->num);
+    case WS_VALUE_BOOL: return ws_value_bool(m->num != 0);
+    default: return ws_value_null();
+    }
+}
+
+static void check_same_member(const ws_value_t *a, const ws_value_t *b, int arena) {
+    CHECK(ws_value_type(a) == ws_value_type(b));
+    CHECK(ws_value_is_int(a) == ws_value_is_int(b));
+    CHECK(ws_value_int_of(a) == ws_value_int_of(b));
+    CHECK(ws_value_truthy(a) == ws_value_truthy(b));
+    CHECK(ws_value_num(a) == ws_value_num(b));
+    size_t la = 0, lb = 0;
+    const char *sa = ws_value_str(a, &la), *sb = ws_value_str(b, &lb);
+    CHECK((sa == NULL) == (sb == NULL));
+    if (sa && sb) CHECK(la == lb && memcmp(sa, sb, la) == 0 && sa[la] == '\0');
+    CHECK(ws_value_in_arena(a) == arena);
+    char *ra = render_value(a), *rb = render_value(b);
+    CHECK_STR(ra, rb);
+    free(ra);
+    free(rb);
+}
+
+TEST(built_objects_equal_objects_made_from_values) {
+    memset(long_str, 'x', sizeof long_str);
+    long_str[3] = '"';   /* long strings need escaping too */
+    copy_src_init();
+    static const char *const keys[] = {"text", "type", "canonical", "start", "end",
+                                       "a_rather_long_key_name_over_16", "q\"uo\\te", "k9"};
+    char err[128];
+    for (int mode = 0; mode < 3; mode++) {
+        /* 0: no arena; 1: in an arena; 2: in an arena, given values malloc'd */
+        for (size_t n = 1; n <= 8; n++) {
+            ws_shape_t *sh = NULL;
+            CHECK(ws_shape_new(&sh, keys, n, err, sizeof err) == 0);
+            ws_value_arena_t *a = mode ? ws_value_arena_new() : NULL;
+            ws_value_arena_t *prev = ws_value_arena_enter(a);
+            size_t nobj = mode ? 3000 : 200;
+            ws_value_t *built_list = ws_value_array(), *ref_list = ws_value_array();
+            CHECK(ws_array_reserve(built_list, nobj) == 0);
+            for (size_t k = 0; k < nobj; k++) {
+                ws_member_t m[8];
+                ws_value_t *v[8];
+                for (size_t j = 0; j < n; j++) {
+                    m[j] = build_member(k, j, mode == 2);
+                    v[j] = member_ref(&m[j]);
+                }
+                ws_value_t *ref = ws_object_make(sh, v);
+                ws_value_t *built = ws_object_build(sh, m);
+                CHECK(built != NULL && ref != NULL);
+                if (!built || !ref) { ws_value_free(built); ws_value_free(ref); continue; }
+                CHECK(ws_value_type(built) == WS_VALUE_OBJECT && ws_object_size(built) == n);
+                CHECK(ws_value_in_arena(built) == (a != NULL));
+                for (size_t j = 0; j < n; j++) {
+                    const char *kb, *kr;
+                    size_t lb, lr;
+                    const ws_value_t *b = ws_object_at(built, j, &kb, &lb);
+                    const ws_value_t *r = ws_object_at(ref, j, &kr, &lr);
+                    CHECK(lb == lr && memcmp(kb, kr, lb) == 0);
+                    CHECK(b == ws_object_get(built, keys[j]));
+                    if (m[j].val) CHECK(b == m[j].val);   /* given values are taken as they are */
+                    check_same_member(b, r, a != NULL && !(m[j].val && mode == 2));
+                }
+                char *rb = render_value(built), *rr = render_value(ref);
+                CHECK_STR(rb, rr);
+                free(rb);
+                free(rr);
+                if (k % 5 == 0) {   /* changed afterwards: replaced, grown, a part freed */
+                    for (ws_value_t *o = built;; o = ref) {
+                        ws_object_set(o, keys[0], ws_value_string("replaced", 8));
+                        ws_object_set(o, "added_member", ws_value_int((int64_t)k));
+                        if (o == ref) break;
+                    }
+                    rb = render_value(built);
+                    rr = render_value(ref);
+                    CHECK_STR(rb, rr);
+                    free(rb);
+                    free(rr);
+                }
+                CHECK(ws_array_push(built_list, built) == 0);
+                CHECK(ws_array_push(ref_list, ref) == 0);
+            }
+            CHECK(ws_array_size(built_list) == nobj && ws_array_size(ref_list) == nobj);
+            char *rb = render_value(built_list), *rr = render_value(ref_list);
+            CHECK_STR(rb, rr);
+            free(rb);
+            free(rr);
+            ws_value_free(built_list);
+            ws_value_free(ref_list);
+            ws_value_arena_leave(prev);
+            if (a) ws_value_arena_free(a);
+            ws_shape_free(sh);
+        }
+    }
+    /* A failed member (type left invalid, no value) fails the object; the
+     * given values are freed (LSan checks this in the WS_VALUE_ARENA=0 run). */
+    ws_shape_t *sh = NULL;
+    CHECK(ws_shape_new(&sh, keys, 3, err, sizeof err) == 0);
+    for (int mode = 0; mode < 2; mode++) {
+        ws_value_arena_t *a = mode ? ws_value_arena_new() : NULL;
+        ws_value_arena_t *prev = ws_value_arena_enter(a);
+        ws_member_t bad[3] = {{.val = ws_value_string("taken", 5)},
+                              {.type = WS_VALUE_INVALID},
+                              {.type = WS_VALUE_STRING, .str = "x", .len = 1}};
+        CHECK(ws_object_build(sh, bad) == NULL);
+        ws_member_t bad2[3] = {{.type = WS_VALUE_NUMBER, .num = 1},
+                               {.type = WS_VALUE_ARRAY},
+                               {.val = ws_value_int(2)}};
+        CHECK(ws_object_build(sh, bad2) == NULL);
+        CHECK(ws_object_build(NULL, bad2) == NULL);
+        ws_member_t bad3[3] = {{.type = WS_VALUE_NUMBER, .num = 1},
+                               {.type = WS_VALUE_INVALID, .copy = NULL},
+                               {.val = ws_value_int(2)}};
+        CHECK(ws_object_build(sh, bad3) == NULL);
+        /* an empty string may come with no bytes at all, as in ws_value_string */
+        ws_member_t empty[3] = {{.type = WS_VALUE_STRING, .str = NULL, .len = 0},
+                                {.type = WS_VALUE_NUMBER, .num = 7},
+                                {.type = WS_VALUE_STRING, .str = "", .len = 0}};
+        ws_value_t *eo = ws_object_build(sh, empty);
+        CHECK(eo != NULL && ws_value_str(ws_object_get(eo, keys[0]), NULL) != NULL);
+        char *er = render_value(eo);
+        CHECK_STR(er, "{\"text\":\"\",\"type\":7,\"canonical\":\"\"}");
+        free(er);
+        ws_value_free(eo);
+        ws_value_t *arr = ws_value_array();
+        ws_member_t bad4[3] = {{.type = WS_VALUE_INVALID, .copy = arr},   /* not a leaf */
+                               {.type = WS_VALUE_NULL},
+                               {.val = ws_value_int(2)}};
+        CHECK(ws_object_build(sh, bad4) == NULL);
+        ws_value_free(arr);
+        ws_value_arena_leave(prev);
+        if (a) ws_value_arena_free(a);
+    }
+    ws_shape_free(sh);
+    for (size_t i = 0; i < 8; i++) CHECK(ws_value_type(copy_src[i]) != WS_VALUE_INVALID);   /* still the caller's */
+}
+
+/* ws_array_build appends what pushing ws_object_build's objects one by one
+ * gives (arena or not, over chunk ends, after members already there), and
+ * a failed member fails it with every value freed. */
+TEST(array_build_appends_what_pushes_of_built_objects_give) {
+    static const char *const keys[] = {"text", "type", "canonical", "start", "end"};
+    char err[128];
+    ws_shape_t *sh = NULL;
+    CHECK(ws_shape_new(&sh, keys, 5, err, sizeof err) == 0);
+    enum { NOBJ = 2500 };
+    ws_member_t *mb = calloc(NOBJ * 5, sizeof *mb), *mr = calloc(NOBJ * 5, sizeof *mr);
+    for (int mode = 0; mode < 2; mode++) {
+        ws_value_arena_t *a = mode ? ws_value_arena_new() : NULL;
+        ws_value_arena_t *prev = ws_value_arena_enter(a);
+        ws_value_t *built = ws_value_array(), *ref = ws_value_array();
+        ws_array_push(built, ws_value_string("already there", 13));
+        ws_array_push(ref, ws_value_string("already there", 13));
+        for (size_t k = 0; k < NOBJ; k++)
+            for (size_t j = 0; j < 5; j++) {
+                mb[k * 5 + j] = build_member(k, j, 0);
+                mr[k * 5 + j] = mb[k * 5 + j];
+                if (mb[k * 5 + j].val) mr[k * 5 + j].val = member_ref(&mb[k * 5 + j]);
+            }
+        for (size_t k = 0; k < NOBJ; k += 100) {   /* in batches, as a processor would */
+            CHECK(ws_array_build(built, sh, mb + k * 5, 100) == 0);
+            for (size_t i = k; i < k + 100; i++) ws_array_push(ref, ws_object_build(sh, mr + i * 5));
+        }
+        CHECK(ws_array_size(built) == NOBJ + 1);
+        char *rb = render_value(built), *rr = render_value(ref);
+        CHECK_STR(rb, rr);
+        free(rb);
+        free(rr);
+        CHECK(ws_array_build(built, sh, mb, 0) == 0 && ws_array_size(built) == NOBJ + 1);
+        /* a failed member in the third object: -1, and nothing leaks */
+        ws_member_t bad[15];
+        for (size_t j = 0; j < 15; j++)
+            bad[j] = j == 11 ? (ws_member_t){.type = WS_VALUE_INVALID}
+                             : (ws_member_t){.val = ws_value_int((int64_t)j)};
+        CHECK(ws_array_build(built, sh, bad, 3) == -1);
+        for (size_t j = 0; j < 15; j++) bad[j] = (ws_member_t){.val = ws_value_int((int64_t)j)};
+        ws_value_t *obj = ws_value_object();
+        CHECK(ws_array_build(obj, sh, bad, 3) == -1);   /* not an array: the values are freed */
+        ws_value_free(obj);
+        ws_value_free(built);
+        ws_value_free(ref);
+        ws_value_arena_leave(prev);
+        if (a) ws_value_arena_free(a);
+    }
+    free(mb);
+    free(mr);
+    ws_shape_free(sh);
+    for (size_t i = 0; i < 8; i++) ws_value_free(copy_src[i]);
+}
+
+/* Short strings are read 16 bytes at a time when that stays within a page:
+ * a string that ends just before an unmapped page is built as well (no
+ * fault), and equals the general path's string at every length and offset. */
+TEST(built_strings_that_end_at_a_page_end) {
+    long pg = sysconf(_SC_PAGESIZE);
+    char *map = mmap(NULL, 2 * (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(map != MAP_FAILED);
+    if (map == MAP_FAILED) return;
+    CHECK(mprotect(map + pg, (size_t)pg, PROT_NONE) == 0);
+    static const char *const keys[] = {"text"};
+    char err[128];
+    ws_shape_t *sh = NULL;
+    CHECK(ws_shape_new(&sh, keys, 1, err, sizeof err) == 0);
+    ws_value_arena_t *a = ws_value_arena_new();
+    ws_value_arena_t *prev = ws_value_arena_enter(a);
+    const char fill[] = "Ab\"\\\n\xc3\xa9 xyz0123456789";
+    for (size_t len = 0; len < 20; len++)
+        for (size_t back = len; back < len + 20; back++) {   /* ends back - len bytes before the page end */
+            char *s = map + pg - back;
+            for (size_t i = 0; i < len; i++) s[i] = fill[(i + back) % (sizeof fill - 1)];
+            ws_member_t m = {.type = WS_VALUE_STRING, .str = s, .len = len};
+            ws_value_t *o = ws_object_build(sh, &m);
+            ws_value_t *ref = ws_value_string(s, len);
+            CHECK(o != NULL && ref != NULL);
+            if (o && ref) check_same_member(ws_object_get(o, "text"), ref, a != NULL);
+            ws_value_free(o);
+            ws_value_free(ref);
+        }
+    ws_value_arena_leave(prev);
+    ws_value_arena_free(a);
+    ws_shape_free(sh);
+    munmap(map, 2 * (size_t)pg);
+}
+
+/* ws_array_reserve: room without changing the array; pushes then never
+ * move its slots; refused for what is not an array. */
+TEST(array_reserve_makes_room_and_changes_nothing_else) {
+    for (int mode = 0; mode < 2; mode++) {
+        ws_value_arena_t *a = mode ? ws_value_arena_new() : NULL;
+        ws_value_arena_t *prev = ws_value_arena_enter(a);
+        ws_value_t *arr = ws_value_array(), *ref = ws_value_array();
+        for (int i = 0; i < 3; i++) {
+            ws_array_push(arr, ws_value_int(i));
+            ws_array_push(ref, ws_value_int(i));
+        }
+        CHECK(ws_array_reserve(arr, 2) == 0);     /* less than it has: nothing to do */
+        CHECK(ws_array_reserve(arr, 100) == 0);
+        CHECK(ws_array_size(arr) == 3);
+        const ws_value_t *first = ws_array_at(arr, 0);
+        for (int i = 3; i < 100; i++) {
+            ws_array_push(arr, ws_value_string("member", 6));
+            ws_array_push(ref, ws_value_string("member", 6));
+        }
+        CHECK(ws_array_at(arr, 0) == first && ws_array_size(arr) == 100);
+        char *ra = render_value(arr), *rr = render_value(ref);
+        CHECK_STR(ra, rr);
+        free(ra);
+        free(rr);
+        ws_value_t *obj = ws_value_object();
+        CHECK(ws_array_reserve(obj, 10) == -1);
+        CHECK(ws_array_reserve(NULL, 10) == -1);
+        CHECK(ws_array_reserve(arr, (size_t)1 << 40) == -1 && ws_array_size(arr) == 100);
+        ws_value_free(obj);
+        ws_value_free(arr);
+        ws_value_free(ref);
+        ws_value_arena_leave(prev);
+        if (a) ws_value_arena_free(a);
+    }
+}
+
 int main(void) {
     ws_value_arena_t *probe = ws_value_arena_new();
     arenas_on = probe != NULL;
@@ -698,5 +1039,9 @@ int main(void) {
     RUN(strings_of_every_length_and_class);
     RUN(arena_reuses_chunks_and_stays_bounded);
     RUN(shaped_objects_equal_objects_set_key_by_key);
+    RUN(built_objects_equal_objects_made_from_values);
+    RUN(array_reserve_makes_room_and_changes_nothing_else);
+    RUN(array_build_appends_what_pushes_of_built_objects_give);
+    RUN(built_strings_that_end_at_a_page_end);
     return ws_test_done();
 }
