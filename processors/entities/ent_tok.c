@@ -222,8 +222,8 @@ static void shape(const unsigned char *s, ent_tok_t *t)
     if (later_up && low) t->flags |= TF_MIXED;
 }
 
-/* A title-case headline line ("Wealthy Voters Abandon Republican Party for
- * Hillary Clinton"): at most 20 words and no numbers, every word longer than
+/* A title-case headline line ("Rural Mayors Back Coastal Flood Plan for
+ * Somerset Levels"): at most 20 words and no numbers, every word longer than
  * three letters capitalised unless it is a function word, and at least two
  * capitalised ordinary words (a list of names or a results line has none). */
 static int title_case_line(const ent_kb_t *kb, const char *text, const ent_tok_t *toks,

@@ -271,10 +271,10 @@ static void test_after_abbreviation(void)
  * it); with room enough, the same tokens as with room for every byte. */
 static void test_token_budget(void)
 {
-    const char *t = "Top TV cult hit Little Britain has triumphed over The Office at the "
-                    "15th annual British Comedy Awards.\n\nThe BBC show beat The Office "
-                    "Christmas Special in the best TV comedy category, and Ant & Dec's "
-                    "Saturday Night Takeaway won the people's choice award.";
+    const char *t = "Small ferry firm Harbour Lines has beaten Coastal Freight to the "
+                    "12th regional Maritime Service Prize.\n\nThe ITV panel chose Harbour Lines "
+                    "Night Crossing in the best short route category, and Kay & Rob's "
+                    "Sunday Harbour Tour won the readers' choice vote.";
     size_t len = strlen(t);
     ent_tok_t *full = calloc(len + 1, sizeof *full);
     uint32_t *fc = calloc(len + 1, sizeof *fc);
