@@ -256,6 +256,7 @@ int ent_coref(ent_ctx_t *c)
     /* 1. aliases from multi-word mentions */
     for (size_t i = 0; i < s->ments_n && na + 3 < MAX_ALIASES; i++) {
         ent_mention_t *m = &s->ments[i];
+        if (m->tend - m->tstart < 2) continue;   /* most: one token, one word at most */
         size_t words = 0, first = m->tend, last = m->tstart;
         for (size_t k = m->tstart; k < m->tend; k++)
             if (word_tok(&c->toks[k])) {
@@ -323,9 +324,14 @@ int ent_coref(ent_ctx_t *c)
     /* 2. one-word mentions join a full name or an expansion */
     for (size_t i = 0; i < s->ments_n; i++) {
         ent_mention_t *m = &s->ments[i];
-        size_t words = 0, w = m->tstart;
-        for (size_t k = m->tstart; k < m->tend; k++)
-            if (word_tok(&c->toks[k])) { words++; w = k; }
+        size_t words, w = m->tstart;
+        if (m->tend - m->tstart == 1) {
+            words = word_tok(&c->toks[w]);   /* most mentions: no loop */
+        } else {
+            words = 0;
+            for (size_t k = m->tstart; k < m->tend; k++)
+                if (word_tok(&c->toks[k])) { words++; w = k; }
+        }
         if (words != 1 || (m->source == ENT_SRC_RULE && m->type >= ET_DATE)) continue;
         if (m->type == ET_NORP) continue;
         const alias_t *a = find_alias(c, al, &ix, w, 0);
@@ -432,7 +438,7 @@ int ent_coref(ent_ctx_t *c)
         if (m->tend >= c->nt || !(c->toks[m->tend].flags & TF_DIGIT) ||
             (c->toks[m->tend].flags & TF_NL))
             continue;
-        if (c->rule_end[m->tend] >= 0 && c->rule_type[m->tend] != ET_CARDINAL)
+        if ((c->toks[m->tend].flags & TF__RULE) && c->rule_type[m->tend] != ET_CARDINAL)
             continue;   /* a dateline or an amount, not a score */
         if (m->type == ET_GPE && m->source == ENT_SRC_GAZ && m->entry >= 0) {
             const ent_entry_t *e = &c->kb->entries[m->entry];

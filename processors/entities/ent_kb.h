@@ -121,8 +121,8 @@ static inline void ent_kb_prefetch(const ent_kb_t *kb, uint64_t h)
     __builtin_prefetch(&kb->slots[(size_t)(key ^ (key >> 32)) & (kb->slots_cap - 1)]);
 }
 
-/* ent_kb_classes, inline for the tagger's hot callers (the token class
- * memo misses about 110 times an article). */
+/* ent_kb_classes, inline for the tokenizer's abbreviation test (the
+ * tagger probes the same slot itself, ent_tag.c, to fill two memos). */
 static inline unsigned ent_kb_classes_inline(const ent_kb_t *kb, uint64_t h)
 {
     if (!kb->slots) return 0;

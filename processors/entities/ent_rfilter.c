@@ -839,19 +839,40 @@ static int build_dfa(bld_t *p, const int *starts, size_t nstarts, ent_rfilter_t 
             next[x * (size_t)ncls + (size_t)c] = (uint16_t)(y | (m ? 0 : ENT_RFILTER_DONE));
         }
     }
-    f->nstates = (uint32_t)d.nds;
-    f->ncls = (uint16_t)ncls;
-    f->start = (uint16_t)(d.ds[0].n ? 0 : ENT_RFILTER_DONE);
-    f->next = realloc(next, d.nds * (size_t)ncls * sizeof *next);
+    /* Renumbered: the states with something undecided first, in the order
+     * found, then the final ones.  Only the first have rows (a walk stops at
+     * a final state), so the rows a walk reads lie together, near the start. */
+    {
+        uint16_t *id = malloc(d.nds * sizeof *id);
+        f->mask = malloc(d.nds * sizeof *f->mask);
+        if (!id || !f->mask) {
+            free(id);
+            goto out;
+        }
+        uint32_t nlive = 0, nfin = 0, total_live = 0;
+        for (size_t x = 0; x < d.nds; x++) total_live += d.ds[x].n != 0;
+        for (size_t x = 0; x < d.nds; x++) {
+            id[x] = (uint16_t)(d.ds[x].n ? nlive++ : total_live + nfin++);
+            f->mask[id[x]] = d.ds[x].acc;
+        }
+        /* rows of the live states only, in their new order; targets renamed */
+        size_t w = 0;
+        for (size_t x = 0; x < d.nds; x++) {
+            if (!d.ds[x].n) continue;
+            for (size_t c = 0; c < (size_t)ncls; c++) {
+                uint16_t y = next[x * (size_t)ncls + c];
+                next[w++] = (uint16_t)(id[y & ~ENT_RFILTER_DONE] | (y & ENT_RFILTER_DONE));
+            }
+        }
+        f->nstates = (uint32_t)d.nds;
+        f->nlive = total_live;
+        f->ncls = (uint16_t)ncls;
+        f->start = (uint16_t)(d.ds[0].n ? id[0] : id[0] | ENT_RFILTER_DONE);
+        free(id);
+    }
+    f->next = realloc(next, (f->nlive ? f->nlive : 1) * (size_t)ncls * sizeof *next);
     if (!f->next) f->next = next;
     next = NULL;
-    f->mask = malloc(d.nds * sizeof *f->mask);
-    if (!f->mask) {
-        free(f->next);
-        f->next = NULL;
-        goto out;
-    }
-    for (size_t x = 0; x < d.nds; x++) f->mask[x] = d.ds[x].acc;
     rc = 0;
 out:
     free(next);

@@ -17,12 +17,13 @@
 #define ENT_RFILTER_DONE 0x8000u    /* next-state flag: nothing left undecided */
 
 typedef struct {
-    uint16_t *next;         /* nstates * ncls transitions (ENT_RFILTER_DONE flagged) */
+    uint16_t *next;         /* nlive * ncls transitions (ENT_RFILTER_DONE flagged) */
     uint32_t *mask;         /* per state: the rules that may match on the way to it */
     uint32_t always;        /* rules the filter cannot judge: always called */
     uint16_t start;         /* start state (ENT_RFILTER_DONE flagged when done) */
     uint16_t ncls;          /* byte classes */
-    uint32_t nstates;
+    uint32_t nstates;       /* states 0..nlive-1 have something undecided (a row in next) */
+    uint32_t nlive;
     uint8_t cls[256];       /* byte -> class */
 } ent_rfilter_t;
 
@@ -52,6 +53,12 @@ static inline int ent_rfilter_done(uint32_t st) { return (st & ENT_RFILTER_DONE)
 static inline uint32_t ent_rfilter_mask(const ent_rfilter_t *f, uint32_t st)
 {
     return f->mask[st & ~ENT_RFILTER_DONE] | f->always;
+}
+
+/* Bytes of the filter's tables (tests, stats). */
+static inline size_t ent_rfilter_bytes(const ent_rfilter_t *f)
+{
+    return (size_t)f->nlive * f->ncls * sizeof *f->next + (size_t)f->nstates * sizeof *f->mask;
 }
 
 static inline uint32_t ent_rfilter_run(const ent_rfilter_t *f, const unsigned char *s, size_t n)

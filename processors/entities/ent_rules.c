@@ -181,7 +181,7 @@ int ent_run_rules(ent_ctx_t *c, char *err, size_t errlen)
 {
     const ent_kb_t *kb = c->kb;
     size_t wj = 0;   /* first token at or past the last rule window's end */
-    memset(c->rule_end, 0xff, c->nt * sizeof *c->rule_end);    /* all -1: no match */
+    /* rule_end[i] is read only where take_match set TF__RULE: no reset */
     /* Only the tokenizer's candidates: a trigger word (filter hit) or a
      * shape that triggers rules (#digit, #cap, #upper). */
     const uint32_t *cand = c->s->cand;
@@ -198,6 +198,7 @@ int ent_run_rules(ent_ctx_t *c, char *err, size_t errlen)
             if ((t->flags & TF_CAP) && kb->n_cap) { lists[nl] = kb->trig_capl; ns[nl++] = kb->n_cap; }
             if ((t->flags & TF_UPPER) && kb->n_upper) { lists[nl] = kb->trig_upper; ns[nl++] = kb->n_upper; }
         }
+        if (!nl) continue;   /* a false hit of the trigger filter: touch nothing more */
         size_t wend = 0;     /* the window's end, found when first needed */
         size_t best_end = 0;
         unsigned char b0 = (unsigned char)c->text[t->start];

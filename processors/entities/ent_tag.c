@@ -27,17 +27,41 @@
 
 /* ---------------------------------------------------------------- helpers */
 
+/* The table slot of token h's one-token sequence, or NULL. */
+static inline const ent_slot_t *one_slot(const ent_kb_t *kb, uint64_t h)
+{
+    if (!kb->slots) return NULL;
+    uint64_t key = ent_seq_hash(ENT_SEQ_SEED, h);
+    size_t mask = kb->slots_cap - 1;
+    for (size_t j = (size_t)(key ^ (key >> 32)) & mask;; j = (j + 1) & mask) {
+        const ent_slot_t *s = &kb->slots[j];
+        if (s->key == key) return s;
+        if (s->key == 0) return NULL;
+    }
+}
+
+/* Fill token t's class memo from its one-token slot s (NULL: unknown). */
+static inline void cls_fill(ent_tok_t *t, const ent_slot_t *s)
+{
+    unsigned cl = s ? s->cls & ~ENT_SLOT_PREFIX : 0;
+    /* "US", "IT", "WHO" in running text are acronyms, not us/it/who */
+    if ((t->flags & TF_UPPER) && !(t->flags & TF_HEAD) && t->end - t->start >= 2)
+        cl &= ~(unsigned)(CL_COMMON | CL_STOP);
+    t->cls = (t->cls & ~CLS_MASK) | (cl & CLS_MASK) | CLS_DONE;
+    t->flags = (t->flags & ~(CLS_HI_MASK << TF_CLS_HI_SHIFT)) |
+               ((cl >> CLS_HI_SHIFT) & CLS_HI_MASK) << TF_CLS_HI_SHIFT;
+}
+
 unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
-    {
-        unsigned cl = ent_kb_classes_inline(c->kb, t->h);
-        /* "US", "IT", "WHO" in running text are acronyms, not us/it/who */
-        if ((t->flags & TF_UPPER) && !(t->flags & TF_HEAD) && t->end - t->start >= 2)
-            cl &= ~(unsigned)(CL_COMMON | CL_STOP);
-        t->cls = (t->cls & ~CLS_MASK) | (cl & CLS_MASK) | CLS_DONE;
-        t->flags = (t->flags & ~(CLS_HI_MASK << TF_CLS_HI_SHIFT)) |
-                   ((cl >> CLS_HI_SHIFT) & CLS_HI_MASK) << TF_CLS_HI_SHIFT;
+    const ent_slot_t *s = one_slot(c->kb, t->h);
+    cls_fill(t, s);
+    /* The same slot settles the gazetteer memo when no entry starts with
+     * this token (the common case): one probe instead of two. */
+    if (!(t->cls & GAZ_DONE) && (!s || (!(s->cls & ENT_SLOT_PREFIX) && s->entry < 0))) {
+        t->gaz_entry = -1;
+        t->cls |= GAZ_DONE | (uint32_t)(s && (s->cls & CL_TITLE)) << GAZ_TITLE_SHIFT;
     }
     return (t->cls & CLS_MASK) | ((t->flags >> TF_CLS_HI_SHIFT) & CLS_HI_MASK) << CLS_HI_SHIFT;
 }
@@ -104,23 +128,29 @@ static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t 
     size_t best = 0;
     *entry = -1;
     if (title_len) *title_len = 0;
+    const ent_kb_t *kb = c->kb;
+    if (!kb->slots) return 0;
+    size_t mask = kb->slots_cap - 1;
     for (size_t k = i; k < c->nt && k - i < ENT_MAX_SEQ; k++) {
         const ent_tok_t *t = &c->toks[k];
         if (k > i && (t->flags & TF_NL)) break;
         h = ent_seq_hash(h, t->h);
         const ent_slot_t *s = NULL;
-        {
-            const ent_kb_t *kb = c->kb;
-            size_t mask = kb->slots_cap - 1;
-            for (size_t j = (size_t)(h ^ (h >> 32)) & mask;; j = (j + 1) & mask) {
-                if (kb->slots[j].key == h) { s = &kb->slots[j]; break; }
-                if (kb->slots[j].key == 0) break;
-            }
+        for (size_t j = (size_t)(h ^ (h >> 32)) & mask;; j = (j + 1) & mask) {
+            if (kb->slots[j].key == h) { s = &kb->slots[j]; break; }
+            if (kb->slots[j].key == 0) break;
         }
+        if (k == i && !(t->cls & CLS_DONE)) cls_fill(&c->toks[k], s);
         if (!s) break;
+        if ((s->cls & ENT_SLOT_PREFIX) && k + 1 < c->nt) {
+            /* the next sequence's slot is a random line: start loading it
+             * while this one's entries are compared */
+            uint64_t hn = ent_seq_hash(h, c->toks[k + 1].h);
+            __builtin_prefetch(&kb->slots[(size_t)(hn ^ (hn >> 32)) & mask]);
+        }
         if ((s->cls & CL_TITLE) && title_len) *title_len = k - i + 1;
-        for (int32_t e = s->entry; e >= 0; e = c->kb->entries[e].next) {
-            if (!c->kb->entries[e].weak && entry_matches(c, &c->kb->entries[e], i)) {
+        for (int32_t e = s->entry; e >= 0; e = kb->entries[e].next) {
+            if (!kb->entries[e].weak && entry_matches(c, &kb->entries[e], i)) {
                 best = k - i + 1;
                 *entry = e;
                 break;
@@ -253,7 +283,7 @@ static size_t chunk_end(ent_ctx_t *c, size_t i)
         const ent_tok_t *t = &c->toks[j];
         if (t->flags & (TF_NL | TF_POSS)) break;
         if ((t->flags & TF_SENT) && !(c->toks[j - 1].flags & TF_ABBR)) break;
-        if (c->rule_end[j] >= 0 && c->rule_type[j] >= ET_DATE &&
+        if ((t->flags & TF__RULE) && c->rule_type[j] >= ET_DATE &&
             !(ent_tok_cls(c, j - 1) & (CL_GIVEN | CL_TITLE))) break;
         if (namey(c, j)) {
             int32_t e;
@@ -274,7 +304,7 @@ static size_t chunk_end(ent_ctx_t *c, size_t i)
             size_t k = j + 1;
             if (k < c->nt && fw(c, k) == FW_ARTICLE && k + 1 < c->nt) k++;
             if (namey(c, k) && !(c->toks[k].flags & TF_SENT) &&
-                !(c->rule_end[k] >= 0 && c->rule_type[k] >= ET_DATE)) { j = k + 1; continue; }
+                !((c->toks[k].flags & TF__RULE) && c->rule_type[k] >= ET_DATE)) { j = k + 1; continue; }
         }
         break;
     }
@@ -805,7 +835,7 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
                 continue;
             }
         }
-        size_t re = c.rule_end[i] >= 0 ? (size_t)c.rule_end[i] : 0;
+        size_t re = (t->flags & TF__RULE) ? (size_t)c.rule_end[i] : 0;
         if (!(t->flags & TF_WORD) && !re) { i++; continue; }
         if (namey(&c, i)) {
             size_t b = chunk_end(&c, i);

@@ -32,7 +32,8 @@ typedef struct {
     size_t len;
     ent_tok_t *toks;
     size_t nt;
-    int32_t *rule_end;      /* per token: end token of the best rule match, or -1 */
+    int32_t *rule_end;      /* per token: end token of the best rule match (set only
+                               where the token has TF__RULE) */
     int32_t *rule_es, *rule_ee;   /* its entity span */
     uint8_t *rule_type;
     uint32_t *dropped;      /* sentence-initial ordinary words skipped */

@@ -268,30 +268,32 @@ static int mentions_value(const ent_instance_t *in, ws_value_t *list, const char
     return 0;
 }
 
-/* Eight bytes a step: only the slot depends on the hash, never the order
- * of the groups (first appearance), so any mix will do. */
+/* Only the slot depends on the hash, never the order of the groups (first
+ * appearance), so any mix of the equal parts will do: the length, the type
+ * and the first and last bytes (two overlapping words), without a loop over
+ * long names, whose length branches mispredicted; a rare collision of long
+ * names costs a probe and a compare. */
 static uint64_t canon_hash(const ent_mention_t *m)
 {
-    uint64_t h = 0xcbf29ce484222325ull ^ m->type ^ ((uint64_t)m->canon_len << 40);
-    const char *p = m->canon;
+    const unsigned char *p = (const unsigned char *)m->canon;
     uint32_t n = m->canon_len;
-    uint64_t w = 0;
+    uint64_t a = 0, b = 0;
     if (n >= 8) {
-        for (; n > 8; p += 8, n -= 8) {
-            memcpy(&w, p, 8);
-            h = (h ^ w) * 0x9E3779B97F4A7C15ull;
-            h ^= h >> 29;
-        }
-        memcpy(&w, m->canon + m->canon_len - 8, 8);   /* last 8, may overlap */
+        memcpy(&a, p, 8);
+        memcpy(&b, p + n - 8, 8);
     } else if (n >= 4) {
-        uint32_t a, b;
-        memcpy(&a, p, 4);
-        memcpy(&b, p + n - 4, 4);
-        w = (uint64_t)a << 32 | b;
-    } else {
-        for (uint32_t i = 0; i < n; i++) w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+        uint32_t x, y;
+        memcpy(&x, p, 4);
+        memcpy(&y, p + n - 4, 4);
+        a = x;
+        b = y;
+    } else if (n) {
+        a = (uint64_t)p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
     }
-    h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    uint64_t h = (0xcbf29ce484222325ull ^ (uint64_t)m->type ^ ((uint64_t)n << 40) ^ a) *
+                 0x9E3779B97F4A7C15ull;
+    h ^= h >> 29;
+    h = (h ^ b) * 0x9E3779B97F4A7C15ull;
     h ^= h >> 29;
     return h;
 }

@@ -344,6 +344,29 @@ static uint32_t drop_last(uint32_t w)
 
 static void test_shipped_lists(ent_kb_t *k)
 {
+    size_t states = 0, bytes = 0, maxcls = 0;
+    for (size_t i = 0; i < k->filters_n; i++) {
+        const ent_rfilter_t *f = &k->filters[i];
+        states += f->nstates;
+        bytes += ent_rfilter_bytes(f);
+        if (f->ncls > maxcls) maxcls = f->ncls;
+        /* rows only for the undecided states, numbered first: a walk
+         * that goes on stays in them, one that ends names a real state */
+        int rows_ok = f->nlive <= f->nstates &&
+                      (f->start & ENT_RFILTER_DONE ? (f->start & ~ENT_RFILTER_DONE) < f->nstates
+                                                   : f->start < f->nlive);
+        for (size_t e = 0; rows_ok && e < (size_t)f->nlive * f->ncls; e++) {
+            uint16_t y = f->next[e];
+            rows_ok = (y & ENT_RFILTER_DONE) ? (uint32_t)(y & ~ENT_RFILTER_DONE) < f->nstates
+                                             : y < f->nlive;
+        }
+        CHECK(rows_ok, "filter %zu: undecided states first, every transition in range", i);
+        if (getenv("ENT_RFILTER_STATS"))
+            printf("filter %zu: %u states, %u undecided, %u classes\n", i, f->nstates, f->nlive,
+                   f->ncls);
+    }
+    printf("shipped filters: %zu, %zu states, %zu table bytes, at most %zu classes\n",
+           k->filters_n, states, bytes, maxcls);
     size_t lists = 0, filtered = 0;
     for (size_t i = 0; i < k->trig_pairs_n; i++) {
         if (i && k->trig_pairs[i].h == k->trig_pairs[i - 1].h) continue;
