@@ -110,7 +110,11 @@ rd_kafka_conf_t *ws_kconf_consumer(const ws_rt_t *rt, char *err, size_t errlen)
         "bootstrap.servers", "127.0.0.1:9092",
         "auto.offset.reset", "earliest",
         "auto.commit.interval.ms", "1000",
-        "queued.max.messages.kbytes", "16384",
+        /* librdkafka's own default.  A full prefetch queue makes 2.0.2 wait
+         * about a second before it fetches again, so the queue must hold
+         * more than a second of work: at 16 MB one worker emptied it in half
+         * a second and then sat idle (bench/e2e.sh --floor, BENCHMARKS.md). */
+        "queued.max.messages.kbytes", "65536",
         "client.id", "wirestream",
         NULL
     };
