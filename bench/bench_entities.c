@@ -6,14 +6,17 @@
  * ENT_BENCH_ONLY=tagger or =processor runs one half only (for callgrind:
  * valgrind --tool=callgrind build/bench/bench_entities bbc.jsonl 1 300).
  *
- * Two numbers: the tagger alone (tokenize, rules, gazetteer, coreference),
- * and the whole processor through the record API (plus building the
+ * Three numbers: the tagger alone (tokenize, rules, gazetteer, coreference);
+ * the whole processor through the record API (plus building the
  * `entities` / `entity_groups` values), with the record's value arena
- * current and the records reset between rounds, as ws_pipeline_run does
- * (WS_VALUE_ARENA=0: no arena, one malloc per value).  Bodies are parsed before the clock
- * starts.  Each is timed per round; the median round is reported in process
- * CPU time (other load on the machine counts against it only through shared
- * caches) and in wall-clock time.  Exits 77 when the corpus is absent. */
+ * current and the records reset between rounds, as ws_pipeline_run does;
+ * and the same with one record reset and reused for each article, as a
+ * worker does (WS_VALUE_ARENA=0: no arena, one malloc per value).  Bodies
+ * are parsed before the clock starts.  Each is timed per round; the median
+ * round is reported in process CPU time (other load on the machine counts
+ * against it only through shared caches) and in wall-clock time, the third
+ * in wall-clock time around process() alone.  Exits 77 when the corpus is
+ * absent. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -102,7 +102,8 @@ typedef struct {
 /* The same object as ws_object_make() with the members' values made by
  * ws_value_string()/ws_value_int()/... one by one, and it behaves the same
  * in every way (its members are ordinary values), but inside process() the
- * object and its new values are one allocation: about half the work.  Takes the vals, also on error (not with a NULL shape).  NULL on
+ * object and its new values are one allocation: about half the work.
+ * Takes the vals, also on error (not with a NULL shape).  NULL on
  * failure. */
 ws_value_t *ws_object_build(const ws_shape_t *shape, const ws_member_t *members);
 /* Appends count objects of one shape to arr, object k built from

@@ -876,6 +876,15 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
     return 0;
 }
 
+/* Appends val to an array that has room (an array slot has no key). */
+static inline void slot_append(ws_value_t *arr, ws_value_t *val) {
+    slot_t *s = &C(arr)->slots[C(arr)->n++];
+    s->v = val;
+    s->tag = 0;
+    s->koff = 0;
+    s->klen = 0;
+}
+
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -892,11 +901,7 @@ static int array_push_slow(ws_value_t *arr, ws_value_t *val) {
         release(arr, val);
         return -1;
     }
-    slot_t *s = &C(arr)->slots[C(arr)->n++];
-    s->v = val;
-    s->tag = 0;
-    s->koff = 0;
-    s->klen = 0;
+    slot_append(arr, val);
     return 0;
 }
 
@@ -904,11 +909,7 @@ static int array_push_slow(ws_value_t *arr, ws_value_t *val) {
  * inlined into its callers by link-time optimisation. */
 int ws_array_push(ws_value_t *arr, ws_value_t *val) {
     if (arr && val && arr->type == WS_VALUE_ARRAY && (val->flags & F_ARENA) && C(arr)->n < C(arr)->cap) {
-        slot_t *s = &C(arr)->slots[C(arr)->n++];
-        s->v = val;
-        s->tag = 0;
-        s->koff = 0;
-        s->klen = 0;
+        slot_append(arr, val);
         return 0;
     }
     return array_push_slow(arr, val);
@@ -1194,11 +1195,7 @@ int ws_array_build(ws_value_t *arr, const ws_shape_t *sh, const ws_member_t *m, 
     for (size_t k = 0; k < count; k++, m += n) {
         ws_value_t *o = a ? build_in_chunk(a, sh, m) : NULL;
         if (o) {   /* an arena node, and room was reserved: a plain push */
-            slot_t *s = &C(arr)->slots[C(arr)->n++];
-            s->v = o;
-            s->tag = 0;
-            s->koff = 0;
-            s->klen = 0;
+            slot_append(arr, o);
             continue;
         }
         o = object_build_general(sh, m);
