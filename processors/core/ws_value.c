@@ -1067,6 +1067,16 @@ static ws_value_t *build_general(const ws_shape_t *sh, const ws_member_t *m) {
  * small block, and its size cannot overflow. */
 #define BUILD_STR_MAX 4096
 
+/* The bytes a new string member of len bytes takes in build_in_chunk's
+ * block (8-aligned), or 0 when it must not go there: too long, or no room
+ * at p for it and the `left` members after it (at most 32 bytes each). */
+static inline size_t built_string_size(size_t len, const char *p, const char *end, uint32_t left) {
+    size_t sz = (string_node_size(len) + 7) & ~(size_t)7;
+    if (sz > 32 && (len > BUILD_STR_MAX || (size_t)(end - p) < sz + (size_t)left * 32 + REDZONE))
+        return 0;
+    return sz;
+}
+
 /* ws_object_build in the arena's current chunk: the object (node, slots,
  * key bytes, copied from the shape's image) and then its new members'
  * nodes, laid out as their own allocations would be, in one block (arena
@@ -1101,11 +1111,8 @@ static inline ws_value_t *build_in_chunk(ws_value_arena_t *a, const ws_shape_t *
         if (m[i].val) goto bail;
         if (t == WS_VALUE_STRING) {
             size_t len = m[i].len;
-            size_t sz = (string_node_size(len) + 7) & ~(size_t)7;
-            if (sz > 32) {
-                if (len > BUILD_STR_MAX) goto bail;
-                if ((size_t)(end - p) < sz + (size_t)(n - 1 - i) * 32 + REDZONE) goto bail;
-            }
+            size_t sz = built_string_size(len, p, end, n - 1 - i);
+            if (!sz) goto bail;
             p += sz;
             v->type = WS_VALUE_STRING;
             v->flags = F_ARENA;
@@ -1121,16 +1128,12 @@ static inline ws_value_t *build_in_chunk(ws_value_arena_t *a, const ws_shape_t *
             if (!src) goto bail;
             if (src->type == WS_VALUE_STRING) {
                 size_t len = src->u.slen;
-                size_t sz = (string_node_size(len) + 7) & ~(size_t)7;
-                if (sz > 32) {
-                    if (len > BUILD_STR_MAX) goto bail;
-                    if ((size_t)(end - p) < sz + (size_t)(n - 1 - i) * 32 + REDZONE) goto bail;
+                size_t sz = built_string_size(len, p, end, n - 1 - i);
+                if (!sz) goto bail;
+                if (len < STR_PAD)   /* its whole block, a size the compiler knows */
+                    memcpy(v, src, sizeof(ws_value_t) + STR_PAD);
+                else
                     memcpy(v, src, string_node_size(len));
-                } else if (len < STR_PAD) {
-                    memcpy(v, src, sizeof(ws_value_t) + STR_PAD);   /* its whole block */
-                } else {
-                    memcpy(v, src, string_node_size(len));
-                }
                 p += sz;
                 v->flags = (src->flags & F_PLAIN) | F_ARENA;
             } else if (src->type == WS_VALUE_NUMBER || src->type == WS_VALUE_BOOL ||
@@ -1169,15 +1172,6 @@ ws_value_t *ws_object_build(const ws_shape_t *sh, const ws_member_t *m) {
     return fast ? fast : build_general(sh, m);
 }
 
-/* ws_array_build's way out of its loop: ws_object_build makes no
- * difference there, but keeps the loop's registers free. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static ws_value_t *object_build_general(const ws_shape_t *sh, const ws_member_t *m) {
-    return ws_object_build(sh, m);
-}
-
 static void free_member_vals(const ws_member_t *m, size_t n) {
     for (size_t i = 0; i < n; i++) ws_value_free(m[i].val);
 }
@@ -1198,7 +1192,7 @@ int ws_array_build(ws_value_t *arr, const ws_shape_t *sh, const ws_member_t *m, 
             slot_append(arr, o);
             continue;
         }
-        o = object_build_general(sh, m);
+        o = build_general(sh, m);   /* the chunk could not take it: the general way */
         if (!o || ws_array_push(arr, o) < 0) {
             free_member_vals(m + n, (count - k - 1) * n);
             return -1;

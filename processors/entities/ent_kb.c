@@ -86,17 +86,6 @@ static int pool_add(ent_kb_t *kb, const void *p, size_t n, uint32_t *off)
 
 /* ---------------------------------------------------------------- table */
 
-static ent_slot_t *slot_find(const ent_kb_t *kb, uint64_t key)
-{
-    if (!kb->slots) return NULL;
-    size_t mask = kb->slots_cap - 1;
-    for (size_t i = (size_t)(key ^ (key >> 32)) & mask;; i = (i + 1) & mask) {
-        ent_slot_t *s = &kb->slots[i];
-        if (s->key == key) return s;
-        if (s->key == 0) return NULL;
-    }
-}
-
 static int table_grow(ent_kb_t *kb)
 {
     size_t cap = kb->slots_cap ? kb->slots_cap * 2 : 1 << 12;
@@ -106,7 +95,7 @@ static int table_grow(ent_kb_t *kb)
         ent_slot_t *o = &kb->slots[i];
         if (!o->key) continue;
         size_t mask = cap - 1;
-        size_t j = (size_t)(o->key ^ (o->key >> 32)) & mask;
+        size_t j = ent_kb_home(o->key, cap);
         while (ns[j].key) j = (j + 1) & mask;
         ns[j] = *o;
     }
@@ -118,13 +107,14 @@ static int table_grow(ent_kb_t *kb)
 
 static ent_slot_t *slot_get(ent_kb_t *kb, uint64_t key)
 {
-    ent_slot_t *s = slot_find(kb, key);
+    /* the loader owns kb: its slot may be changed */
+    ent_slot_t *s = (ent_slot_t *)ent_kb_slot(kb, key);
     if (s) return s;
     /* up to 70 % full: the table is big (the word lists), and a smaller one
      * stays in cache better than short probe runs save */
     if ((kb->slots_n + 1) * 10 > kb->slots_cap * 7 && table_grow(kb) < 0) return NULL;
     size_t mask = kb->slots_cap - 1;
-    size_t i = (size_t)(key ^ (key >> 32)) & mask;
+    size_t i = ent_kb_home(key, kb->slots_cap);
     while (kb->slots[i].key) i = (i + 1) & mask;
     kb->slots[i].key = key;
     kb->slots[i].entry = -1;
@@ -134,8 +124,7 @@ static ent_slot_t *slot_get(ent_kb_t *kb, uint64_t key)
 
 unsigned ent_kb_classes(const ent_kb_t *kb, uint64_t h)
 {
-    ent_slot_t *s = slot_find(kb, ent_seq_hash(ENT_SEQ_SEED, h));
-    return s ? (s->cls & ~ENT_SLOT_PREFIX) : 0;
+    return ent_kb_classes_inline(kb, h);
 }
 
 size_t ent_kb_entries(const ent_kb_t *kb) { return kb->entries_n; }
@@ -494,6 +483,23 @@ static int combo_build(ent_kb_t *kb, const uint32_t *rules, size_t n, ent_combo_
     return 0;
 }
 
+/* A list made before the one of n pairs at i, with the same rules in the
+ * same order: its per[] value (its combo or filter), or -1.  per[q] >= 0
+ * only at the start of a list that has one.  Lists shared by many trigger
+ * words (month names) share what is built for them. */
+static int32_t same_list(const ent_kb_t *kb, const int32_t *per, size_t i, size_t n)
+{
+    const ent_trig_pair_t *tp = kb->trig_pairs;
+    for (size_t q = 0; q < i; q++) {
+        if (per[q] < 0) continue;
+        size_t m = 0;
+        while (m < n && tp[q + m].h == tp[q].h && tp[q + m].rule == tp[i + m].rule) m++;
+        /* q < i, so q + n <= i: the list at q ends there too */
+        if (m == n && tp[q + n].h != tp[q].h) return per[q];
+    }
+    return -1;
+}
+
 /* The combined pattern of every trigger list of two or more rules.  Lists
  * shared by many trigger words (month names) share their pattern. */
 static int build_combos(ent_kb_t *kb)
@@ -513,14 +519,7 @@ static int build_combos(ent_kb_t *kb)
             if (!combinable(kb->rules[rules[m]].src)) plain = 0;
         }
         if (plain) {
-            /* the same list seen before? */
-            int32_t found = -1;
-            for (size_t q = 0; q < i && found < 0; q++) {
-                if (kb->pair_combo[q] < 0 || kb->combos[kb->pair_combo[q]].n != n) continue;
-                size_t m = 0;
-                while (m < n && kb->trig_pairs[q + m].rule == rules[m]) m++;
-                if (m == n) found = kb->pair_combo[q];
-            }
+            int32_t found = same_list(kb, kb->pair_combo, i, n);
             if (found < 0) {
                 ent_combo_t *nc = realloc(kb->combos, (kb->combos_n + 1) * sizeof *nc);
                 if (!nc) return -1;
@@ -554,14 +553,7 @@ static int build_filters(ent_kb_t *kb)
         int jit = 1;
         for (size_t m = 0; m < n; m++) jit &= kb->rules[kb->trig_pairs[i + m].rule].jit;
         if (n <= ENT_RFILTER_MAX_RULES && jit) {
-            int32_t found = -1;
-            for (size_t q = 0; q < i && found < 0; q++) {
-                if (kb->pair_filter[q] < 0) continue;      /* not a list start with a filter */
-                size_t m = 0;
-                while (m < n && kb->trig_pairs[q + m].h == kb->trig_pairs[q].h &&
-                       kb->trig_pairs[q + m].rule == kb->trig_pairs[i + m].rule) m++;
-                if (m == n && kb->trig_pairs[q + n].h != kb->trig_pairs[q].h) found = kb->pair_filter[q];
-            }
+            int32_t found = same_list(kb, kb->pair_filter, i, n);
             if (found < 0) {
                 const char *src[ENT_RFILTER_MAX_RULES];
                 for (size_t m = 0; m < n; m++) src[m] = kb->rules[kb->trig_pairs[i + m].rule].src;

@@ -114,25 +114,43 @@ struct ent_kb {
     size_t tmp_cap;
 };
 
-/* Start loading the table slot of the one-token sequence h into cache. */
+/* The slot where sequence hash key's probe starts, in a table of cap (a
+ * power of two) slots; linear probing goes on from there. */
+static inline size_t ent_kb_home(uint64_t key, size_t cap)
+{
+    return (size_t)(key ^ (key >> 32)) & (cap - 1);
+}
+
+/* The table slot of sequence hash key (ent_seq_hash), or NULL. */
+static inline const ent_slot_t *ent_kb_slot(const ent_kb_t *kb, uint64_t key)
+{
+    if (!kb->slots) return NULL;
+    size_t mask = kb->slots_cap - 1;
+    for (size_t i = ent_kb_home(key, kb->slots_cap);; i = (i + 1) & mask) {
+        const ent_slot_t *s = &kb->slots[i];
+        if (s->key == key) return s;
+        if (s->key == 0) return NULL;
+    }
+}
+
+/* Start loading the table slot of sequence hash key into cache. */
+static inline void ent_kb_prefetch_key(const ent_kb_t *kb, uint64_t key)
+{
+    __builtin_prefetch(&kb->slots[ent_kb_home(key, kb->slots_cap)]);
+}
+
+/* The same for the one-token sequence of token hash h. */
 static inline void ent_kb_prefetch(const ent_kb_t *kb, uint64_t h)
 {
-    uint64_t key = ent_seq_hash(ENT_SEQ_SEED, h);
-    __builtin_prefetch(&kb->slots[(size_t)(key ^ (key >> 32)) & (kb->slots_cap - 1)]);
+    ent_kb_prefetch_key(kb, ent_seq_hash(ENT_SEQ_SEED, h));
 }
 
 /* ent_kb_classes, inline for the tokenizer's abbreviation test (the
  * tagger probes the same slot itself, ent_tag.c, to fill two memos). */
 static inline unsigned ent_kb_classes_inline(const ent_kb_t *kb, uint64_t h)
 {
-    if (!kb->slots) return 0;
-    uint64_t key = ent_seq_hash(ENT_SEQ_SEED, h);
-    size_t mask = kb->slots_cap - 1;
-    for (size_t i = (size_t)(key ^ (key >> 32)) & mask;; i = (i + 1) & mask) {
-        const ent_slot_t *s = &kb->slots[i];
-        if (s->key == key) return s->cls & ~ENT_SLOT_PREFIX;
-        if (s->key == 0) return 0;
-    }
+    const ent_slot_t *s = ent_kb_slot(kb, ent_seq_hash(ENT_SEQ_SEED, h));
+    return s ? s->cls & ~ENT_SLOT_PREFIX : 0;
 }
 
 /* The trigger filter: one entry per trigger hash, from the hash's top bits

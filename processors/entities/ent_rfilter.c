@@ -65,17 +65,26 @@ typedef struct {
     int edepth;                 /* emit's recursion */
 } bld_t;
 
+/* a, an array of *cap elements of size bytes, with room for need: the
+ * array as it is, or moved to a doubled one (first elements at least) with
+ * *cap updated.  NULL when out of memory (a is left as it was). */
+static void *grow(void *a, size_t *cap, size_t need, size_t size, size_t first)
+{
+    if (need <= *cap) return a;
+    size_t c = *cap ? *cap * 2 : first;
+    while (c < need) c *= 2;
+    void *n = realloc(a, c * size);
+    if (n) *cap = c;
+    return n;
+}
+
 /* ---------------------------------------------------------------- tree */
 
 static int new_set(bld_t *p)
 {
-    if (p->ns == p->scap) {
-        size_t cap = p->scap ? p->scap * 2 : 64;
-        bset_t *n = realloc(p->sets, cap * sizeof *n);
-        if (!n) { p->bad = 1; return -1; }
-        p->sets = n;
-        p->scap = cap;
-    }
+    bset_t *s = grow(p->sets, &p->scap, p->ns + 1, sizeof *s, 64);
+    if (!s) { p->bad = 1; return -1; }
+    p->sets = s;
     memset(&p->sets[p->ns], 0, sizeof p->sets[0]);
     return (int)p->ns++;
 }
@@ -87,13 +96,9 @@ static int mk(bld_t *p, int kind, int a, int b)
 {
     if (p->bad || ((kind == N_SEQ || kind == N_ALT) && (a < 0 || b < 0))) { p->bad = 1; return -1; }
     if (p->nn >= MAX_NODES) { p->bad = 1; return -1; }
-    if (p->nn == p->ncap) {
-        size_t cap = p->ncap ? p->ncap * 2 : 256;
-        node_t *n = realloc(p->nodes, cap * sizeof *n);
-        if (!n) { p->bad = 1; return -1; }
-        p->nodes = n;
-        p->ncap = cap;
-    }
+    node_t *nodes = grow(p->nodes, &p->ncap, p->nn + 1, sizeof *nodes, 256);
+    if (!nodes) { p->bad = 1; return -1; }
+    p->nodes = nodes;
     node_t *n = &p->nodes[p->nn];
     memset(n, 0, sizeof *n);
     n->kind = (uint8_t)kind;
@@ -491,13 +496,9 @@ static int parse_alt(bld_t *p, int ic)
 static int nstate(bld_t *p)
 {
     if (p->nst >= MAX_NSTATES) { p->bad = 1; return -1; }
-    if (p->nst == p->stcap) {
-        size_t cap = p->stcap ? p->stcap * 2 : 1024;
-        nstate_t *n = realloc(p->st, cap * sizeof *n);
-        if (!n) { p->bad = 1; return -1; }
-        p->st = n;
-        p->stcap = cap;
-    }
+    nstate_t *st = grow(p->st, &p->stcap, p->nst + 1, sizeof *st, 1024);
+    if (!st) { p->bad = 1; return -1; }
+    p->st = st;
     nstate_t *s = &p->st[p->nst];
     s->set = s->out = s->e0 = s->e1 = s->acc = -1;
     s->rule = p->rule;
@@ -681,13 +682,10 @@ static int dstate_get(dfa_t *d, uint32_t acc, size_t n)
             if (d->nds >= MAX_DSTATES) return -1;
             if (n && d->nlive >= LIVE_CAP) return -2;
             d->nlive += n != 0;
-            if (d->kn + n > d->kcap) {
-                size_t cap = d->kcap ? d->kcap * 2 : 4096;
-                while (cap < d->kn + n) cap *= 2;
-                int *nk = realloc(d->kpool, cap * sizeof *nk);
+            if (d->kn + n > d->kcap) {   /* kpool may still be NULL when n is 0 */
+                int *nk = grow(d->kpool, &d->kcap, d->kn + n, sizeof *nk, 4096);
                 if (!nk) return -1;
                 d->kpool = nk;
-                d->kcap = cap;
             }
             if (n) memcpy(d->kpool + d->kn, d->tmp, n * sizeof *d->tmp);
             d->ds[d->nds].acc = acc;

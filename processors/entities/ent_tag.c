@@ -27,19 +27,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/* The table slot of token h's one-token sequence, or NULL. */
-static inline const ent_slot_t *one_slot(const ent_kb_t *kb, uint64_t h)
-{
-    if (!kb->slots) return NULL;
-    uint64_t key = ent_seq_hash(ENT_SEQ_SEED, h);
-    size_t mask = kb->slots_cap - 1;
-    for (size_t j = (size_t)(key ^ (key >> 32)) & mask;; j = (j + 1) & mask) {
-        const ent_slot_t *s = &kb->slots[j];
-        if (s->key == key) return s;
-        if (s->key == 0) return NULL;
-    }
-}
-
 /* Fill token t's class memo from its one-token slot s (NULL: unknown). */
 static inline void cls_fill(ent_tok_t *t, const ent_slot_t *s)
 {
@@ -55,7 +42,7 @@ static inline void cls_fill(ent_tok_t *t, const ent_slot_t *s)
 unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
-    const ent_slot_t *s = one_slot(c->kb, t->h);
+    const ent_slot_t *s = ent_kb_slot(c->kb, ent_seq_hash(ENT_SEQ_SEED, t->h));
     cls_fill(t, s);
     /* The same slot settles the gazetteer memo when no entry starts with
      * this token (the common case): one probe instead of two. */
@@ -130,23 +117,17 @@ static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t 
     if (title_len) *title_len = 0;
     const ent_kb_t *kb = c->kb;
     if (!kb->slots) return 0;
-    size_t mask = kb->slots_cap - 1;
     for (size_t k = i; k < c->nt && k - i < ENT_MAX_SEQ; k++) {
         const ent_tok_t *t = &c->toks[k];
         if (k > i && (t->flags & TF_NL)) break;
         h = ent_seq_hash(h, t->h);
-        const ent_slot_t *s = NULL;
-        for (size_t j = (size_t)(h ^ (h >> 32)) & mask;; j = (j + 1) & mask) {
-            if (kb->slots[j].key == h) { s = &kb->slots[j]; break; }
-            if (kb->slots[j].key == 0) break;
-        }
+        const ent_slot_t *s = ent_kb_slot(kb, h);
         if (k == i && !(t->cls & CLS_DONE)) cls_fill(&c->toks[k], s);
         if (!s) break;
         if ((s->cls & ENT_SLOT_PREFIX) && k + 1 < c->nt) {
             /* the next sequence's slot is a random line: start loading it
              * while this one's entries are compared */
-            uint64_t hn = ent_seq_hash(h, c->toks[k + 1].h);
-            __builtin_prefetch(&kb->slots[(size_t)(hn ^ (hn >> 32)) & mask]);
+            ent_kb_prefetch_key(kb, ent_seq_hash(h, c->toks[k + 1].h));
         }
         if ((s->cls & CL_TITLE) && title_len) *title_len = k - i + 1;
         for (int32_t e = s->entry; e >= 0; e = kb->entries[e].next) {
@@ -166,13 +147,9 @@ static int32_t weak_match(ent_ctx_t *c, size_t i, size_t m)
 {
     uint64_t h = ENT_SEQ_SEED;
     const ent_kb_t *kb = c->kb;
-    const ent_slot_t *s = NULL;
     for (size_t k = i; k < m; k++) h = ent_seq_hash(h, c->toks[k].h);
-    size_t mask = kb->slots_cap - 1;
-    for (size_t j = (size_t)(h ^ (h >> 32)) & mask;; j = (j + 1) & mask) {
-        if (kb->slots[j].key == h) { s = &kb->slots[j]; break; }
-        if (kb->slots[j].key == 0) return -1;
-    }
+    const ent_slot_t *s = ent_kb_slot(kb, h);
+    if (!s) return -1;
     for (int32_t e = s->entry; e >= 0; e = kb->entries[e].next)
         if (kb->entries[e].weak == 1 && kb->entries[e].ntok == m - i &&
             entry_matches(c, &kb->entries[e], i))
