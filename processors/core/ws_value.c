@@ -473,6 +473,16 @@ static inline __m128i special16(__m128i v) {
     return _mm_or_si128(ctl, _mm_or_si128(q, b));
 }
 
+/* Bytes of a 16-byte block that keep it from being plain at a glance:
+ * what JSON must escape, and non-ASCII bytes (as signed bytes, controls
+ * and bytes >= 0x80 are both below 0x20), which need the UTF-8 check. */
+static inline __m128i suspect16(__m128i v) {
+    __m128i lo = _mm_cmpgt_epi8(_mm_set1_epi8(0x20), v);
+    __m128i q = _mm_cmpeq_epi8(v, _mm_set1_epi8('"'));
+    __m128i b = _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'));
+    return _mm_or_si128(lo, _mm_or_si128(q, b));
+}
+
 /* is_plain() of a string copied into a node, whose block has room for 16
  * bytes from its start (string_node()): 16 bytes a step, the last block
  * overlapping, bytes past the end masked off. */
@@ -537,26 +547,83 @@ static const unsigned char live_bytes[32] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-/* string_fill() of a string of up to 15 bytes in one 16-byte load, when
- * those 16 bytes do not cross a page (so reading the bytes past its end,
- * then masked off, cannot fault; the sanitizer build takes the other
- * way), the plain test on the loaded register.  0 if it did not apply. */
-static inline int short_string_fill(ws_value_t *v, const char *s, size_t len) {
-    if (len >= 16 || len == 0 || ((uintptr_t)s & 4095) > 4096 - 16) return 0;   /* s may be NULL when empty */
-    __m128i x = _mm_and_si128(_mm_loadu_si128((const __m128i *)s),
-                              _mm_loadu_si128((const __m128i *)(live_bytes + 16 - len)));
+/* The exact plain test of a short string node that the quick one in
+ * short_string_node() did not pass (non-ASCII bytes, or bytes to escape):
+ * out of line, as it is rare. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void short_string_check(ws_value_t *v, size_t len) {
+    __m128i x = _mm_loadu_si128((const __m128i *)STR(v));
+    unsigned special = (unsigned)_mm_movemask_epi8(special16(x)) & ((1u << len) - 1);
+    if (special || !ws_utf8_valid(STR(v), len)) v->flags = F_ARENA;
+}
+
+/* A new arena string node of 1 to 15 bytes at v (32 bytes: the header,
+ * the bytes, zeros to the end of the block), the same as string_fill()
+ * makes, in one 16-byte load when those 16 bytes do not cross a page (so
+ * reading the bytes past its end, then masked off, cannot fault; the
+ * sanitizer build takes the other way) and one test of the loaded
+ * register for the common, plain ASCII case.  0 if it did not apply. */
+#if defined(__GNUC__)
+__attribute__((always_inline))
+#endif
+static inline int short_string_node(ws_value_t *v, const char *s, size_t len) {
+    if (len - 1 >= 15 || ((uintptr_t)s & 4095) > 4096 - 16) return 0;   /* s may be NULL when empty */
+    __m128i live = _mm_loadu_si128((const __m128i *)(live_bytes + 16 - len));
+    __m128i raw = _mm_loadu_si128((const __m128i *)s);
+    __m128i x = _mm_and_si128(raw, live);
     _mm_storeu_si128((__m128i *)STR(v), x);   /* the bytes, then zeros */
     v->u.slen = len;
-    unsigned live = (1u << len) - 1;
-    unsigned special = (unsigned)_mm_movemask_epi8(special16(x)) & live;
-    unsigned high = (unsigned)_mm_movemask_epi8(x);   /* zeros past the end */
-    if (!special && (!high || ws_utf8_valid(STR(v), len))) v->flags |= F_PLAIN;
+    v->type = WS_VALUE_STRING;
+    v->flags = F_ARENA | F_PLAIN;
+    if (_mm_movemask_epi8(_mm_and_si128(suspect16(raw), live))) short_string_check(v, len);
     return 1;
 }
+
+/* 1 if the len (1 to 15) bytes at s are those of the short string node v
+ * (whose 16-byte block is zero past them), in one load as above. */
+static inline int short_same(const ws_value_t *v, const char *s, size_t len) {
+    if (((uintptr_t)s & 4095) > 4096 - 16) return memcmp(STR(v), s, len) == 0;
+    __m128i live = _mm_loadu_si128((const __m128i *)(live_bytes + 16 - len));
+    __m128i x = _mm_and_si128(_mm_loadu_si128((const __m128i *)s), live);
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_loadu_si128((const __m128i *)STR(v)))) == 0xffff;
+}
 #else
-static inline int short_string_fill(ws_value_t *v, const char *s, size_t len) {
+static inline int short_string_node(ws_value_t *v, const char *s, size_t len) {
     (void)v, (void)s, (void)len;
     return 0;
+}
+
+static inline int short_same(const ws_value_t *v, const char *s, size_t len) {
+    return memcmp(STR(v), s, len) == 0;
+}
+#endif
+
+#ifdef __SSE2__
+/* string_fill() of a new arena string node of 16 bytes or more: the bytes
+ * copied and looked at in the same 16-byte steps (the last one
+ * overlapping), the exact plain test only if a byte needs it. */
+static inline void long_string_fill(ws_value_t *v, const char *s, size_t len) {
+    char *d = STR(v);
+    __m128i seen = _mm_setzero_si128();
+    size_t i = 0;
+    for (; i + 16 <= len; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+        _mm_storeu_si128((__m128i *)(d + i), x);
+        seen = _mm_or_si128(seen, suspect16(x));
+    }
+    if (i < len) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(s + len - 16));
+        _mm_storeu_si128((__m128i *)(d + len - 16), x);
+        seen = _mm_or_si128(seen, suspect16(x));
+    }
+    d[len] = '\0';
+    v->u.slen = len;
+    uint8_t flags = F_ARENA | F_PLAIN;
+    if (_mm_movemask_epi8(seen) && !is_plain_padded(d, len)) flags = F_ARENA;
+    v->type = WS_VALUE_STRING;
+    v->flags = flags;
 }
 #endif
 
@@ -931,14 +998,19 @@ int ws_array_reserve(ws_value_t *arr, size_t n) {
 /* The keys of an object, as its slots (values left NULL) and key bytes:
  * ws_object_make copies both into a new node, so building an object costs
  * one allocation and two copies however many members it has. */
+#define KBUF_PAD 16
+
 struct ws_shape {
     uint32_t n, klen;
     uint64_t kbloom;
     slot_t *slots;
     char *kbuf;
     size_t base;   /* bytes of a built object up to its members' nodes */
+    size_t need;   /* room build_run asks of a chunk per object: base, n members
+                    * of up to 32 bytes, the red zone */
     /* ws_object_build's object in an arena, but for its pointers and
-     * values: the node, then (in the same block) slots and kbuf above */
+     * values: the node, then (in the same block) slots and kbuf above,
+     * then KBUF_PAD bytes, so that the key bytes copy in whole blocks */
     cont_t image;
 };
 
@@ -967,8 +1039,7 @@ int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err,
         return -1;
     }
     size_t image = sizeof(cont_t) + n * sizeof(slot_t) + (rc == 0 ? C(o)->klen : 0);
-    /* rounded as base below: ws_object_build copies base bytes */
-    ws_shape_t *sh = rc == 0 ? malloc(offsetof(ws_shape_t, image) + ((image + 7) & ~(size_t)7)) : NULL;
+    ws_shape_t *sh = rc == 0 ? malloc(offsetof(ws_shape_t, image) + image + KBUF_PAD) : NULL;
     if (!sh) {
         snprintf(err, errlen, "out of memory");
         ws_value_free(o);
@@ -988,7 +1059,9 @@ int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err,
     memcpy(sh->slots, C(o)->slots, n * sizeof(slot_t));
     for (size_t i = 0; i < n; i++) sh->slots[i].v = NULL;
     if (sh->klen) memcpy(sh->kbuf, C(o)->kbuf, sh->klen);
+    memset(sh->kbuf + sh->klen, 0, KBUF_PAD);
     sh->base = (image + 7) & ~(size_t)7;
+    sh->need = sh->base + n * 32 + REDZONE;
     ws_value_free(o);
     *out = sh;
     return 0;
@@ -1067,7 +1140,7 @@ static ws_value_t *build_general(const ws_shape_t *sh, const ws_member_t *m) {
  * small block, and its size cannot overflow. */
 #define BUILD_STR_MAX 4096
 
-/* The bytes a new string member of len bytes takes in build_in_chunk's
+/* The bytes a new string member of len bytes takes in build_run's
  * block (8-aligned), or 0 when it must not go there: too long, or no room
  * at p for it and the `left` members after it (at most 32 bytes each). */
 static inline size_t built_string_size(size_t len, const char *p, const char *end, uint32_t left) {
@@ -1077,90 +1150,164 @@ static inline size_t built_string_size(size_t len, const char *p, const char *en
     return sz;
 }
 
-/* ws_object_build in the arena's current chunk: the object (node, slots,
- * key bytes, copied from the shape's image) and then its new members'
- * nodes, laid out as their own allocations would be, in one block (arena
- * nodes are never freed one by one, so nothing can tell).  No size pass:
- * members are written as they come, each checked against the room left,
- * and the chunk's cursor moves only once all fit.  NULL (nothing taken,
- * nothing changed) for anything else: a given val, a long string, a full
- * chunk, a failed member.  Without an arena every member must stay its
- * own malloc (a replaced or freed member is freed alone): the general way. */
+/* ws_object_build in the arena's current chunk, for a run of objects of
+ * one shape: each object (node, slots, key bytes, from the shape's image)
+ * and then its new members' nodes, laid out as their own allocations
+ * would be, in one block (arena nodes are never freed one by one, so
+ * nothing can tell).  No size pass: members are written as they come,
+ * each checked against the room left, and the chunk's cursor moves past
+ * an object only once all its members fit.  Object k goes to out[k].v
+ * (an array slot: no key).  Returns how many were built: the run stops
+ * (that object taken nothing, changed nothing) at anything else: a given
+ * val, a long string, a full chunk, a failed member.  Without an arena
+ * every member must stay its own malloc (a replaced or freed member is
+ * freed alone): the general way.
+ *
+ * A short string member with the same bytes as the short string member
+ * made before it in the object (a mention's canonical name that is its
+ * text) shares that member's node: a node's contents follow from its
+ * bytes alone, leaves are never changed in place and arena nodes are
+ * never freed alone, so the two read, render and behave as two copies
+ * would. */
 #if defined(__GNUC__)
-__attribute__((always_inline))   /* into ws_array_build's loop */
+__attribute__((always_inline))   /* build_run, with n a constant where it can be */
 #endif
-static inline ws_value_t *build_in_chunk(ws_value_arena_t *a, const ws_shape_t *sh,
-                                         const ws_member_t *m) {
-    uint32_t n = sh->n;
-    char *start = a->cur, *end = a->end;
-    size_t room = (size_t)(end - start);
-    /* the node, then n members of at most 32 bytes (ints, bools, nulls,
-     * strings of up to 15 bytes); longer strings check for themselves */
-    if (room < sh->base + (size_t)n * 32 + REDZONE) return NULL;
-    UNPOISON(start, room);
-    cont_t *c = (cont_t *)start;
-    memcpy(c, &sh->image, sh->base);   /* node, slots and key bytes */
-    slot_t *slots = (slot_t *)(c + 1);
-    c->slots = slots;
-    c->kbuf = (char *)(slots + n);
-    c->arena = a;
-    char *p = start + sh->base;
-    for (uint32_t i = 0; i < n; i++) {
-        ws_value_t *v = (ws_value_t *)p;
-        ws_value_type_t t = m[i].type;
-        if (m[i].val) goto bail;
-        if (t == WS_VALUE_STRING) {
-            size_t len = m[i].len;
-            size_t sz = built_string_size(len, p, end, n - 1 - i);
-            if (!sz) goto bail;
-            p += sz;
-            v->type = WS_VALUE_STRING;
-            v->flags = F_ARENA;
-            if (!short_string_fill(v, m[i].str, len)) string_fill(v, m[i].str, len);
-        } else if (t == WS_VALUE_NUMBER) {
-            v->type = WS_VALUE_NUMBER;
-            v->flags = F_ARENA | F_INT;
-            v->u.i = m[i].num;
-            p += sizeof(ws_value_t);
-        } else if (t == WS_VALUE_INVALID) {
-            /* a copy of a leaf: its bytes, flags and all, but for where it lives */
-            const ws_value_t *src = m[i].copy;
-            if (!src) goto bail;
-            if (src->type == WS_VALUE_STRING) {
-                size_t len = src->u.slen;
+static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, const ws_member_t *m,
+                                 size_t count, slot_t *out, const uint32_t n) {
+    const uint32_t klen = sh->klen;
+    const size_t base = sh->base, need = sh->need;
+    const slot_t *keys = sh->slots;
+    const char *kimg = sh->kbuf;
+    char *const cur0 = a->cur, *const end = a->end;
+    char *cur = cur0;
+    size_t k = 0;
+    for (; k < count; k++, m += n) {
+        char *start = cur;
+        size_t room = (size_t)(end - start);
+        /* the node, then n members of at most 32 bytes (ints, bools,
+         * nulls, strings of up to 15 bytes); longer strings check for
+         * themselves */
+        if (room < need) break;
+        UNPOISON(start, room);
+        cont_t *c = (cont_t *)start;
+        memcpy(c, &sh->image, sizeof(cont_t));   /* the node: counts, kbloom */
+        slot_t *slots = (slot_t *)(c + 1);
+        char *kbuf = (char *)(slots + n);
+        c->slots = slots;
+        c->kbuf = kbuf;
+        c->arena = a;
+        /* The key bytes in 16-byte blocks (the first one always: most
+         * shapes have fewer): the image is padded, and the few bytes past
+         * base land where the members' nodes go next. */
+        memcpy(kbuf, kimg, 16);
+        if (klen > 16)
+            for (uint32_t o = 16; o < klen; o += 16) memcpy(kbuf + o, kimg + o, 16);
+        char *p = start + base;
+        const char *last_s = NULL;   /* the last short string member made */
+        size_t last_len = 0;
+        ws_value_t *last_v = NULL;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 8
+#endif
+        for (uint32_t i = 0; i < n; i++) {
+            const ws_member_t *mi = &m[i];
+            ws_value_t *v = (ws_value_t *)p;
+            if (mi->val) goto bail;
+            memcpy(&slots[i].tag, &keys[i].tag, 16);   /* tag, koff and klen */
+            ws_value_type_t t = mi->type;
+            if (t == WS_VALUE_STRING) {
+                const char *s = mi->str;
+                size_t len = mi->len;
+                if (len - 1 < 15) {   /* 1 to 15 bytes (last_len is 0 until one is made) */
+                    if (len == last_len && (s == last_s || short_same(last_v, s, len))) {
+                        slots[i].v = last_v;
+                        continue;
+                    }
+                    last_s = s;
+                    last_len = len;
+                    last_v = v;   /* made next, here */
+                    if (short_string_node(v, s, len)) {
+                        p += 32;
+                        slots[i].v = v;
+                        continue;
+                    }
+                }
                 size_t sz = built_string_size(len, p, end, n - 1 - i);
                 if (!sz) goto bail;
-                if (len < STR_PAD)   /* its whole block, a size the compiler knows */
-                    memcpy(v, src, sizeof(ws_value_t) + STR_PAD);
-                else
-                    memcpy(v, src, string_node_size(len));
                 p += sz;
-                v->flags = (src->flags & F_PLAIN) | F_ARENA;
-            } else if (src->type == WS_VALUE_NUMBER || src->type == WS_VALUE_BOOL ||
-                       src->type == WS_VALUE_NULL) {
-                memcpy(v, src, sizeof(ws_value_t));
-                v->flags = (src->flags & F_INT) | F_ARENA;
+#ifdef __SSE2__
+                if (len >= 16) {
+                    long_string_fill(v, s, len);
+                    slots[i].v = v;
+                    continue;
+                }
+#endif
+                v->type = WS_VALUE_STRING;
+                v->flags = F_ARENA;
+                string_fill(v, s, len);
+            } else if (t == WS_VALUE_NUMBER) {
+                v->type = WS_VALUE_NUMBER;
+                v->flags = F_ARENA | F_INT;
+                v->u.i = mi->num;
+                p += sizeof(ws_value_t);
+            } else if (t == WS_VALUE_INVALID) {
+                /* a copy of a leaf: its bytes, flags and all, but for where
+                 * it lives (a leaf has no flags but F_PLAIN, F_INT, F_ARENA) */
+                const ws_value_t *src = mi->copy;
+                if (!src) goto bail;
+                if (src->type == WS_VALUE_STRING) {
+                    size_t len = src->u.slen;
+                    if (len < STR_PAD) {   /* its whole block, a size the compiler knows */
+                        memcpy(v, src, sizeof(ws_value_t) + STR_PAD);
+                        p += (sizeof(ws_value_t) + STR_PAD + 7) & ~(size_t)7;
+                    } else {
+                        size_t sz = built_string_size(len, p, end, n - 1 - i);
+                        if (!sz) goto bail;
+                        memcpy(v, src, string_node_size(len));
+                        p += sz;
+                    }
+                } else if (src->type == WS_VALUE_NUMBER || src->type == WS_VALUE_BOOL ||
+                           src->type == WS_VALUE_NULL) {
+                    memcpy(v, src, sizeof(ws_value_t));
+                    p += sizeof(ws_value_t);
+                } else {
+                    goto bail;
+                }
+                v->flags |= F_ARENA;
+            } else if (t == WS_VALUE_BOOL || t == WS_VALUE_NULL) {
+                v->type = (uint8_t)t;
+                v->flags = F_ARENA;
+                if (t == WS_VALUE_BOOL) v->u.b = mi->num != 0;
                 p += sizeof(ws_value_t);
             } else {
                 goto bail;
             }
-        } else if (t == WS_VALUE_BOOL || t == WS_VALUE_NULL) {
-            v->type = (uint8_t)t;
-            v->flags = F_ARENA;
-            if (t == WS_VALUE_BOOL) v->u.b = m[i].num != 0;
-            p += sizeof(ws_value_t);
-        } else {
-            goto bail;
+            slots[i].v = v;
         }
-        slots[i].v = v;
+        out[k].v = &c->h;
+        memset(&out[k].tag, 0, 16);   /* an array slot: no key */
+        cur = p + REDZONE;
+        POISON(p, (size_t)(end - p));
+        continue;
+    bail:
+        POISON(start, room);
+        break;
     }
-    a->cur = p + REDZONE;
-    a->used += (size_t)(p - start);
-    POISON(p, (size_t)(end - p));
-    return &c->h;
-bail:
-    POISON(start, room);
-    return NULL;
+    a->cur = cur;
+    a->used += (size_t)(cur - cur0) - k * REDZONE;   /* the objects, not their red zones */
+    return k;
+}
+
+/* Shapes of 4 and 5 keys (the entities processor's groups and mentions)
+ * get a copy with the member loop unrolled: no loop counter, constant
+ * slot offsets. */
+static size_t build_run(ws_value_arena_t *a, const ws_shape_t *sh, const ws_member_t *m,
+                        size_t count, slot_t *out) {
+    switch (sh->n) {
+    case 4: return build_run_n(a, sh, m, count, out, 4);
+    case 5: return build_run_n(a, sh, m, count, out, 5);
+    default: return build_run_n(a, sh, m, count, out, sh->n);
+    }
 }
 
 /* In an arena: the common case above, else (a given value, a long
@@ -1168,8 +1315,9 @@ bail:
 ws_value_t *ws_object_build(const ws_shape_t *sh, const ws_member_t *m) {
     if (!sh || !m) return NULL;
     ws_value_arena_t *a = current;
-    ws_value_t *fast = a ? build_in_chunk(a, sh, m) : NULL;
-    return fast ? fast : build_general(sh, m);
+    slot_t s;
+    if (a && build_run(a, sh, m, 1, &s)) return s.v;
+    return build_general(sh, m);
 }
 
 static void free_member_vals(const ws_member_t *m, size_t n) {
@@ -1187,12 +1335,14 @@ int ws_array_build(ws_value_t *arr, const ws_shape_t *sh, const ws_member_t *m, 
     }
     ws_value_arena_t *a = current;
     for (size_t k = 0; k < count; k++, m += n) {
-        ws_value_t *o = a ? build_in_chunk(a, sh, m) : NULL;
-        if (o) {   /* an arena node, and room was reserved: a plain push */
-            slot_append(arr, o);
-            continue;
+        if (a) {   /* an arena node, and room was reserved: plain pushes */
+            size_t got = build_run(a, sh, m, count - k, C(arr)->slots + C(arr)->n);
+            C(arr)->n += (uint32_t)got;
+            k += got;
+            m += got * n;
+            if (k == count) break;
         }
-        o = build_general(sh, m);   /* the chunk could not take it: the general way */
+        ws_value_t *o = build_general(sh, m);   /* the chunk could not take it: the general way */
         if (!o || ws_array_push(arr, o) < 0) {
             free_member_vals(m + n, (count - k - 1) * n);
             return -1;

@@ -14,17 +14,23 @@
 
 #define MAX_ALIASES 512
 #define MAX_FULL 256          /* longer personal names compared in step 2b */
+#define MAX_MERGE 16          /* step 3 mentions merged into place rather than sorted */
 
+/* An alias: a word of a full name (chained by hash) or an acronym (a short
+ * list, compared by length and text first: its hash is computed only for
+ * a text that matches).  One array holds both: word aliases from its
+ * start, acronyms from its end backwards. */
 typedef struct {
     const char *s;           /* alias text */
-    uint64_t h;              /* its case-folded hash, as a token's */
+    uint64_t h;              /* word aliases: its case-folded hash, as a token's */
     uint32_t len;
     uint32_t ment;           /* the full mention */
-    uint8_t acronym;
 } alias_t;
 
 static int ci_eq(const char *a, const char *b, size_t n)
 {
+    /* bytes that differ in more than the case bit differ in any case */
+    if (n && (((unsigned char)a[0] ^ (unsigned char)b[0]) & ~0x20u)) return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
         if (x >= 'a' && x <= 'z') x -= 32;
@@ -39,42 +45,71 @@ static int word_tok(const ent_tok_t *t)
     return (t->flags & TF_WORD) != 0;
 }
 
-/* The aliases chained by hash, each chain in alias order, so a lookup
+/* The word aliases chained by hash, each chain in alias order, so a lookup
  * visits only the aliases that could match (equal text, exact or in any
  * ASCII case, means an equal case-folded hash). */
 typedef struct {
-    int16_t head[2 * MAX_ALIASES];
+    int16_t head[8 * MAX_ALIASES];   /* sparse: most lookups find an empty bucket */
     int16_t next[MAX_ALIASES];
     size_t mask;
 } alias_index_t;
 
+static inline size_t alias_bucket(uint64_t h, size_t mask)
+{
+    return (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
 static void alias_index(alias_index_t *ix, const alias_t *al, size_t n)
 {
-    size_t cap = 16;
-    while (cap < 2 * n) cap *= 2;
+    size_t cap = 64;
+    while (cap < 8 * n) cap *= 2;
     ix->mask = cap - 1;
     for (size_t k = 0; k < cap; k++) ix->head[k] = -1;
     for (size_t k = n; k-- > 0;) {
-        size_t b = (size_t)((al[k].h * 0x9E3779B97F4A7C15ull) >> 32) & ix->mask;
+        size_t b = alias_bucket(al[k].h, ix->mask);
         ix->next[k] = ix->head[b];
         ix->head[b] = (int16_t)k;
     }
 }
 
-/* Find the alias for token i; exact case, or any case on capitals; the
- * first one in alias order. */
-static const alias_t *find_alias(ent_ctx_t *c, const alias_t *al, const alias_index_t *ix,
-                                 size_t i, int acronyms)
+/* The first alias from k on in its chain with token t's text: exact case,
+ * or any case on capitals.  k's hash is the token's. */
+static const alias_t *word_chain(const ent_ctx_t *c, const alias_t *al, const alias_index_t *ix,
+                                 int k, const ent_tok_t *t)
+{
+    const char *s = c->text + t->start;
+    size_t l = t->hend - t->start;
+    int anycase = (t->flags & (TF_HEAD | TF_UPPER)) != 0;
+    for (; k >= 0; k = ix->next[k]) {
+        if (al[k].h != t->h || al[k].len != l) continue;
+        if (memcmp(al[k].s, s, l) == 0 || (anycase && ci_eq(al[k].s, s, l))) return &al[k];
+    }
+    return NULL;
+}
+
+/* The word alias for token i, the first one in alias order.  Inline up to
+ * the first alias of the same hash: most tokens have none. */
+static inline const alias_t *find_word(const ent_ctx_t *c, const alias_t *al,
+                                       const alias_index_t *ix, size_t i)
+{
+    const ent_tok_t *t = &c->toks[i];
+    uint64_t h = t->h;
+    int k = ix->head[alias_bucket(h, ix->mask)];
+    while (k >= 0 && al[k].h != h) k = ix->next[k];
+    return k < 0 ? NULL : word_chain(c, al, ix, k, t);
+}
+
+/* The acronym for token i, a word in capitals, the first one in alias
+ * order (ac[0], ac[-1], ...): the same text in any case (capitals match
+ * any case) and the same hash as the token's. */
+static const alias_t *find_acronym(const ent_ctx_t *c, const alias_t *ac, size_t n, size_t i)
 {
     const ent_tok_t *t = &c->toks[i];
     const char *s = c->text + t->start;
     size_t l = t->hend - t->start;
-    int anycase = (t->flags & (TF_HEAD | TF_UPPER)) != 0;
-    size_t b = (size_t)((t->h * 0x9E3779B97F4A7C15ull) >> 32) & ix->mask;
-    for (int k = ix->head[b]; k >= 0; k = ix->next[k]) {
-        if (al[k].h != t->h || al[k].acronym != acronyms || al[k].len != l) continue;
-        if (memcmp(al[k].s, s, l) == 0 || (anycase && ci_eq(al[k].s, s, l))) return &al[k];
-    }
+    for (size_t k = 0; k < n; k++, ac--)
+        if (ac->len == l && ci_eq(ac->s, s, l) && ent_hash_token(ac->s, l) == t->h)
+            return ac;
     return NULL;
 }
 
@@ -92,7 +127,7 @@ static int norp_suffix(const ent_ctx_t *c, const ent_tok_t *t)
     size_t n = t->hend - t->start;
     for (size_t l = 1; l <= NORP_SUFFIX_MAX && n > l + 2; l++) {
         uint64_t h = ent_hash_token(c->text + t->hend - l, l);
-        if (ent_kb_classes(c->kb, h) & CL_NORP_SUFFIX) return 1;
+        if (ent_kb_classes_inline(c->kb, h) & CL_NORP_SUFFIX) return 1;
     }
     return 0;
 }
@@ -150,42 +185,66 @@ typedef struct {
     uint32_t len;
     int32_t known, first_unknown;    /* mention indexes, or -1 */
     uint8_t org, has_unknown;
+    int8_t dtype;                    /* default_type of first_unknown, or -1 */
 } text_group_t;
 
-static int unknown_groups(ent_ctx_t *c)
+/* The per-article scratch of ent_coref, in s->cbuf: the groups of step 4
+ * and lists of mention indexes, so each later step visits only the
+ * mentions it may change. */
+typedef struct {
+    text_group_t *g;
+    uint32_t *cand, *candw;   /* step 2: one-word mentions and their word */
+    uint32_t *multi, *multi3; /* mentions of two, of three tokens or more (step 2b) */
+    uint32_t *unk;            /* unknown or weak mentions (step 4) */
+    int32_t *ugroup, *table;  /* step 4: group of each unknown, hash table */
+} coref_buf_t;
+
+static int coref_buf(ent_scratch_t *s, size_t n, coref_buf_t *b)
 {
-    ent_scratch_t *s = c->s;
-    size_t nu = 0;
-    uint64_t lens = 0;               /* bit l: an unknown text of l bytes (l < 64) */
-    int long_lens = 0;
-    for (size_t i = 0; i < s->ments_n; i++) {
-        const ent_mention_t *m = &s->ments[i];
-        if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
-        nu++;
-        uint32_t l = m->end - m->start;
-        if (l < 64) lens |= 1ull << l;
-        else long_lens = 1;
-    }
-    if (!nu) return 0;
     size_t cap = 16;
-    while (cap < nu * 2) cap *= 2;
-    size_t need = nu * sizeof(text_group_t) + nu * sizeof(int32_t) + cap * sizeof(int32_t);
+    while (cap < n * 2) cap *= 2;
+    size_t need = n * sizeof(text_group_t) + 6 * n * sizeof(uint32_t) + cap * sizeof(int32_t);
     if (need > s->cbuf_cap) {
         void *nb = realloc(s->cbuf, need);
         if (!nb) return -1;
         s->cbuf = nb;
         s->cbuf_cap = need;
     }
-    text_group_t *g = s->cbuf;
-    int32_t *ugroup = (int32_t *)(g + nu);    /* group of the k-th unknown mention */
-    int32_t *table = ugroup + nu;
+    b->g = s->cbuf;
+    b->cand = (uint32_t *)(b->g + n);
+    b->candw = b->cand + n;
+    b->multi = b->candw + n;
+    b->multi3 = b->multi + n;
+    b->unk = b->multi3 + n;
+    b->ugroup = (int32_t *)(b->unk + n);
+    b->table = b->ugroup + n;
+    return 0;
+}
+
+static void unknown_groups(ent_ctx_t *c, coref_buf_t *b, size_t nunk)
+{
+    ent_scratch_t *s = c->s;
+    /* the listed mentions still unknown after steps 2 and 3 (they only
+     * ever give known types) */
+    size_t nu = 0;
+    uint64_t lens = 0;               /* bit l % 64: an unknown text of l bytes */
+    for (size_t q = 0; q < nunk; q++) {
+        const ent_mention_t *m = &s->ments[b->unk[q]];
+        if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
+        b->unk[nu++] = b->unk[q];
+        lens |= 1ull << ((m->end - m->start) & 63);
+    }
+    if (!nu) return;
+    size_t cap = 16;
+    while (cap < nu * 2) cap *= 2;
+    text_group_t *g = b->g;
+    int32_t *ugroup = b->ugroup, *table = b->table;
     for (size_t k = 0; k < cap; k++) table[k] = -1;
-    size_t ng = 0, ku = 0;
+    size_t ng = 0;
 
     /* groups, one per distinct unknown text */
-    for (size_t i = 0; i < s->ments_n; i++) {
-        const ent_mention_t *m = &s->ments[i];
-        if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
+    for (size_t q = 0; q < nu; q++) {
+        const ent_mention_t *m = &s->ments[b->unk[q]];
         uint32_t l = m->end - m->start;
         uint64_t h = text_hash(c, m, l);
         size_t slot = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
@@ -196,145 +255,236 @@ static int unknown_groups(ent_ctx_t *c)
             g[ng].len = l;
             g[ng].known = g[ng].first_unknown = -1;
             g[ng].org = g[ng].has_unknown = 0;
+            g[ng].dtype = -1;
             table[slot] = (int32_t)ng++;
         }
-        ugroup[ku++] = table[slot];
+        ugroup[q] = table[slot];
     }
 
-    /* every mention of those texts, in text order */
-    for (size_t i = 0; i < s->ments_n; i++) {
+    /* the unknown mentions of each group, in text order */
+    for (size_t q = 0; q < nu; q++) {
+        size_t i = b->unk[q];
         const ent_mention_t *m = &s->ments[i];
+        if (m->type != ENT_UNKNOWN) continue;
+        text_group_t *gr = &g[ugroup[q]];
+        gr->has_unknown = 1;
+        if (gr->first_unknown < 0) gr->first_unknown = (int32_t)i;
+        size_t nx = m->tend;
+        if (nx < c->nt && (c->toks[nx].flags & TF_POSS)) nx++;
+        if (m->tend - m->tstart == 1 && nx < c->nt &&
+            (c->toks[nx].flags & TF_LOWER) && (ent_tok_cls(c, nx) & CL_ORG_CONTEXT))
+            gr->org = 1;
+    }
+
+    /* the first known mention of each group's text */
+    const ent_mention_t *ms = s->ments;
+    size_t n = s->ments_n, pending = ng;
+    for (size_t i = 0; i < n && pending; i++) {
+        const ent_mention_t *m = &ms[i];
+        if (m->type == ET_NONE || m->type >= ET__COUNT) continue;   /* unknown ones too */
         uint32_t l = m->end - m->start;
-        if (l < 64 ? !(lens & (1ull << l)) : !long_lens) continue;
+        if (!((lens >> (l & 63)) & 1)) continue;
         uint64_t h = text_hash(c, m, l);
         size_t slot = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
         while (table[slot] >= 0 && !(g[table[slot]].h == h && g[table[slot]].len == l))
             slot = (slot + 1) & (cap - 1);
         if (table[slot] < 0) continue;
         text_group_t *gr = &g[table[slot]];
-        if (m->type == ENT_UNKNOWN || m->type == ENT_WEAK) {
-            if (m->type == ENT_UNKNOWN) {
-                gr->has_unknown = 1;
-                if (gr->first_unknown < 0) gr->first_unknown = (int32_t)i;
-            }
-            size_t nx = m->tend;
-            if (nx < c->nt && (c->toks[nx].flags & TF_POSS)) nx++;
-            if (m->type == ENT_UNKNOWN && m->tend - m->tstart == 1 && nx < c->nt &&
-                (c->toks[nx].flags & TF_LOWER) && (ent_tok_cls(c, nx) & CL_ORG_CONTEXT))
-                gr->org = 1;
-        } else if (m->type != ET_NONE && m->type < ET__COUNT && gr->known < 0) {
+        if (gr->known < 0) {
             gr->known = (int32_t)i;
+            pending--;
         }
     }
 
     /* the type of each group, given to its unknown mentions */
-    ku = 0;
-    for (size_t i = 0; i < s->ments_n; i++) {
-        ent_mention_t *m = &s->ments[i];
-        if (m->type != ENT_UNKNOWN && m->type != ENT_WEAK) continue;
-        const text_group_t *gr = &g[ugroup[ku++]];
+    for (size_t q = 0; q < nu; q++) {
+        ent_mention_t *m = &s->ments[b->unk[q]];
+        text_group_t *gr = &g[ugroup[q]];
         const ent_mention_t *known = gr->known >= 0 ? &s->ments[gr->known] : NULL;
         int type = ET_NONE;
         if (gr->org) type = ET_ORG;
         else if (known) type = known->type;
-        else if (gr->has_unknown) type = default_type(c, &s->ments[gr->first_unknown]);
+        else if (gr->has_unknown) {
+            if (gr->dtype < 0) gr->dtype = (int8_t)default_type(c, &s->ments[gr->first_unknown]);
+            type = gr->dtype;
+        }
         m->type = (uint8_t)type;
         if (known && !gr->org) {
             m->canon = known->canon;
             m->canon_len = known->canon_len;
         }
     }
-    return 0;
+}
+
+/* Step 3 appended its mentions after the others: when both runs are in
+ * strict order and no start is in both, merge them in place (the one
+ * order any sort gives).  0 when it cannot, and nothing moved. */
+static int merge_appended(ent_mention_t *ms, size_t nmain, size_t n)
+{
+    size_t k = n - nmain;
+    if (k == 0 || k > MAX_MERGE) return 0;
+    for (size_t i = 1; i < nmain; i++)
+        if (!(ms[i - 1].start < ms[i].start)) return 0;
+    for (size_t i = nmain + 1; i < n; i++)
+        if (!(ms[i - 1].start < ms[i].start)) return 0;
+    for (size_t j = nmain; j < n; j++) {
+        size_t lo = 0, hi = nmain;      /* first main start >= this one */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (ms[mid].start < ms[j].start) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < nmain && ms[lo].start == ms[j].start) return 0;
+    }
+    ent_mention_t tmp[MAX_MERGE];
+    memcpy(tmp, ms + nmain, k * sizeof *tmp);
+    size_t i = nmain, j = k, d = n;
+    while (j > 0) {
+        if (i > 0 && ms[i - 1].start > tmp[j - 1].start) ms[--d] = ms[--i];
+        else ms[--d] = tmp[--j];
+    }
+    return 1;
+}
+
+/* The types of each source that steps 5 and 6 may change: places from the
+ * gazetteer, guesses but nationalities. */
+static const uint32_t step56_types[8] = {
+    [ENT_SRC_GAZ] = 1u << ET_GPE,
+    [ENT_SRC_GUESS] = ~((1u << ET_NONE) | (1u << ET_NORP)),
+};
+
+/* The types of each source that step 2 leaves alone: rule dates, times,
+ * amounts and numbers; nationalities. */
+#define S2_SKIP_ANY (1u << ET_NORP)
+static const uint32_t s2_skip[8] = {
+    S2_SKIP_ANY, (~0u << ET_DATE) | S2_SKIP_ANY, S2_SKIP_ANY, S2_SKIP_ANY,
+    S2_SKIP_ANY, S2_SKIP_ANY, S2_SKIP_ANY, S2_SKIP_ANY,
+};
+
+/* Step 1 for a mention of two words or more (first and last): its
+ * aliases, word aliases into wal[*nw], acronyms into ac[-*nac]. */
+static void add_aliases(ent_ctx_t *c, size_t i, size_t first, size_t last,
+                        alias_t *wal, size_t *nw, alias_t *ac, size_t *nac)
+{
+    ent_mention_t *m = &c->s->ments[i];
+    size_t na = *nw + *nac;
+    if (m->type == ET_PERSON) {
+        const ent_tok_t *lt = &c->toks[last];
+        if (!(ent_tok_cls(c, last) & CL_NAME_PART) && !(lt->flags & TF_INITIAL)) {
+            alias_t *a = &wal[(*nw)++];
+            a->s = c->text + lt->start;
+            a->len = lt->hend - lt->start;
+            a->h = lt->h;
+            a->ment = (uint32_t)i;
+        }
+        const ent_tok_t *ft = &c->toks[first];
+        if (!(ent_tok_cls(c, first) & CL_GIVEN) && !(ft->flags & TF_INITIAL)) {
+            alias_t *a = &wal[(*nw)++];
+            a->s = c->text + ft->start;
+            a->len = ft->hend - ft->start;
+            a->h = ft->h;
+            a->ment = (uint32_t)i;
+        }
+    } else if (m->type == ET_ORG || m->type == ET_GPE || m->type == ET_LOC ||
+               m->type == ET_EVENT || m->type == ET_LAW || m->type == ET_FAC) {
+        /* acronym of the capitalised words: Asia-Pacific Economic Cooperation
+         * (built in place, or aside near the end of acro: only one that
+         * fits is kept) */
+        char aside[16];
+        int in_place = c->acro_len + 15 <= sizeof c->acro;
+        char *buf = in_place ? c->acro + c->acro_len : aside;
+        size_t bl = 0;
+        for (size_t k = m->tstart; k < m->tend && bl < 15; k++) {
+            const ent_tok_t *t = &c->toks[k];
+            if (word_tok(t) && (t->flags & TF_CAP) && !(t->flags & TF_ABBR))
+                buf[bl++] = c->text[t->start];
+        }
+        /* short form: the first word of "Magna International Inc" */
+        if (m->type == ET_ORG && first < m->tend && na + 2 < MAX_ALIASES) {
+            const ent_tok_t *ft = &c->toks[first];
+            int32_t e;
+            unsigned fc = ent_tok_cls(c, first);
+            if ((ft->flags & TF_CAP) && !(ft->flags & TF_UPPER) &&
+                !(fc & (CL_COMMON | CL_ORG_HEAD | CL_ORG_SUFFIX | CL_GIVEN | CL_STOP)) &&
+                ent_gaz_match(c, first, &e, NULL) == 0) {
+                alias_t *a = &wal[(*nw)++];
+                a->s = c->text + ft->start;
+                a->len = ft->hend - ft->start;
+                a->h = ft->h;
+                a->ment = (uint32_t)i;
+            }
+        }
+        if (bl >= 2 && c->acro_len + bl < sizeof c->acro) {
+            char *dst = c->acro + c->acro_len;
+            if (!in_place) memcpy(dst, buf, bl);
+            alias_t *a = ac - (*nac)++;
+            a->s = dst;
+            a->len = (uint32_t)bl;
+            a->h = 0;
+            a->ment = (uint32_t)i;
+            c->acro_len += bl;
+        }
+    }
 }
 
 int ent_coref(ent_ctx_t *c)
 {
     ent_scratch_t *s = c->s;
-    alias_t al[MAX_ALIASES];
-    size_t na = 0;
+    size_t n0 = s->ments_n;
+    if (!n0) return 0;
+    coref_buf_t b;
+    if (coref_buf(s, n0, &b) < 0) return -1;
+    alias_t wal[MAX_ALIASES], *ac = &wal[MAX_ALIASES - 1];
+    size_t nw = 0, nac = 0, ncand = 0, nmulti = 0, nmulti3 = 0, nunk = 0;
 
-    /* 1. aliases from multi-word mentions */
-    for (size_t i = 0; i < s->ments_n && na + 3 < MAX_ALIASES; i++) {
-        ent_mention_t *m = &s->ments[i];
-        if (m->tend - m->tstart < 2) continue;   /* most: one token, one word at most */
-        size_t words = 0, first = m->tend, last = m->tstart;
-        for (size_t k = m->tstart; k < m->tend; k++)
-            if (word_tok(&c->toks[k])) {
-                if (first == m->tend) first = k;
-                last = k;
-                words++;
-            }
-        if (words < 2) continue;
-        if (m->type == ET_PERSON) {
-            const ent_tok_t *lt = &c->toks[last];
-            if (!(ent_tok_cls(c, last) & CL_NAME_PART) && !(lt->flags & TF_INITIAL)) {
-                al[na].s = c->text + lt->start;
-                al[na].len = lt->hend - lt->start;
-                al[na].h = lt->h;
-                al[na].ment = (uint32_t)i;
-                al[na++].acronym = 0;
-            }
-            const ent_tok_t *ft = &c->toks[first];
-            if (!(ent_tok_cls(c, first) & CL_GIVEN) && !(ft->flags & TF_INITIAL)) {
-                al[na].s = c->text + ft->start;
-                al[na].len = ft->hend - ft->start;
-                al[na].h = ft->h;
-                al[na].ment = (uint32_t)i;
-                al[na++].acronym = 0;
-            }
-        } else if (m->type == ET_ORG || m->type == ET_GPE || m->type == ET_LOC ||
-                   m->type == ET_EVENT || m->type == ET_LAW || m->type == ET_FAC) {
-            /* acronym of the capitalised words: Asia-Pacific Economic Cooperation */
-            char *buf = c->acro + c->acro_len;
-            size_t bl = 0;
-            for (size_t k = m->tstart; k < m->tend && bl < 15; k++) {
-                const ent_tok_t *t = &c->toks[k];
-                if (word_tok(t) && (t->flags & TF_CAP) && !(t->flags & TF_ABBR))
-                    buf[bl++] = c->text[t->start];
-            }
-            /* short form: the first word of "Magna International Inc" */
-            if (m->type == ET_ORG && first < m->tend && na + 2 < MAX_ALIASES) {
-                const ent_tok_t *ft = &c->toks[first];
-                int32_t e;
-                unsigned fc = ent_tok_cls(c, first);
-                if ((ft->flags & TF_CAP) && !(ft->flags & TF_UPPER) &&
-                    !(fc & (CL_COMMON | CL_ORG_HEAD | CL_ORG_SUFFIX | CL_GIVEN | CL_STOP)) &&
-                    ent_gaz_match(c, first, &e, NULL) == 0) {
-                    al[na].s = c->text + ft->start;
-                    al[na].len = ft->hend - ft->start;
-                    al[na].h = ft->h;
-                    al[na].ment = (uint32_t)i;
-                    al[na++].acronym = 0;
+    /* 1. aliases from multi-word mentions; and the lists of the mentions
+     * the later steps look at (no step before them changes what puts a
+     * mention on a list) */
+    const ent_mention_t *ms0 = s->ments;
+    const ent_tok_t *toks = c->toks;
+    uint32_t *restrict cand = b.cand, *restrict candw = b.candw;
+    uint32_t *restrict multi = b.multi, *restrict unk = b.unk;
+    uint32_t *restrict multi3 = b.multi3;
+    for (size_t i = 0; i < n0; i++) {
+        const ent_mention_t *m = &ms0[i];
+        unsigned type = m->type, src = m->source;
+        uint32_t ts = m->tstart, te = m->tend;
+        if (type == ENT_UNKNOWN || type == ENT_WEAK) unk[nunk++] = (uint32_t)i;
+        size_t w;
+        if (te - ts == 1) {
+            if (!(toks[ts].flags & TF_WORD)) continue;   /* most mentions: no loop */
+            w = ts;
+        } else {
+            size_t first = te, last = ts, words = 0;
+            for (size_t k = ts; k < te; k++)
+                if (toks[k].flags & TF_WORD) {
+                    if (first == te) first = k;
+                    last = k;
+                    words++;
                 }
-            }
-            if (bl >= 2 && c->acro_len + bl < sizeof c->acro) {
-                al[na].s = buf;
-                al[na].len = (uint32_t)bl;
-                al[na].h = ent_hash_token(buf, bl);
-                al[na].ment = (uint32_t)i;
-                al[na++].acronym = 1;
-                c->acro_len += bl;
-            }
+            if (te - ts >= 2) multi[nmulti++] = (uint32_t)i;
+            if (te - ts >= 3) multi3[nmulti3++] = (uint32_t)i;
+            if (words >= 2 && nw + nac + 3 < MAX_ALIASES)
+                add_aliases(c, i, first, last, wal, &nw, ac, &nac);
+            if (words != 1) continue;
+            w = last;
         }
+        if (src < 8 && type < 32 ? (s2_skip[src] >> type) & 1
+                                 : (src == ENT_SRC_RULE && type >= ET_DATE) || type == ET_NORP)
+            continue;
+        cand[ncand] = (uint32_t)i;
+        candw[ncand++] = (uint32_t)w;
     }
 
     alias_index_t ix;
-    alias_index(&ix, al, na);
+    if (nw) alias_index(&ix, wal, nw);
 
-    /* 2. one-word mentions join a full name or an expansion */
-    for (size_t i = 0; i < s->ments_n; i++) {
+    /* 2. one-word mentions join a full name or an expansion (never one of
+     * two words or more, so no alias's own mention changes here) */
+    for (size_t q = 0; q < ncand && (nw || nac); q++) {
+        size_t i = b.cand[q], w = b.candw[q];
         ent_mention_t *m = &s->ments[i];
-        size_t words, w = m->tstart;
-        if (m->tend - m->tstart == 1) {
-            words = word_tok(&c->toks[w]);   /* most mentions: no loop */
-        } else {
-            words = 0;
-            for (size_t k = m->tstart; k < m->tend; k++)
-                if (word_tok(&c->toks[k])) { words++; w = k; }
-        }
-        if (words != 1 || (m->source == ENT_SRC_RULE && m->type >= ET_DATE)) continue;
-        if (m->type == ET_NORP) continue;
-        const alias_t *a = find_alias(c, al, &ix, w, 0);
+        const alias_t *a = nw ? find_word(c, wal, &ix, w) : NULL;
         if (a && s->ments[a->ment].type == ET_ORG && a->ment != i &&
             (m->source == ENT_SRC_GUESS || m->source == ENT_SRC_ALIAS)) {
             const ent_mention_t *f = &s->ments[a->ment];
@@ -355,8 +505,8 @@ int ent_coref(ent_ctx_t *c)
             if (m->source != ENT_SRC_GAZ) m->source = ENT_SRC_ALIAS;
             continue;
         }
-        if (c->toks[w].flags & TF_UPPER) {
-            a = find_alias(c, al, &ix, w, 1);
+        if (nac && (c->toks[w].flags & TF_UPPER)) {
+            a = find_acronym(c, ac, nac, w);
             if (a && a->ment != i && m->source != ENT_SRC_GAZ) {
                 const ent_mention_t *f = &s->ments[a->ment];
                 m->type = f->type;
@@ -371,10 +521,10 @@ int ent_coref(ent_ctx_t *c)
      * "Parker Bowles" -> "Camilla Parker Bowles" */
     uint32_t fulls[MAX_FULL];
     size_t nf = 0;
-    for (size_t i = 0; i < s->ments_n && nf < MAX_FULL; i++)
-        if (s->ments[i].type == ET_PERSON && s->ments[i].tend - s->ments[i].tstart >= 3)
-            fulls[nf++] = (uint32_t)i;
-    for (size_t i = 0; i < s->ments_n && nf; i++) {
+    for (size_t q = 0; q < nmulti3 && nf < MAX_FULL; q++)
+        if (s->ments[b.multi3[q]].type == ET_PERSON) fulls[nf++] = b.multi3[q];
+    for (size_t q = 0; q < nmulti && nf; q++) {
+        size_t i = b.multi[q];
         ent_mention_t *m = &s->ments[i];
         if (m->type != ET_PERSON || m->source == ENT_SRC_ALIAS || m->tend - m->tstart < 2) continue;
         for (size_t jj = 0; jj < nf; jj++) {
@@ -395,9 +545,9 @@ int ent_coref(ent_ctx_t *c)
     }
 
     /* 3. skipped sentence-initial words that are in fact a known surname */
-    for (size_t d = 0; d < c->dropped_n; d++) {
+    for (size_t d = 0; d < c->dropped_n && nw; d++) {
         size_t k = c->dropped[d];
-        const alias_t *a = find_alias(c, al, &ix, k, 0);
+        const alias_t *a = find_word(c, wal, &ix, k);
         if (!a || s->ments[a->ment].type != ET_PERSON) continue;
         if (s->ments_n == s->ments_cap) {
             size_t cap = s->ments_cap ? s->ments_cap * 2 : 64;
@@ -428,82 +578,103 @@ int ent_coref(ent_ctx_t *c)
      *  - else they take the type the same word has elsewhere in the article;
      *  - else the default of their first occurrence (ordinary capitalised
      *    words nobody explains are dropped). */
-    if (unknown_groups(c) < 0) return -1;
+    unknown_groups(c, &b, nunk);
 
-    /* 5. sports results: a city or region followed by a score is a team
-     * ("Chicago 5 Boston 3"); countries stay places, as CoNLL/OntoNotes do. */
-    for (size_t i = 0; i < s->ments_n; i++) {
-        ent_mention_t *m = &s->ments[i];
-        if (m->type == ET_NONE) continue;
-        if (m->tend >= c->nt || !(c->toks[m->tend].flags & TF_DIGIT) ||
-            (c->toks[m->tend].flags & TF_NL))
-            continue;
-        if ((c->toks[m->tend].flags & TF__RULE) && c->rule_type[m->tend] != ET_CARDINAL)
-            continue;   /* a dateline or an amount, not a score */
-        if (m->type == ET_GPE && m->source == ENT_SRC_GAZ && m->entry >= 0) {
-            const ent_entry_t *e = &c->kb->entries[m->entry];
-            const char *id = c->kb->pool + e->id;
-            int country = e->id_len == 2 && id[0] >= 'A' && id[0] <= 'Z' && id[1] >= 'A' && id[1] <= 'Z';
-            if (!country) m->type = ET_ORG;
-        } else if (m->source == ENT_SRC_GUESS && m->type != ET_NORP &&
-                   !(c->toks[m->tstart].flags & TF_INITIAL)) {
-            /* nobody is called by a bare first name in a results line, so a
-             * lone given name before a score is a team too ("Kent 108-3") */
-            unsigned fc = ent_tok_cls(c, m->tstart);
-            if (m->tend - m->tstart == 1 ? !(fc & CL_SURNAME)
-                                         : (score_pair(c, s, i) && !(fc & (CL_GIVEN | CL_SURNAME))))
-                m->type = ET_ORG;
-        }
-    }
-
-    /* 6. a capital standing for its government: "Beijing's curbs", "Moscow
-     * said" -> the country's canonical name */
-    for (size_t i = 0; i < s->ments_n; i++) {
-        ent_mention_t *m = &s->ments[i];
-        if (m->type != ET_GPE || m->source != ENT_SRC_GAZ || m->entry < 0 || m->tend >= c->nt)
-            continue;
-        const ent_tok_t *nx = &c->toks[m->tend];
-        if (!(nx->flags & TF_POSS) &&
-            !((nx->flags & TF_LOWER) && (ent_tok_cls(c, m->tend) & CL_SPEECH)))
-            continue;
-        const ent_entry_t *e0 = &c->kb->entries[m->entry];
-        for (int32_t e = e0->next; e >= 0; e = c->kb->entries[e].next) {
-            const ent_entry_t *ce = &c->kb->entries[e];
-            if (ce->type == ENT_T_CAPITAL && ce->packed_len == e0->packed_len &&
-                memcmp(c->kb->pool + ce->packed, c->kb->pool + e0->packed, e0->packed_len) == 0) {
-                m->canon = c->kb->pool + ce->canon;
-                m->canon_len = ce->canon_len;
-                break;
+    /* 5-8 in one pass: mention i gets steps 5 and 6 (they read only its
+     * own type, its neighbours' token spans and the tokens), then the pair
+     * before it step 7, then the one before it is final for step 8. */
+    size_t n = s->ments_n, o = 0, run = 0;
+    int sorted = 1;
+    int64_t prev = -1;
+    ent_mention_t *ms = s->ments;
+    for (size_t i = 0; i < n; i++) {
+        ent_mention_t *m = &ms[i];
+        unsigned type = m->type, src = m->source;
+        /* only these may change in step 5 (a place from the gazetteer, a
+         * guess) or 6 (a place from the gazetteer) */
+        if (src < 8 && type < 32 && ((step56_types[src] >> type) & 1) && m->tend < c->nt &&
+            (src != ENT_SRC_GAZ || m->entry >= 0)) {
+            uint32_t nxf = toks[m->tend].flags;
+            /* 5. sports results: a city or region followed by a score is
+             * a team ("Chicago 5 Boston 3"); countries stay places, as
+             * CoNLL/OntoNotes do. */
+            if ((nxf & TF_DIGIT) && !(nxf & TF_NL) &&
+                !((nxf & TF__RULE) && c->rule_type[m->tend] != ET_CARDINAL)) {
+                if (src == ENT_SRC_GAZ) {
+                    const ent_entry_t *e = &c->kb->entries[m->entry];
+                    const char *id = c->kb->pool + e->id;
+                    int country = e->id_len == 2 && id[0] >= 'A' && id[0] <= 'Z' &&
+                                  id[1] >= 'A' && id[1] <= 'Z';
+                    if (!country) m->type = ET_ORG;
+                } else if (!(toks[m->tstart].flags & TF_INITIAL)) {
+                    /* nobody is called by a bare first name in a results
+                     * line, so a lone given name before a score is a team
+                     * too ("Kent 108-3") */
+                    unsigned fc = ent_tok_cls(c, m->tstart);
+                    if (m->tend - m->tstart == 1 ? !(fc & CL_SURNAME)
+                                                 : (score_pair(c, s, i) && !(fc & (CL_GIVEN | CL_SURNAME))))
+                        m->type = ET_ORG;
+                }
+            }
+            /* 6. a capital standing for its government: "Beijing's
+             * curbs", "Moscow said" -> the country's canonical name */
+            if (m->type == ET_GPE && src == ENT_SRC_GAZ &&
+                ((nxf & TF_POSS) ||
+                 ((nxf & TF_LOWER) && (ent_tok_cls(c, m->tend) & CL_SPEECH)))) {
+                const ent_entry_t *e0 = &c->kb->entries[m->entry];
+                for (int32_t e = e0->next; e >= 0; e = c->kb->entries[e].next) {
+                    const ent_entry_t *ce = &c->kb->entries[e];
+                    if (ce->type == ENT_T_CAPITAL && ce->packed_len == e0->packed_len &&
+                        memcmp(c->kb->pool + ce->packed, c->kb->pool + e0->packed,
+                               e0->packed_len) == 0) {
+                        m->canon = c->kb->pool + ce->canon;
+                        m->canon_len = ce->canon_len;
+                        break;
+                    }
+                }
             }
         }
-    }
-
-    /* 7. adjacent nationalities are one: "Iraqi Kurds" */
-    for (size_t i = 0; i + 1 < s->ments_n; i++) {
-        ent_mention_t *a = &s->ments[i], *b = &s->ments[i + 1];
-        if (a->type == ET_NORP && b->type == ET_NORP && a->tend == b->tstart &&
-            !(c->toks[b->tstart].flags & TF_NL)) {
-            a->tend = b->tend;
-            a->end = b->end;
+        if (i == 0) continue;
+        /* 7. adjacent nationalities are one: "Iraqi Kurds" */
+        ent_mention_t *a = m - 1;
+        unsigned at = a->type;
+        if (at == ET_NORP && m->type == ET_NORP && a->tend == m->tstart &&
+            !(toks[m->tstart].flags & TF_NL)) {
+            a->tend = m->tend;
+            a->end = m->end;
             a->canon = c->text + a->start;
             a->canon_len = a->end - a->start;
             a->entry = -1;
-            b->type = ET_NONE;
+            m->type = ET_NONE;
+        }
+        /* 8. the one before is final: kept, or the run of kept ones before
+         * it moves down (to slots no later step reads) */
+        if (at != ET_NONE && at < ET__COUNT) {
+            sorted &= prev < (int64_t)a->start;
+            prev = a->start;
+        } else {
+            if (o != run) memmove(ms + o, ms + run, (i - 1 - run) * sizeof *ms);
+            o += i - 1 - run;
+            run = i;
         }
     }
-
-    /* 8. compact and sort */
-    size_t o = 0;
-    for (size_t i = 0; i < s->ments_n; i++) {
-        if (s->ments[i].type == ET_NONE || s->ments[i].type >= ET__COUNT) continue;
-        s->ments[o++] = s->ments[i];
+    if (n) {
+        const ent_mention_t *a = &ms[n - 1];
+        if (a->type != ET_NONE && a->type < ET__COUNT) {
+            sorted &= prev < (int64_t)a->start;
+        } else {
+            if (o != run) memmove(ms + o, ms + run, (n - 1 - run) * sizeof *ms);
+            o += n - 1 - run;
+            run = n;
+        }
     }
+    if (o != run) memmove(ms + o, ms + run, (n - run) * sizeof *ms);
+    o += n - run;
+    /* step 3's mentions (always kept) are the last ones */
+    size_t omain = o >= n - n0 ? o - (n - n0) : 0;
     s->ments_n = o;
     /* ments is NULL until the first mention; it is usually in order already
      * (only step 3 appends out of order) */
-    int sorted = 1;
-    for (size_t i = 1; i < s->ments_n && sorted; i++)
-        sorted = s->ments[i - 1].start < s->ments[i].start;
-    if (!sorted) qsort(s->ments, s->ments_n, sizeof *s->ments, cmp_ment);
+    if (!sorted && !merge_appended(ms, omain, o)) qsort(ms, o, sizeof *ms, cmp_ment);
     return 0;
 }

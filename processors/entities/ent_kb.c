@@ -111,7 +111,8 @@ static ent_slot_t *slot_get(ent_kb_t *kb, uint64_t key)
     ent_slot_t *s = (ent_slot_t *)ent_kb_slot(kb, key);
     if (s) return s;
     /* up to 70 % full: the table is big (the word lists), and a smaller one
-     * stays in cache better than short probe runs save */
+     * stays in cache better than short probe runs save (a half-full table
+     * probes 3x fewer slots per miss but was no faster, twice measured) */
     if ((kb->slots_n + 1) * 10 > kb->slots_cap * 7 && table_grow(kb) < 0) return NULL;
     size_t mask = kb->slots_cap - 1;
     size_t i = ent_kb_home(key, kb->slots_cap);
@@ -317,13 +318,14 @@ static int trig_add(ent_kb_t *kb, uint64_t h, uint32_t rule)
  * pattern (a necessary condition it computes itself), so a rule whose
  * trigger word is in the wrong case ("bank" for a pattern that wants
  * "Bank") is not called at all.  All bytes when PCRE2 has no bitmap. */
-static void first_bytes(const pcre2_code *re, uint8_t first[32])
+static void first_bytes(const pcre2_code *re, uint8_t first[256])
 {
     const uint8_t *bm = NULL;
-    if (pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm)
-        memcpy(first, bm, 32);
-    else
-        memset(first, 0xff, 32);
+    if (pcre2_pattern_info(re, PCRE2_INFO_FIRSTBITMAP, &bm) == 0 && bm) {
+        for (size_t b = 0; b < 256; b++) first[b] = (bm[b >> 3] >> (b & 7)) & 1;
+    } else {
+        memset(first, 1, 256);
+    }
 }
 
 static int load_rules(ent_kb_t *kb, const char *path, char *err, size_t errlen)

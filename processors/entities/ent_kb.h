@@ -50,8 +50,9 @@ typedef struct {
     char *src;                      /* the pattern text (for combined patterns) */
     size_t src_len;
     char where[64];                 /* file:line, for error messages */
-    uint8_t first[32];              /* bytes a match can start with (PCRE2's own
-                                       start bitmap; all set when it has none) */
+    uint8_t first[256];             /* per byte: 1 when a match can start with it
+                                       (PCRE2's own start bitmap; all 1 when it has
+                                       none), a byte each so a test is one load */
 } ent_rule_t;
 
 typedef struct { uint64_t h; uint32_t rule; } ent_trig_pair_t;
@@ -68,13 +69,13 @@ typedef struct {
     uint8_t jit;
     uint32_t n;                     /* alternatives */
     uint32_t base[32];              /* capture groups before alternative i */
-    uint8_t first[32];              /* bytes a match can start with (as in ent_rule_t) */
+    uint8_t first[256];             /* bytes a match can start with (as in ent_rule_t) */
 } ent_combo_t;
 
-/* May a match of a pattern with start bitmap first begin with byte b? */
+/* May a match of a pattern with start table first begin with byte b? */
 static inline int ent_first_ok(const uint8_t *first, unsigned char b)
 {
-    return (first[b >> 3] >> (b & 7)) & 1;
+    return first[b];
 }
 
 #define ENT_COMBO_MAX 32

@@ -79,17 +79,25 @@ static void take_match(ent_ctx_t *c, size_t i, int type, size_t me, size_t es, s
 static size_t window_end(const ent_ctx_t *c, size_t i, size_t *wj)
 {
     size_t w = *wj > i ? *wj : i + 1;
-    /* gallop to the first token at or past the window's end: the tokens
-     * that trigger rules are far apart */
-    size_t lim = (size_t)c->toks[i].start + RULE_WINDOW, step = 1;
-    while (w + step < c->nt && c->toks[w + step].start < lim) {
-        w += step;
-        step *= 2;
-    }
-    /* then halve back: the answer is in (w, w + step] (or w itself when it
-     * did not move) */
+    size_t lim = (size_t)c->toks[i].start + RULE_WINDOW;
     if (w < c->nt && c->toks[w].start < lim) {
-        size_t hi = w + step < c->nt ? w + step : c->nt;   /* start >= lim or nt */
+        /* the answer is past w.  Start from a guess short of it (tokens take
+         * about six bytes with their space; eight makes it short), gallop
+         * on from there or halve back below it */
+        size_t g = w + ((lim - c->toks[w].start) >> 3), hi;
+        if (g >= c->nt) g = c->nt - 1;
+        if (c->toks[g].start < lim) {
+            size_t step = 1;
+            w = g;
+            while (w + step < c->nt && c->toks[w + step].start < lim) {
+                w += step;
+                step *= 2;
+            }
+            hi = w + step < c->nt ? w + step : c->nt;    /* start >= lim or nt */
+        } else {
+            hi = g;
+        }
+        /* the answer is in (w, hi] */
         while (hi - w > 1) {
             size_t mid = w + (hi - w) / 2;
             if (c->toks[mid].start < lim) w = mid;

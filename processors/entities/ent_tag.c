@@ -39,16 +39,24 @@ static inline void cls_fill(ent_tok_t *t, const ent_slot_t *s)
                ((cl >> CLS_HI_SHIFT) & CLS_HI_MASK) << TF_CLS_HI_SHIFT;
 }
 
+/* Token i's gazetteer memo while only its class memo is filled (CLS_DONE
+ * without GAZ_DONE): gaz_entry holds the index of its one-token slot, which
+ * has entries or longer ones behind it, so the match need not probe it again. */
+
 unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
     const ent_slot_t *s = ent_kb_slot(c->kb, ent_seq_hash(ENT_SEQ_SEED, t->h));
     cls_fill(t, s);
-    /* The same slot settles the gazetteer memo when no entry starts with
-     * this token (the common case): one probe instead of two. */
-    if (!(t->cls & GAZ_DONE) && (!s || (!(s->cls & ENT_SLOT_PREFIX) && s->entry < 0))) {
-        t->gaz_entry = -1;
-        t->cls |= GAZ_DONE | (uint32_t)(s && (s->cls & CL_TITLE)) << GAZ_TITLE_SHIFT;
+    if (!(t->cls & GAZ_DONE)) {
+        /* The same slot settles the gazetteer memo when no entry starts with
+         * this token (the common case): one probe instead of two. */
+        if (!s || (!(s->cls & ENT_SLOT_PREFIX) && s->entry < 0)) {
+            t->gaz_entry = -1;
+            t->cls |= GAZ_DONE | (uint32_t)(s && (s->cls & CL_TITLE)) << GAZ_TITLE_SHIFT;
+        } else {
+            t->gaz_entry = (int32_t)(s - c->kb->slots);
+        }
     }
     return (t->cls & CLS_MASK) | ((t->flags >> TF_CLS_HI_SHIFT) & CLS_HI_MASK) << CLS_HI_SHIFT;
 }
@@ -94,52 +102,49 @@ static int entry_matches(ent_ctx_t *c, const ent_entry_t *e, size_t at)
     return 1;
 }
 
-/* Longest gazetteer match at token i: fills *entry (first matching entry of
- * that length) and the longest TITLE length.  Returns the entity length. */
-static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len);
-
-/* Fill token i's gazetteer memo (ent_gaz_match in ent_tag.h reads it). */
+/* Fill token i's gazetteer memo (ent_gaz_match in ent_tag.h reads it): its
+ * longest match (the first entry of that length that matches) and its
+ * longest TITLE, in tokens.  The one-token slot is probed here only when
+ * the class memo did not already find it. */
 void ent_gaz_match_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
-    size_t tl;
-    int32_t e;
-    size_t gl = gaz_match_uncached(c, i, &e, &tl);
-    t->gaz_entry = e;
-    t->cls |= GAZ_DONE | (uint32_t)gl << GAZ_LEN_SHIFT | (uint32_t)tl << GAZ_TITLE_SHIFT;
-}
-
-static size_t gaz_match_uncached(ent_ctx_t *c, size_t i, int32_t *entry, size_t *title_len)
-{
-    uint64_t h = ENT_SEQ_SEED;
-    size_t best = 0;
-    *entry = -1;
-    if (title_len) *title_len = 0;
     const ent_kb_t *kb = c->kb;
-    if (!kb->slots) return 0;
-    for (size_t k = i; k < c->nt && k - i < ENT_MAX_SEQ; k++) {
-        const ent_tok_t *t = &c->toks[k];
-        if (k > i && (t->flags & TF_NL)) break;
-        h = ent_seq_hash(h, t->h);
-        const ent_slot_t *s = ent_kb_slot(kb, h);
-        if (k == i && !(t->cls & CLS_DONE)) cls_fill(&c->toks[k], s);
-        if (!s) break;
-        if ((s->cls & ENT_SLOT_PREFIX) && k + 1 < c->nt) {
+    const ent_slot_t *s;
+    if (t->cls & CLS_DONE) {
+        s = &kb->slots[t->gaz_entry];
+    } else {
+        s = ent_kb_slot(kb, ent_seq_hash(ENT_SEQ_SEED, t->h));
+        cls_fill(t, s);
+    }
+    size_t best = 0, tl = 0;
+    int32_t entry = -1;
+    /* tokens [i, lim) may be matched: a line, ENT_MAX_SEQ tokens */
+    size_t lim = c->nt - i > ENT_MAX_SEQ ? i + ENT_MAX_SEQ : c->nt;
+    for (size_t k = i; s; ) {
+        uint32_t sc = s->cls;
+        int more = (sc & ENT_SLOT_PREFIX) && k + 1 < lim && !(c->toks[k + 1].flags & TF_NL);
+        uint64_t nh = 0;
+        if (more) {
             /* the next sequence's slot is a random line: start loading it
              * while this one's entries are compared */
-            ent_kb_prefetch_key(kb, ent_seq_hash(h, c->toks[k + 1].h));
+            nh = ent_seq_hash(s->key, c->toks[k + 1].h);
+            ent_kb_prefetch_key(kb, nh);
         }
-        if ((s->cls & CL_TITLE) && title_len) *title_len = k - i + 1;
+        if (sc & CL_TITLE) tl = k - i + 1;
         for (int32_t e = s->entry; e >= 0; e = kb->entries[e].next) {
             if (!kb->entries[e].weak && entry_matches(c, &kb->entries[e], i)) {
                 best = k - i + 1;
-                *entry = e;
+                entry = e;
                 break;
             }
         }
-        if (!(s->cls & ENT_SLOT_PREFIX)) break;
+        if (!more) break;
+        k++;
+        s = ent_kb_slot(kb, nh);
     }
-    return best;
+    t->gaz_entry = entry;
+    t->cls |= GAZ_DONE | (uint32_t)best << GAZ_LEN_SHIFT | (uint32_t)tl << GAZ_TITLE_SHIFT;
 }
 
 /* A weak (ambiguous-list) entry covering exactly [i, m), or -1. */
@@ -159,17 +164,22 @@ static int32_t weak_match(ent_ctx_t *c, size_t i, size_t m)
 
 /* ---------------------------------------------------------------- mentions */
 
-static int emit(ent_ctx_t *c, size_t ts, size_t te, int type, int src, int32_t entry)
+/* The mention array is full: double it (out of line, rare). */
+static __attribute__((noinline)) int ments_grow(ent_scratch_t *s)
+{
+    size_t cap = s->ments_cap ? s->ments_cap * 2 : 64;
+    ent_mention_t *nm = realloc(s->ments, cap * sizeof *nm);
+    if (!nm) return -1;
+    s->ments = nm;
+    s->ments_cap = cap;
+    return 0;
+}
+
+static inline int emit(ent_ctx_t *c, size_t ts, size_t te, int type, int src, int32_t entry)
 {
     ent_scratch_t *s = c->s;
     if (te <= ts || type == ET_NONE) return 0;
-    if (s->ments_n == s->ments_cap) {
-        size_t cap = s->ments_cap ? s->ments_cap * 2 : 64;
-        ent_mention_t *nm = realloc(s->ments, cap * sizeof *nm);
-        if (!nm) return -1;
-        s->ments = nm;
-        s->ments_cap = cap;
-    }
+    if (s->ments_n == s->ments_cap && ments_grow(s) < 0) return -1;
     ent_mention_t *m = &s->ments[s->ments_n++];
     m->tstart = (uint32_t)ts;
     m->tend = (uint32_t)te;
@@ -221,7 +231,11 @@ static inline int namey(ent_ctx_t *c, size_t i)
     /* most tokens: lower-case words and punctuation outside headlines */
     if (!(f & TF_WORD) || !(f & (TF_CAP | TF_MIXED | TF_HEAD))) return 0;
     if (!(f & TF__NAMEY_DONE)) {
-        int y = namey_slow(c, i);
+        /* the common answer without the call: a capitalised word after a
+         * space, of two or more bytes, with nothing namey_slow() vetoes */
+        int y = !(f & (TF_DIGIT | TF_CONTR | TF_HASDIGIT | TF_UPPER | TF_HEAD)) &&
+                ((f & TF_SPACE) || i == 0) && t->end - t->start != 1
+                    ? 1 : namey_slow(c, i);
         f = t->flags | TF__NAMEY_DONE | (y ? TF__NAMEY : 0);
         t->flags = f;
     }
@@ -800,8 +814,15 @@ int ent_tag(const ent_kb_t *kb, const char *text, size_t len, ent_scratch_t *s,
     while (i < nt) {
         /* skip what can start nothing: no rule match, and not a name (namey()
          * needs a capital or a headline) */
-        while (!(c.toks[i].flags & (TF__RULE | TF_CAP | TF_MIXED | TF_HEAD)))
-            i++;
+        const uint32_t start_mask = TF__RULE | TF_CAP | TF_MIXED | TF_HEAD;
+        const ent_tok_t *p = c.toks + i;
+        /* four at a time while four are left: most tokens are lower-case words */
+        while (p + 4 <= c.toks + nt &&
+               !((p[0].flags | p[1].flags | p[2].flags | p[3].flags) & start_mask))
+            p += 4;
+        while (!(p->flags & start_mask))
+            p++;
+        i = (size_t)(p - c.toks);
         if (i >= nt) break;
         const ent_tok_t *t = &c.toks[i];
         if ((i == 0 || (t->flags & TF_NL)) && (t->flags & TF_UPPER) && (t->flags & TF_WORD)) {

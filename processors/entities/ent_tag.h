@@ -48,7 +48,9 @@ unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i);
 static inline unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
 {
     const ent_tok_t *t = &c->toks[i];
-    if (__builtin_expect(!(t->cls & CLS_DONE), 0)) return ent_tok_cls_slow(c, i);
+    /* the slow path fills the memo and the answer is read from it either
+     * way, so a caller testing a few class bits reads only those */
+    if (__builtin_expect(!(t->cls & CLS_DONE), 0)) ent_tok_cls_slow(c, i);
     return (t->cls & CLS_MASK) | ((t->flags >> TF_CLS_HI_SHIFT) & CLS_HI_MASK) << CLS_HI_SHIFT;
 }
 /* Longest gazetteer match at token i: the entity length in tokens, its

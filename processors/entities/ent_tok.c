@@ -260,20 +260,8 @@ size_t ent_tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok_t 
 /* Shape bits of ASCII letters and digits (0 for every other byte), so the
  * word loop folds a whole word's shape with one OR per byte. */
 enum { SH_UP = 1, SH_LOW = 2, SH_DIG = 4 };
-static const uint8_t ascii_shape[256] = {
-    ['0'] = SH_DIG, ['1'] = SH_DIG, ['2'] = SH_DIG, ['3'] = SH_DIG, ['4'] = SH_DIG,
-    ['5'] = SH_DIG, ['6'] = SH_DIG, ['7'] = SH_DIG, ['8'] = SH_DIG, ['9'] = SH_DIG,
-    ['A'] = SH_UP, ['B'] = SH_UP, ['C'] = SH_UP, ['D'] = SH_UP, ['E'] = SH_UP, ['F'] = SH_UP,
-    ['G'] = SH_UP, ['H'] = SH_UP, ['I'] = SH_UP, ['J'] = SH_UP, ['K'] = SH_UP, ['L'] = SH_UP,
-    ['M'] = SH_UP, ['N'] = SH_UP, ['O'] = SH_UP, ['P'] = SH_UP, ['Q'] = SH_UP, ['R'] = SH_UP,
-    ['S'] = SH_UP, ['T'] = SH_UP, ['U'] = SH_UP, ['V'] = SH_UP, ['W'] = SH_UP, ['X'] = SH_UP,
-    ['Y'] = SH_UP, ['Z'] = SH_UP,
-    ['a'] = SH_LOW, ['b'] = SH_LOW, ['c'] = SH_LOW, ['d'] = SH_LOW, ['e'] = SH_LOW, ['f'] = SH_LOW,
-    ['g'] = SH_LOW, ['h'] = SH_LOW, ['i'] = SH_LOW, ['j'] = SH_LOW, ['k'] = SH_LOW, ['l'] = SH_LOW,
-    ['m'] = SH_LOW, ['n'] = SH_LOW, ['o'] = SH_LOW, ['p'] = SH_LOW, ['q'] = SH_LOW, ['r'] = SH_LOW,
-    ['s'] = SH_LOW, ['t'] = SH_LOW, ['u'] = SH_LOW, ['v'] = SH_LOW, ['w'] = SH_LOW, ['x'] = SH_LOW,
-    ['y'] = SH_LOW, ['z'] = SH_LOW,
-};
+#define STOP_ANY 0x80
+#define STOP(b) (tt.stop[b] & 3)
 
 /* Flags of a plain ASCII word from the shape of its first byte (f) and of
  * the rest (r): the same rules as shape(), for the tables below. */
@@ -281,35 +269,6 @@ static const uint8_t ascii_shape[256] = {
     ((((f) | (r)) & (SH_UP | SH_LOW)) == SH_UP ? TF_UPPER : 0) | \
     ((((f) | (r)) & SH_LOW) && ((r) & SH_UP) ? TF_MIXED : 0) | \
     (((r) & SH_DIG) && (((f) | (r)) & (SH_UP | SH_LOW)) ? TF_HASDIGIT : 0))
-
-/* What a byte right after a run of ASCII letters and digits means for the
- * fast path: 0 the word ends; 1 it may glue a number or take a period
- * (. , :), look closer; 2 let the general code decide (' & and non-ASCII,
- * all 256 bytes so a word's next byte needs no range test). */
-#define WS2_16 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
-static const uint8_t word_stop[256] = {
-    ['.'] = 1, [','] = 1, [':'] = 1, ['\''] = 2, ['&'] = 2,
-    [0x80] = WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16   /* non-ASCII */
-};
-/* What ASCII punctuation adds to TF_PUNCT (TF_SENT: the next word starts a
- * sentence; the caller passes it on instead of keeping it). */
-static const uint32_t punct_flags[128] = {
-    ['.'] = TF_END | TF_SENT, ['!'] = TF_END | TF_SENT, ['?'] = TF_END | TF_SENT,
-    ['('] = TF_OPEN, ['['] = TF_OPEN, ['{'] = TF_OPEN, ['-'] = TF_HYPH, ['"'] = TF_QUOTE,
-};
-
-/* ent_hash_token of 's and 'S */
-#define FNV_STEP(h, c) (((h) ^ (c)) * 0x100000001b3ull)
-#define POSS_HASH FNV_STEP(FNV_STEP(0xcbf29ce484222325ull, (uint64_t)'\''), (uint64_t)'s')
-
-/* An ASCII possessive 's at s[p] (s[p + 2] may be read): the apostrophe,
- * s or S, and a byte that is not an ASCII letter or digit (the general
- * code decides the rest). */
-static inline int poss_at(const unsigned char *s, size_t p)
-{
-    return s[p] == '\'' && (s[p + 1] | 0x20) == 's' && s[p + 2] < 0x80 &&
-           ascii_cc[s[p + 2]] < CC_UPPER;
-}
 
 /* The headline test (line_done) counts, per line, the words, the words in
  * capitals (not numbers), the numbers and the capitalised words: four
@@ -327,37 +286,124 @@ static inline int poss_at(const unsigned char *s, size_t p)
                       (uint64_t)(((fl) & TF_DIGIT) != 0) << LC_D |                    \
                       (uint64_t)(((fl) & TF_CAP) != 0) << LC_C)
 
-/* The low n bytes of a word, 0 <= n <= 8 (a table: a shift by 64 is
- * undefined, and a load is one instruction). */
-static const uint64_t low_bytes[9] = {
-    0, 0xFFull, 0xFFFFull, 0xFFFFFFull, 0xFFFFFFFFull, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
-    0xFFFFFFFFFFFFFFull, ~0ull
-};
-/* hash_alnum's seed for a word of n bytes, 0 <= n <= 16 */
+#define SHU(c) [c] = SH_UP, [c + 32] = SH_LOW
+#define S1 (STOP_ANY | 1)
+#define S2 (STOP_ANY | 2)
+#define S3 (STOP_ANY | 3)
+#define ST3(c) [c] = S3, [c + 32] = S3
+#define WS2_16 S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2
+#define LB(n) ((n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1)
 #define HS(n) (0x9E3779B97F4A7C15ull ^ (n))
-static const uint64_t hash_seed[17] = {
-    HS(0), HS(1), HS(2), HS(3), HS(4), HS(5), HS(6), HS(7), HS(8), HS(9), HS(10), HS(11),
-    HS(12), HS(13), HS(14), HS(15), HS(16)
-};
-
-/* A plain ASCII word's flags and its LINE_INC by shape (first byte f, the
- * rest r), at f * 8 + r. */
+#define RL(n) (0x6060606060606060ull & ~0xFFull & LB(n))
 #define WF_ROW(f) WF(f, 0), WF(f, 1), WF(f, 2), WF(f, 3), WF(f, 4), WF(f, 5), WF(f, 6), WF(f, 7)
-static const uint32_t word_fl[64] = {
-    [SH_UP * 8] = WF_ROW(SH_UP), [SH_LOW * 8] = WF_ROW(SH_LOW), [SH_DIG * 8] = WF_ROW(SH_DIG)
-};
 #define WL(f, r) LINE_INC(WF(f, r))
 #define WL_ROW(f) WL(f, 0), WL(f, 1), WL(f, 2), WL(f, 3), WL(f, 4), WL(f, 5), WL(f, 6), WL(f, 7)
-static const uint64_t word_lc[64] = {
-    [SH_UP * 8] = WL_ROW(SH_UP), [SH_LOW * 8] = WL_ROW(SH_LOW), [SH_DIG * 8] = WL_ROW(SH_DIG)
+#define C20 0x2020202020202020ull
+
+/* The word loop's tables, in one object: position-independent code then
+ * needs one address for all of them, not one per table and use. */
+static const struct {
+    /* SH_* of every byte */
+    uint8_t shape[256];
+    /* What a byte right after a run of ASCII letters and digits means for
+     * the fast path: 0 the word ends; 1 it may glue a number or take a
+     * period (. , :), look closer; 2 let the general code decide (' & and
+     * non-ASCII, all 256 bytes so a word's next byte needs no range test);
+     * 3 a letter or digit: the word goes on (past the word loop's window).
+     * Those values are in the low two bits (STOP()), and STOP_ANY is set
+     * with them; the space has TF_SPACE, the flag it gives the next token. */
+    uint8_t stop[256];
+    /* SH_* of the bytes of a plain word of n bytes after its first when
+     * they are all lower case */
+    uint8_t shr0[17];
+    /* A plain ASCII word's flags and its LINE_INC by shape (first byte f,
+     * the rest r), at f * 8 + r. */
+    uint64_t word_lc[64];
+    uint32_t word_fl[64];
+    /* The low n bytes of a word, 0 <= n <= 8 (a table: a shift by 64 is
+     * undefined, and a load is one instruction). */
+    uint64_t low_bytes[9];
+    /* hash_alnum's seed for a word of n bytes, 0 <= n <= 16 */
+    uint64_t hseed[17];
+    /* hash_alnum's first step for n <= 8 bytes, seed ^ ((w | C20) & low),
+     * as (w & hmask[n]) ^ hseed8[n]: the case bits folded into the seed */
+    uint64_t hmask[9], hseed8[9];
+    /* Bits 5 and 6 (0x60: among letters and digits, both are set in
+     * lower-case letters only) of a word's bytes after its first, n <= 8. */
+    uint64_t rest_low[9];
+} tt = {
+    .shape = {
+        ['0'] = SH_DIG, ['1'] = SH_DIG, ['2'] = SH_DIG, ['3'] = SH_DIG, ['4'] = SH_DIG,
+        ['5'] = SH_DIG, ['6'] = SH_DIG, ['7'] = SH_DIG, ['8'] = SH_DIG, ['9'] = SH_DIG,
+        SHU('A'), SHU('B'), SHU('C'), SHU('D'), SHU('E'), SHU('F'), SHU('G'), SHU('H'),
+        SHU('I'), SHU('J'), SHU('K'), SHU('L'), SHU('M'), SHU('N'), SHU('O'), SHU('P'),
+        SHU('Q'), SHU('R'), SHU('S'), SHU('T'), SHU('U'), SHU('V'), SHU('W'), SHU('X'),
+        SHU('Y'), SHU('Z'),
+    },
+    .stop = {
+        [' '] = TF_SPACE, ['.'] = S1, [','] = S1, [':'] = S1, ['\''] = S2, ['&'] = S2,
+        ['0'] = S3, ['1'] = S3, ['2'] = S3, ['3'] = S3, ['4'] = S3, ['5'] = S3, ['6'] = S3,
+        ['7'] = S3, ['8'] = S3, ['9'] = S3,
+        ST3('A'), ST3('B'), ST3('C'), ST3('D'), ST3('E'), ST3('F'), ST3('G'), ST3('H'),
+        ST3('I'), ST3('J'), ST3('K'), ST3('L'), ST3('M'), ST3('N'), ST3('O'), ST3('P'),
+        ST3('Q'), ST3('R'), ST3('S'), ST3('T'), ST3('U'), ST3('V'), ST3('W'), ST3('X'),
+        ST3('Y'), ST3('Z'),
+        [0x80] = WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16  /* non-ASCII */
+    },
+    .shr0 = { 0, 0, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW,
+              SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW },
+    .word_lc = {
+        [SH_UP * 8] = WL_ROW(SH_UP), [SH_LOW * 8] = WL_ROW(SH_LOW), [SH_DIG * 8] = WL_ROW(SH_DIG)
+    },
+    .word_fl = {
+        [SH_UP * 8] = WF_ROW(SH_UP), [SH_LOW * 8] = WF_ROW(SH_LOW), [SH_DIG * 8] = WF_ROW(SH_DIG)
+    },
+    .low_bytes = { LB(0), LB(1), LB(2), LB(3), LB(4), LB(5), LB(6), LB(7), LB(8) },
+    .hseed = { HS(0), HS(1), HS(2), HS(3), HS(4), HS(5), HS(6), HS(7), HS(8), HS(9), HS(10),
+               HS(11), HS(12), HS(13), HS(14), HS(15), HS(16) },
+#define HM(n) (LB(n) & ~C20)
+    .hmask = { HM(0), HM(1), HM(2), HM(3), HM(4), HM(5), HM(6), HM(7), HM(8) },
+#define HS8(n) (HS(n) ^ (C20 & LB(n)))
+    .hseed8 = { HS8(0), HS8(1), HS8(2), HS8(3), HS8(4), HS8(5), HS8(6), HS8(7), HS8(8) },
+    .rest_low = { RL(0), RL(1), RL(2), RL(3), RL(4), RL(5), RL(6), RL(7), RL(8) },
 };
 
-/* Bits 5 and 6 (0x60: among letters and digits, both are set in lower-case
- * letters only) of a word's bytes after its first, 0 <= n <= 8 bytes. */
-#define RL(n) (0x6060606060606060ull & ~0xFFull & (n == 8 ? ~0ull : (1ull << (8 * (n))) - 1))
-static const uint64_t rest_low[9] = {
-    RL(0), RL(1), RL(2), RL(3), RL(4), RL(5), RL(6), RL(7), RL(8)
+/* ent_hash_token of 's and 'S */
+#define FNV_STEP(h, c) (((h) ^ (c)) * 0x100000001b3ull)
+#define POSS_HASH FNV_STEP(FNV_STEP(0xcbf29ce484222325ull, (uint64_t)'\''), (uint64_t)'s')
+
+/* ASCII punctuation (what ascii_cc calls CC_OTHER) for the word loop: its
+ * token's flags, TF_PUNCT and what the byte adds (TF_SENT: the next word
+ * starts a sentence; the caller passes it on instead of keeping it), and
+ * its ent_hash_token.  0 flags: not punctuation. */
+#define IS_PUNCT(c) ((c) < 0x80 && !((c) >= '0' && (c) <= '9') && !((c) >= 'A' && (c) <= 'Z') && \
+                     !((c) >= 'a' && (c) <= 'z') && (c) != ' ' && (c) != '\n' && (c) != '\t' && \
+                     (c) != '\r' && (c) != '\f' && (c) != '\v')
+#define PF(c) (!IS_PUNCT(c) ? 0u : TF_PUNCT | \
+               ((c) == '.' || (c) == '!' || (c) == '?' ? TF_END | TF_SENT : \
+                (c) == '(' || (c) == '[' || (c) == '{' ? TF_OPEN : \
+                (c) == '-' ? TF_HYPH : (c) == '"' ? TF_QUOTE : 0u))
+#define PF8(c) PF(c), PF(c + 1), PF(c + 2), PF(c + 3), PF(c + 4), PF(c + 5), PF(c + 6), PF(c + 7)
+#define PH(c) FNV_STEP(0xcbf29ce484222325ull, (uint64_t)(c))
+#define PH8(c) PH(c), PH(c + 1), PH(c + 2), PH(c + 3), PH(c + 4), PH(c + 5), PH(c + 6), PH(c + 7)
+static const struct {
+    uint32_t fl[256];
+    uint64_t h[128];
+} punct = {
+    .fl = { PF8(0), PF8(8), PF8(16), PF8(24), PF8(32), PF8(40), PF8(48), PF8(56), PF8(64),
+            PF8(72), PF8(80), PF8(88), PF8(96), PF8(104), PF8(112), PF8(120) },
+    .h = { PH8(0), PH8(8), PH8(16), PH8(24), PH8(32), PH8(40), PH8(48), PH8(56), PH8(64),
+           PH8(72), PH8(80), PH8(88), PH8(96), PH8(104), PH8(112), PH8(120) },
 };
+
+/* An ASCII possessive 's at s[p] (s[p + 2] may be read): the apostrophe,
+ * s or S, and a byte that is not an ASCII letter or digit (the general
+ * code decides the rest). */
+static inline int poss_at(const unsigned char *s, size_t p)
+{
+    return s[p] == '\'' && (s[p + 1] | 0x20) == 's' && s[p + 2] < 0x80 &&
+           ascii_cc[s[p + 2]] < CC_UPPER;
+}
 
 /* Hash of the ASCII letters and digits s[0..n), where s[0..avail) may be
  * read: the same value as hash_alnum, but a word of up to 8 bytes comes from one
@@ -385,10 +431,10 @@ static size_t number_end(const unsigned char *s, size_t q, size_t len)
 {
     for (;;) {
         q++;
-        while (q < len && ascii_shape[s[q]]) q++;
-        if (q >= len || word_stop[s[q]] == 0) return q;
-        if (word_stop[s[q]] == 2) return 0;
-        if (!(ascii_shape[s[q - 1]] == SH_DIG && q + 1 < len && ascii_shape[s[q + 1]] == SH_DIG))
+        while (q < len && tt.shape[s[q]]) q++;
+        if (q >= len || STOP(s[q]) == 0) return q;
+        if (STOP(s[q]) == 2) return 0;
+        if (!(tt.shape[s[q - 1]] == SH_DIG && q + 1 < len && tt.shape[s[q + 1]] == SH_DIG))
             return q;
     }
 }
@@ -398,7 +444,7 @@ static size_t number_end(const unsigned char *s, size_t q, size_t len)
 static uint32_t number_flags(const unsigned char *s, size_t p, size_t e)
 {
     unsigned sh = 0;
-    for (size_t j = p + 1; j < e; j++) sh |= ascii_shape[s[j]];
+    for (size_t j = p + 1; j < e; j++) sh |= tt.shape[s[j]];
     return TF_WORD | TF_DIGIT | ((sh & (SH_UP | SH_LOW)) == SH_UP ? TF_UPPER : 0) |
            ((sh & SH_UP) && (sh & SH_LOW) ? TF_MIXED : 0);
 }
@@ -485,26 +531,30 @@ static inline void abbr_end(const ent_kb_t *kb, const char *text, const ent_tok_
  * hash loads may touch (the last window ends that far before the text). */
 #define WIN_READ 72
 
-/* The word loop's view of 64 bytes of text: bit i set when w[i] is an
- * ASCII letter or digit, bit 63 always clear (so a word's end is always
+/* The word loop's view of 64 bytes of text: bit i set when w[i] is not an
+ * ASCII letter or digit, and bit 63 always set (so a word's end is always
  * found in the mask). */
 static inline uint64_t win_mask(const unsigned char *w)
 {
 #if ENT_TOK_WIN == 2
-    /* Byte range tests as one signed compare each: b + (0x80 - lo), as a
-     * signed byte, is below -128 + n exactly when lo <= b < lo + n (the
-     * sum wraps for every other byte, 0x80 and up included); x | 0x20
-     * folds letters to lower case. */
-    const __m128i k_20 = _mm_set1_epi8(0x20),
-                  al_off = _mm_set1_epi8((char)(0x80 - 'a')), al_lim = _mm_set1_epi8(-128 + 26),
-                  dg_off = _mm_set1_epi8((char)(0x80 - '0')), dg_lim = _mm_set1_epi8(-128 + 10);
+    /* Byte range tests without compares: b - lo (wrapping) is at most
+     * n - 1 exactly when lo <= b < lo + n, so the unsigned saturating
+     * b - lo - (n - 1) is 0 there; the smaller of the letter and the
+     * digit test is 0 for letters and digits.  x | 0x20 folds letters to
+     * lower case.  Every step overwrites a value it no longer needs: no
+     * copies of the constants. */
+    const __m128i k_20 = _mm_set1_epi8(0x20), zero = _mm_setzero_si128(),
+                  al_off = _mm_set1_epi8((char)-'a'), al_lim = _mm_set1_epi8(25),
+                  dg_off = _mm_set1_epi8((char)-'0'), dg_lim = _mm_set1_epi8(9);
     uint64_t a = 0;
     for (int c = 0; c < 4; c++) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(w + 16 * c));
-        __m128i al = _mm_cmpgt_epi8(al_lim, _mm_add_epi8(_mm_or_si128(x, k_20), al_off));
-        __m128i dg = _mm_cmpgt_epi8(dg_lim, _mm_add_epi8(x, dg_off));
-        a |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg)) << (16 * c);
+        __m128i al = _mm_subs_epu8(_mm_add_epi8(_mm_or_si128(x, k_20), al_off), al_lim);
+        __m128i dg = _mm_subs_epu8(_mm_add_epi8(x, dg_off), dg_lim);
+        a |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(al, dg), zero))
+             << (16 * c);
     }
+    return ~a | 1ull << 63;
 #elif ENT_TOK_WIN == 1
     /* For 7-bit bytes (b | 0x80) - c keeps the high bit exactly when
      * b >= c, with no borrow between bytes; the multiply gathers the
@@ -520,18 +570,19 @@ static inline uint64_t win_mask(const unsigned char *w)
         uint64_t dg = (x7 - '0' * ones) & ~(x7 - ('9' + 1) * ones) & ascii;
         a |= (((al | dg) * 0x0002040810204081ull) >> 56) << (8 * c);
     }
+    return ~a | 1ull << 63;
 #else
     uint64_t a = 0;
-    for (int c = 0; c < 64; c++) a |= (uint64_t)(ascii_shape[w[c]] != 0) << c;
+    for (int c = 0; c < 64; c++) a |= (uint64_t)(tt.shape[w[c]] == 0) << c;
+    return a | 1ull << 63;
 #endif
-    return a & ~(1ull << 63);
 }
 
 /* The shape (SH_*) of a plain ASCII word's n - 1 bytes after its first. */
 static unsigned rest_shape(const unsigned char *w, size_t n)
 {
     unsigned sh = 0;
-    for (size_t j = 1; j < n; j++) sh |= ascii_shape[w[j]];
+    for (size_t j = 1; j < n; j++) sh |= tt.shape[w[j]];
     return sh;
 }
 
@@ -633,14 +684,14 @@ static int general_step(tok_state_t *k)
             int simple = 1;
             if (b0 < 0x80) {
                 /* the first byte is an ASCII letter or digit */
-                sh_first = ascii_shape[b0];
+                sh_first = tt.shape[b0];
                 p++;
             }
             while (p < len) {
                 size_t m;
                 /* ASCII letters and digits: the common case */
                 unsigned sh;
-                while (p < len && (sh = ascii_shape[s[p]]) != 0) {
+                while (p < len && (sh = tt.shape[s[p]]) != 0) {
                     sh_rest |= sh;
                     p++;
                 }
@@ -769,18 +820,96 @@ word_done:
     return 0;
 }
 
+/* x >> n with copies of bit 63 shifted in, n < 64 (GCC and Clang shift
+ * signed values so; other compilers get the same from unsigned shifts). */
+static inline uint64_t sar64(uint64_t x, unsigned n)
+{
+#if defined(__GNUC__)
+    return (uint64_t)((int64_t)x >> n);
+#else
+    return x >> 63 ? ~(~x >> n) : x >> n;
+#endif
+}
+
+/* The number of trailing zero bits of x != 0, as a size_t.  On x86-64 GCC
+ * widens __builtin_ctzll's int with a sign extension and clears the
+ * destination first (for old CPUs' false dependency): one instruction
+ * instead of three on the word loop's critical path.  (tzcnt runs as bsf
+ * where BMI1 is missing: the same for x != 0.) */
+static inline size_t ctz64(uint64_t x)
+{
+#if defined(__GNUC__) && defined(__x86_64__)
+    uint64_t n;
+    __asm__("tzcnt %1, %0" : "=r"(n) : "r"(x) : "cc");
+    return (size_t)n;
+#else
+    return (size_t)(unsigned)__builtin_ctzll(x);
+#endif
+}
+
+/* The word loop's mask from p on (see word_loop): the window's, or all
+ * bits set when it has no window there for this pend. */
+static inline uint64_t win_at(const tok_state_t *k, size_t p, size_t pend)
+{
+    size_t base = k->base;
+    return base < k->len && base + 64 < pend && p - base < 64 ? sar64(k->win, (unsigned)(p - base))
+                                                             : ~0ull;
+}
+
+/* The shape after its first byte (SH_*) and the hash of a plain word of
+ * n <= 8 bytes at w, from w0, its first 8 bytes (the word and bytes after
+ * it).  Its bytes after the first are most often lower-case letters only,
+ * bits 5 and 6 (0x60) set in every one: then its shape is shr0[n], else it
+ * is read byte by byte (and the line's all-caps phrase test, caps_pair,
+ * may be answered).  The hash is hash_alnum's. */
+static inline uint64_t short_word(tok_state_t *k, const unsigned char *w, uint64_t w0, size_t n,
+                                  unsigned sh0, const ent_tok_t *t, unsigned *shr)
+{
+    *shr = tt.shr0[n];
+    if (__builtin_expect((~w0 & tt.rest_low[n]) != 0, 0)) {
+        *shr = rest_shape(w, n);
+        if (sh0 == SH_UP && !(*shr & SH_LOW) && t > k->toks && caps_word(t - 1)) k->caps_pair = 1;
+    }
+    uint64_t h = ((w0 & tt.hmask[n]) ^ tt.hseed8[n]) * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+
+/* The same for 8 < n <= 16 bytes, with a second load. */
+static inline uint64_t long_word(tok_state_t *k, const unsigned char *w, uint64_t w0, size_t n,
+                                 unsigned sh0, const ent_tok_t *t, unsigned *shr)
+{
+    uint64_t w1;
+    memcpy(&w1, w + 8, 8);
+    *shr = SH_LOW;
+    if ((~w0 & tt.rest_low[8]) | (~w1 & 0x6060606060606060ull & tt.low_bytes[n - 8])) {
+        *shr = rest_shape(w, n);
+        if (sh0 == SH_UP && !(*shr & SH_LOW) && t > k->toks && caps_word(t - 1)) k->caps_pair = 1;
+    }
+    uint64_t h = (tt.hseed[n] ^ (w0 | C20)) * 0xff51afd7ed558ccdull;
+    h ^= h >> 32;
+    h ^= (w1 | C20) & tt.low_bytes[n - 8];
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+
 /* The word loop: plain ASCII words, ASCII punctuation, possessive 's and
  * single spaces from k->p on, until a token for the general code (k->p is
- * left at it) or the end.  Its common path makes no calls, so its state
- * stays in registers: whatever is rare (the word after an abbreviation, words of
+ * left at it) or the end.  Its common path makes no calls and keeps few
+ * values, so they stay in registers (the rest is read from k when
+ * needed): whatever is rare (the word after an abbreviation, words of
  * more than 16 bytes, the text's last bytes, line breaks) goes to the
  * general code instead.  The headline counts are kept here; the candidate
  * list is made at the end, in a pass of its own.
  *
  * Words are found in 64-byte windows of the text classified once into a
- * bit mask of letters and digits (a window serves about a dozen tokens): a
- * word's length is the run of set bits from its first byte; its shape and
- * hash come from one or two 8-byte loads of its bytes.
+ * bit mask (a window serves about a dozen tokens).  m is that mask from
+ * the byte at p on, bits set for bytes that are not letters or digits and
+ * for every byte past the window: bit 0 clear is a word of the window, its
+ * length the count of clear bits; one that seems to end at a letter or
+ * digit (stop 3) runs past the window.  Those, and words where there is
+ * no window, make a new window.  A window ends more than a byte before
+ * pend, so after a word of the window the loop need not check its bounds.
+ * A word's shape and hash come from one or two 8-byte loads of its bytes.
  *
  * GCC's SLP vectorizer packs a token's four 32-bit fields into one 16-byte
  * store, through four moves and three shuffles: plain stores are fewer
@@ -790,104 +919,91 @@ __attribute__((optimize("no-tree-slp-vectorize")))
 #endif
 static void word_loop(tok_state_t *k)
 {
-    const ent_kb_t *kb = k->kb;
-    const unsigned char *s = k->s;
-    const size_t len = k->len;
+    const unsigned char *const s = k->s;
     size_t p = k->p;
-    ent_tok_t *const t0 = k->toks, *t = t0 + k->nt;    /* the next token */
+    ent_tok_t *t = k->toks + k->nt;    /* the next token */
     /* Every token takes a byte at least: with no more bytes than room for
      * tokens the loop need not count its room (the general code does,
      * past pend). */
-    const size_t pend = k->cap - k->nt < len - p ? p + (k->cap - k->nt) : len;
+    const size_t pend = k->cap - k->nt < k->len - p ? p + (k->cap - k->nt) : k->len;
     uint32_t pending = k->pending;
     uint64_t lc = k->lc;
-    size_t base = k->base;
-    uint64_t wa = k->win;
+    uint64_t m = win_at(k, p, pend);
 
-    while (p < pend) {
-        unsigned b0 = s[p];
-        unsigned sh0 = ascii_shape[b0];
-        if (__builtin_expect(sh0 != 0, 1)) {
+    if (p >= pend) goto out;
+    for (;;) {
+        /* here p < pend */
+        unsigned b0, sh0;
+        if (__builtin_expect(!(m & 1), 1)) {
             /* A word of ASCII letters and digits that ends at a byte that
              * cannot continue it or give it a period.  Anything else
              * (apostrophes, non-ASCII letters, numbers with inner . , :,
              * abbreviations) is left to the general code, which starts
-             * over.  The shift's count is masked as the machine does: for
-             * i >= 63 the test below fails whatever the word. */
-            size_t i = p - base, q;
-            uint64_t nr = ~(wa >> (i & 63));     /* bit 63 - i is always set */
-            size_t wn = (unsigned)__builtin_ctzll(nr);
-            unsigned g, shr;
-            uint64_t h;
-            if (__builtin_expect(i + wn >= 63, 0)) {
-                /* past the window, or the word may go on past it: a new
-                 * window from the word, or as near it as the text's end
-                 * allows (WIN_READ bytes); past that, a byte at a time */
-                size_t nb = p;
-                if (len - p < WIN_READ) {
-                    if (len < WIN_READ) goto tail_word;
-                    nb = len - WIN_READ;
-                }
-                if (nb == base) goto tail_word;   /* a long word, or near the end */
-                /* Words in a window add at most 63 to the line's counts
-                 * (and those in the text's last bytes, below, at most 72):
-                 * here is where the counts move to wide ones. */
-                if (lc & LC_HIGH) {
-                    k->lc = lc;
-                    lc_spill(k);
-                    lc = 0;
-                }
-                base = nb;
-                wa = win_mask(s + base);
-                i = p - base;
-                if (i >= 63) goto tail_word;
-                nr = ~(wa >> i);
-                wn = (unsigned)__builtin_ctzll(nr);
-                if (i + wn >= 63) goto tail_word;
-            }
-            q = p + wn;
-            g = s[q];
-            /* The word's bytes (the window has the 16 at p; the general
-             * code takes longer words).  Its bytes after the first are
-             * most often lower-case letters only, bits 5 and 6 (0x60) set
-             * in every one: then its shape is SH_LOW (none for one byte),
-             * else it is read byte by byte.  hash_alnum from the same
-             * loads. */
-            uint64_t w0, w1;
+             * over.  The window has 16 bytes from p (the general code
+             * takes longer words). */
+            uint64_t w0, h;
             memcpy(&w0, s + p, 8);
-            shr = wn > 1 ? SH_LOW : 0;
+            sh0 = tt.shape[w0 & 0xFF];
+            size_t wn = ctz64(m);
+            size_t q = p + wn;
+            unsigned nx = tt.stop[s[q]], shr, sp;
+            if (__builtin_expect((nx & STOP_ANY) != 0, 0)) goto word_stop;
             if (__builtin_expect(wn <= 8, 1)) {
-                if (__builtin_expect((~w0 & rest_low[wn]) != 0, 0)) {
-                    shr = rest_shape(s + p, wn);
-                    if (sh0 == SH_UP && !(shr & SH_LOW) && t > t0 && caps_word(t - 1)) k->caps_pair = 1;
-                }
-                h = hash_seed[wn] ^ ((w0 | 0x2020202020202020ull) & low_bytes[wn]);
+                h = short_word(k, s + p, w0, wn, sh0, t, &shr);
             } else {
                 if (wn > 16) break;
-                memcpy(&w1, s + p + 8, 8);
-                if ((~w0 & rest_low[8]) | (~w1 & 0x6060606060606060ull & low_bytes[wn - 8]))
-                {
-                    shr = rest_shape(s + p, wn);
-                    if (sh0 == SH_UP && !(shr & SH_LOW) && t > t0 && caps_word(t - 1)) k->caps_pair = 1;
-                }
-                h = (hash_seed[wn] ^ (w0 | 0x2020202020202020ull)) * 0xff51afd7ed558ccdull;
-                h ^= h >> 32;
-                h ^= (w1 | 0x2020202020202020ull) & low_bytes[wn - 8];
+                h = long_word(k, s + p, w0, wn, sh0, t, &shr);
             }
-            h *= 0xff51afd7ed558ccdull;
-            h ^= h >> 32;
+word_put:
+            {
+                size_t wi = sh0 * 8 + shr;
+                uint32_t fl = pending | tt.word_fl[wi];
+                t->start = (uint32_t)p;
+                t->end = t->hend = (uint32_t)q;
+                t->flags = fl;
+                t->cls = 0;
+                t->h = h;
+                /* Warm the table slot of capitalised words now, so the
+                 * tagger's lookups later do not wait on memory one by one. */
+                if ((fl & (TF_CAP | TF_MIXED)) && k->kb) ent_kb_prefetch(k->kb, h);
+                /* ... and the two-token sequence a capitalised word starts
+                 * ("Bank of", "New York"): the tagger's longest-match walk
+                 * loads it next, and only a word the table marks as a
+                 * prefix needs it, but that is known too late to help. */
+                if (t > k->toks && (t[-1].flags & (TF_CAP | TF_MIXED)) && !(fl & TF_NL) && k->kb)
+                    ent_kb_prefetch_key(k->kb, ent_seq_hash(ent_seq_hash(ENT_SEQ_SEED, t[-1].h), h));
+                lc += tt.word_lc[wi];
+                t++;
+            }
+            /* The usual single space after a word, without a branch (one
+             * that about one word in eight would mispredict): nx is its
+             * TF_SPACE, else 0. */
+            sp = nx / TF_SPACE;
+            m = sar64(m, (unsigned)(wn + sp));
+            p = q + sp;
+            pending = nx;
+            continue;
+
+word_stop:
+            if ((nx & 3) == 3) goto new_window;   /* the word runs past the window */
+            if (__builtin_expect(wn <= 8, 1)) {
+                h = short_word(k, s + p, w0, wn, sh0, t, &shr);
+            } else {
+                if (wn > 16) break;
+                h = long_word(k, s + p, w0, wn, sh0, t, &shr);
+            }
 word_checks:
-            if (__builtin_expect(word_stop[g] != 0, 0)) {
-                if (word_stop[g] == 2) {
-                    /* a possessive 's ("Britain's") ends the word, as the
-                     * general code splits it, before a byte that is not an
-                     * ASCII letter or digit (the 's is the next token) */
-                    if (!poss_at(s, q)) break;
-                } else if (ascii_shape[s[q - 1]] == SH_DIG && q + 1 < len &&
-                           ascii_shape[s[q + 1]] == SH_DIG) {
+            if ((nx & 3) == 2) {
+                /* a possessive 's ("Britain's") ends the word, as the
+                 * general code splits it, before a byte that is not an
+                 * ASCII letter or digit (the 's is the next token) */
+                if (!poss_at(s, q)) break;
+            } else if ((nx & 3) == 1) {
+                if (tt.shape[s[q - 1]] == SH_DIG && q + 1 < k->len &&
+                    tt.shape[s[q + 1]] == SH_DIG) {
                     /* . , : inside a number (1.13, 464,000, 11:30): a
                      * number that starts with a digit is taken here */
-                    size_t e = number_end(s, q, len);
+                    size_t e = number_end(s, q, k->len);
                     if (sh0 != SH_DIG || !e) break;
                     uint32_t fl = pending | number_flags(s, p, e);
                     t->start = (uint32_t)p;
@@ -899,84 +1015,107 @@ word_checks:
                     t++;
                     p = e;
                     pending = 0;
-                    if (e < len && s[e] == ' ') {
+                    if (e < k->len && s[e] == ' ') {
                         p++;
                         pending = TF_SPACE;
                     }
+                    if (p >= pend) break;
+                    m = win_at(k, p, pend);
                     continue;
-                } else if (g == '.' && sh0 != SH_DIG && wn <= 6 &&
-                           (wn == 1 || (kb && (kb->abbr_bloom[(h >> 6) & 7] & (1ull << (h & 63))) &&
-                                        (ent_kb_classes_inline(kb, h) & CL_ABBR)))) {
+                } else if (s[q] == '.' && sh0 != SH_DIG && wn <= 6 &&
+                           (wn == 1 || (k->kb && (k->kb->abbr_bloom[(h >> 6) & 7] & (1ull << (h & 63))) &&
+                                        (ent_kb_classes_inline(k->kb, h) & CL_ABBR)))) {
                     /* a period the word takes (Oct., Inc., J.; the filter
                      * passes many a word, the table decides, as the general
                      * code does) */
                     break;
                 }
             }
-            size_t wi = sh0 * 8 + shr;
-            uint32_t fl = pending | word_fl[wi];
-            t->start = (uint32_t)p;
-            t->end = t->hend = (uint32_t)q;
-            t->flags = fl;
-            t->cls = 0;
-            t->h = h;
-            /* Warm the table slot of capitalised words now, so the
-             * tagger's lookups later do not wait on memory one by one. */
-            if ((fl & (TF_CAP | TF_MIXED)) && kb) ent_kb_prefetch(kb, h);
-            lc += word_lc[wi];
-            t++;
-            /* The usual single space after a word.  A branch, not a table:
-             * predicted, it keeps the load of g off the path from one
-             * word to the next. */
-            if (g == ' ') {
-                p = q + 1;
-                pending = TF_SPACE;
-            } else {
-                p = q;
-                pending = 0;
+            nx &= TF_SPACE;
+            goto word_put;
+
+new_window:
+            /* A word where no window is, or that runs past it: a new window
+             * from the word, or as near it as the text's end allows
+             * (WIN_READ bytes) if that ends more than a byte before pend;
+             * else the word a byte at a time. */
+            {
+                size_t nb = p;
+                if (k->len - p < WIN_READ) {
+                    if (k->len < WIN_READ) goto tail_word;
+                    nb = k->len - WIN_READ;
+                }
+                if (nb == k->base || nb + 64 >= pend || p - nb >= 63) goto tail_word;
+                /* Words in a window add at most 64 to the line's counts
+                 * (and those in the text's last bytes, below, at most 72):
+                 * here is where the counts move to wide ones. */
+                if (lc & LC_HIGH) {
+                    k->lc = lc;
+                    lc_spill(k);
+                    lc = 0;
+                }
+                k->base = nb;
+                k->win = win_mask(s + nb);
+                m = sar64(k->win, (unsigned)(p - nb));   /* bit 0 clear: a word */
+                continue;
             }
-            continue;
+
 tail_word:
             /* The text's last bytes, which no window covers (or all of a
-             * text shorter than one): the word a byte at a time.  The
-             * possessive check above reads two bytes past it. */
+             * text shorter than one, or near pend, or a word longer than a
+             * window): the word a byte at a time.  The possessive check
+             * above reads two bytes past it.  The word must end before
+             * pend (with its space), as a word of a window does; else the
+             * general code takes it. */
             q = p + 1;
-            while (q < len && ascii_shape[s[q]]) q++;
+            while (q < k->len && tt.shape[s[q]]) q++;
             wn = q - p;
-            g = q < len ? s[q] : 0;
-            if (wn > 16 || (word_stop[g] == 2 && q + 2 >= len)) break;
+            nx = tt.stop[q < k->len ? s[q] : 0];
+            if (wn > 16 || ((nx & 3) == 2 && q + 2 >= k->len) || q + (nx & TF_SPACE) / TF_SPACE >= pend)
+                break;
             shr = rest_shape(s + p, wn);
-            if (sh0 == SH_UP && !(shr & SH_LOW) && wn > 1 && t > t0 && caps_word(t - 1))
+            if (sh0 == SH_UP && !(shr & SH_LOW) && wn > 1 && t > k->toks && caps_word(t - 1))
                 k->caps_pair = 1;
-            h = hash_alnum_at(s + p, wn, len - p);
+            h = hash_alnum_at(s + p, wn, k->len - p);
             goto word_checks;
         }
-        if (b0 == ' ') { pending |= TF_SPACE; p++; continue; }
+        b0 = s[p];
+        sh0 = tt.shape[b0];
+        if (sh0) goto new_window;   /* a letter or digit past the window */
+        m = sar64(m, 1);
+        if (b0 == ' ') {
+            pending |= TF_SPACE;
+            if (++p >= pend) break;
+            continue;
+        }
         if (b0 == '\n') {
             /* a line break closes the line (what the general code does) */
-            k->nt = (size_t)(t - t0);
+            k->nt = (size_t)(t - k->toks);
             k->lc = lc;
             line_end(k);
             lc = 0;
             pending |= TF_SPACE | TF_NL | TF_SENT;
-            p++;
+            if (++p >= pend) break;
             continue;
         }
-        if (b0 >= 0x80 || ascii_cc[b0] != CC_OTHER) break;
         /* ASCII punctuation: one byte, one token (what the general code
          * does for it, in short); the apostrophe only as a possessive 's
          * right after a token */
-        uint32_t pf = pending | punct_flags[b0];
-        uint32_t fl = (pf & ~TF_SENT) | TF_PUNCT, sent = pf & TF_SENT;
-        uint64_t h = (0xcbf29ce484222325ull ^ b0) * 0x100000001b3ull;   /* ent_hash_token's */
+        uint32_t pf = punct.fl[b0];
+        if (!pf) break;
+        pf |= pending;
+        uint32_t fl = pf & ~TF_SENT, sent = pf & TF_SENT;
+        uint64_t h = punct.h[b0];
         size_t tl = 1;
         if (__builtin_expect(b0 == '\'' || b0 == '"', 0)) {
             if (b0 == '\'') {
-                if (p + 2 >= len || !poss_at(s, p) || t == t0 || (pending & TF_SPACE)) break;
+                if (p + 2 >= k->len || !poss_at(s, p) || t == k->toks || (pending & TF_SPACE))
+                    break;
                 fl = (pending & ~TF_SENT) | TF_POSS;
                 h = POSS_HASH;
                 tl = 2;
-            } else if ((fl & (TF_SPACE | TF_NL)) || t == t0) {
+                m = sar64(m, 1);
+            } else if ((fl & (TF_SPACE | TF_NL)) || t == k->toks) {
                 /* An opening quote: the quoted words start a sentence. */
                 fl |= TF_OPEN;
                 sent = TF_SENT;
@@ -990,13 +1129,19 @@ tail_word:
         pending = sent;
         t++;
         p += tl;
+        if (p >= pend) break;
+        /* the usual space after punctuation, as the space path takes it */
+        if (s[p] == ' ') {
+            pending |= TF_SPACE;
+            m = sar64(m, 1);
+            if (++p >= pend) break;
+        }
     }
-    k->nt = (size_t)(t - t0);
+out:
+    k->nt = (size_t)(t - k->toks);
     k->p = p;
     k->pending = pending;
     k->lc = lc;
-    k->base = base;
-    k->win = wa;
 }
 
 /* 1 when token t may trigger a rule: a trigger word (filter hit) or a shape

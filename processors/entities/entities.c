@@ -52,8 +52,15 @@ static const ws_config_key_t config_keys[] = {
     {0}
 };
 
+/* Objects are built BATCH at a time from members kept in the scratch node. */
+#define BATCH 32
+
 typedef struct scratch_node {
     ent_scratch_t s;
+    /* the members of BATCH mentions and of BATCH groups for
+     * ws_array_build: their types (and NULL vals) are set once, when the
+     * node is made, so a mention or group writes only its own fields */
+    ws_member_t mention_mb[BATCH * 5], group_mb[BATCH * 4];
     /* entity_groups: per group its first mention and count, and an
      * open-addressing table of group indexes by (canonical, type) */
     uint32_t *g_first, *g_count;
@@ -74,6 +81,9 @@ typedef struct {
     /* the type names as values, copied into each object (ws_member_t.copy:
      * cheaper than making the string anew) */
     ws_value_t *type_val[ET__COUNT];
+    /* type_val by any value of a mention's uint8_t type (ET_NONE's name
+     * for the ones out of range): no range check per object */
+    const ws_value_t *type_copy[256];
     pthread_mutex_t lock;
     scratch_node_t *free_list;
 } ent_instance_t;
@@ -159,6 +169,7 @@ static void *ent_create(const void *config, const ws_create_info_t *info,
             return NULL;
         }
     }
+    for (int t = 0; t < 256; t++) in->type_copy[t] = in->type_val[t < ET__COUNT ? t : 0];
     in->max_entities = (size_t)cfg->max_entities;
     pthread_mutex_init(&in->lock, NULL);
     return in;
@@ -191,13 +202,33 @@ static void ent_destroy(void *instance)
     free(in);
 }
 
+static scratch_node_t *scratch_node_new(void)
+{
+    scratch_node_t *n = calloc(1, sizeof *n);   /* every val NULL */
+    if (!n) return NULL;
+    static const ws_value_type_t mention_types[5] = {
+        WS_VALUE_STRING,    /* text */
+        WS_VALUE_INVALID,   /* type: a copy of one of type_val */
+        WS_VALUE_STRING,    /* canonical */
+        WS_VALUE_NUMBER,    /* start */
+        WS_VALUE_NUMBER};   /* end */
+    static const ws_value_type_t group_types[4] = {
+        WS_VALUE_STRING,    /* canonical */
+        WS_VALUE_INVALID,   /* type */
+        WS_VALUE_NUMBER,    /* count */
+        WS_VALUE_NUMBER};   /* first */
+    for (size_t i = 0; i < BATCH * 5; i++) n->mention_mb[i].type = mention_types[i % 5];
+    for (size_t i = 0; i < BATCH * 4; i++) n->group_mb[i].type = group_types[i % 4];
+    return n;
+}
+
 static scratch_node_t *borrow(ent_instance_t *in)
 {
     pthread_mutex_lock(&in->lock);
     scratch_node_t *n = in->free_list;
     if (n) in->free_list = n->next;
     pthread_mutex_unlock(&in->lock);
-    if (!n) n = calloc(1, sizeof *n);
+    if (!n) n = scratch_node_new();
     return n;
 }
 
@@ -219,48 +250,29 @@ static void give_back(ent_instance_t *in, scratch_node_t *n)
     pthread_mutex_unlock(&in->lock);
 }
 
-/* Members for ws_array_build: a string, or an integer. */
-static inline void str_member(ws_member_t *m, const char *s, size_t len)
+/* The type's name, a copy of a value made in create(). */
+static inline const ws_value_t *type_value(const ent_instance_t *in, uint8_t type)
 {
-    m->type = WS_VALUE_STRING;
-    m->str = s;
-    m->len = len;
-    m->val = NULL;
+    return in->type_copy[type];
 }
-
-static inline void int_member(ws_member_t *m, int64_t n)
-{
-    m->type = WS_VALUE_NUMBER;
-    m->num = n;
-    m->val = NULL;
-}
-
-static inline void type_member(const ent_instance_t *in, ws_member_t *m, int type)
-{
-    int t = type > 0 && type < ET__COUNT ? type : 0;
-    m->type = WS_VALUE_INVALID;   /* a copy of */
-    m->val = NULL;
-    m->copy = in->type_val[t];
-}
-
-/* Objects are built BATCH at a time from members on the stack. */
-#define BATCH 32
 
 /* One object per mention, appended to list. */
-static int mentions_value(const ent_instance_t *in, ws_value_t *list, const char *body,
-                          const ent_mention_t *ms, size_t n)
+static int mentions_value(const ent_instance_t *in, scratch_node_t *sn, ws_value_t *list,
+                          const char *body, const ent_mention_t *ms, size_t n)
 {
-    ws_member_t mb[BATCH * 5];
+    ws_member_t *mb = sn->mention_mb;
     for (size_t i = 0; i < n;) {
         size_t k = n - i < BATCH ? n - i : BATCH;
         for (size_t j = 0; j < k; j++) {
             const ent_mention_t *m = &ms[i + j];
             ws_member_t *v = &mb[j * 5];
-            str_member(&v[0], body + m->start, m->end - m->start);
-            type_member(in, &v[1], m->type);
-            str_member(&v[2], m->canon, m->canon_len);
-            int_member(&v[3], m->start);
-            int_member(&v[4], m->end);
+            v[0].str = body + m->start;
+            v[0].len = m->end - m->start;
+            v[1].copy = type_value(in, m->type);
+            v[2].str = m->canon;
+            v[2].len = m->canon_len;
+            v[3].num = m->start;
+            v[4].num = m->end;
         }
         if (ws_array_build(list, in->mention_shape, mb, k) < 0) return -1;
         i += k;
@@ -290,12 +302,11 @@ static uint64_t canon_hash(const ent_mention_t *m)
     } else if (n) {
         a = (uint64_t)p[0] | (uint64_t)p[n >> 1] << 8 | (uint64_t)p[n - 1] << 16;
     }
-    uint64_t h = (0xcbf29ce484222325ull ^ (uint64_t)m->type ^ ((uint64_t)n << 40) ^ a) *
-                 0x9E3779B97F4A7C15ull;
-    h ^= h >> 29;
-    h = (h ^ b) * 0x9E3779B97F4A7C15ull;
-    h ^= h >> 29;
-    return h;
+    /* one multiply: groups_value takes the top bits, which mix all of
+     * the word (b rotated, so that a and b equal for short names do not
+     * cancel) */
+    uint64_t x = a ^ (b << 32 | b >> 32) ^ (uint64_t)m->type ^ ((uint64_t)n << 56);
+    return (x ^ 0xcbf29ce484222325ull) * 0x9E3779B97F4A7C15ull;
 }
 
 /* Group mentions by (canonical, type) in order of first appearance, with a
@@ -305,7 +316,11 @@ static ws_value_t *groups_value(const ent_instance_t *in, scratch_node_t *sn,
                                 const ent_mention_t *ms, size_t n)
 {
     size_t tcap = 16;
-    while (tcap < 2 * n) tcap *= 2;
+    unsigned shift = 60;   /* slots are the hash's top bits */
+    while (tcap < 2 * n) {
+        tcap *= 2;
+        shift--;
+    }
     if (n > sn->g_cap) {
         uint32_t *f = realloc(sn->g_first, n * sizeof *f);
         if (f) sn->g_first = f;
@@ -325,7 +340,7 @@ static ws_value_t *groups_value(const ent_instance_t *in, scratch_node_t *sn,
     for (size_t k = 0; k < tcap; k++) table[k] = -1;
     size_t ng = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t slot = (size_t)((canon_hash(&ms[i]) * 0x9E3779B97F4A7C15ull) >> 32) & (tcap - 1);
+        size_t slot = (size_t)(canon_hash(&ms[i]) >> shift);
         for (;;) {
             int32_t g = table[slot];
             if (g < 0) {
@@ -345,16 +360,17 @@ static ws_value_t *groups_value(const ent_instance_t *in, scratch_node_t *sn,
     }
     ws_value_t *arr = ws_value_array();
     if (!arr || ws_array_reserve(arr, ng) < 0) goto fail;
-    ws_member_t mb[BATCH * 4];
+    ws_member_t *mb = sn->group_mb;
     for (size_t g = 0; g < ng;) {
         size_t k = ng - g < BATCH ? ng - g : BATCH;
         for (size_t j = 0; j < k; j++) {
             const ent_mention_t *f = &ms[first[g + j]];
             ws_member_t *v = &mb[j * 4];
-            str_member(&v[0], f->canon, f->canon_len);
-            type_member(in, &v[1], f->type);
-            int_member(&v[2], (int64_t)count[g + j]);
-            int_member(&v[3], f->start);
+            v[0].str = f->canon;
+            v[0].len = f->canon_len;
+            v[1].copy = type_value(in, f->type);
+            v[2].num = (int64_t)count[g + j];
+            v[3].num = f->start;
         }
         if (ws_array_build(arr, in->group_shape, mb, k) < 0) goto fail;
         g += k;
@@ -384,7 +400,7 @@ static ws_result_t ent_process(void *instance, ws_record_t *rec, char *reason, s
     ws_value_t *list = ws_value_array();
     ws_value_t *groups = NULL;
     if (!list || ws_array_reserve(list, n) < 0 ||
-        mentions_value(in, list, body, sn->s.ments, n) < 0) {
+        mentions_value(in, sn, list, body, sn->s.ments, n) < 0) {
         ws_value_free(list);
         goto oom;
     }

@@ -809,6 +809,39 @@ static void test_robustness(void)
     free(t);
 }
 
+/* Many long organisation names fill the per-article acronym buffer: the
+ * acronym being built must never be written past it (one built near the
+ * end once ran over the buffer's length and the stack; ASan catches it in
+ * the sanitizer run), and the acronyms stored before must still resolve. */
+static void test_acronym_buffer_fills(void)
+{
+    static const char *words[26] = {
+        "Amber", "Birch", "Cedar", "Delta", "Ember", "Fjord", "Garnet", "Harbor", "Indigo",
+        "Jasper", "Kestrel", "Laurel", "Maple", "Nectar", "Onyx", "Pebble", "Quartz", "Raven",
+        "Sable", "Thistle", "Umber", "Violet", "Willow", "Xenon", "Yarrow", "Zephyr"};
+    uint32_t seed = 12345;
+#define NEXT(n) (seed = seed * 1103515245u + 12345u, (seed >> 16) % (n))
+    size_t cap = 64u << 10, n = 0;
+    char *t = malloc(cap);
+    if (!t) return;
+    n += (size_t)snprintf(t, cap, "The Arvel Brintmoor Castavel Group said on Monday.\n");
+    for (unsigned k = 0; k < 160; k++) {   /* names of 10 to 16 words: acronyms of 10 to 15 letters */
+        n += (size_t)snprintf(t + n, cap - n, "Shares in");
+        for (unsigned w = 0, nw = 10 + NEXT(7); w < nw; w++)
+            n += (size_t)snprintf(t + n, cap - n, " %s", words[NEXT(26)]);
+        n += (size_t)snprintf(t + n, cap - n, " Corp rose on Monday, the company said.\n");
+    }
+#undef NEXT
+    n += (size_t)snprintf(t + n, cap - n, "Later the ABCG said it agreed.\n");
+    CHECK(n < cap - 1, "test text fits");
+    char err[256];
+    text = t;
+    CHECK(ent_tag(kb, t, n, &sc, err, sizeof err) == 0, "many long names: %s", err);
+    expect("ABCG", ET_ORG, "Arvel Brintmoor Castavel Group");
+    no_overlaps();
+    free(t);
+}
+
 /* ---------------------------------------------------------------- processor */
 
 extern const ws_processor_t ws_builtin_entities;
@@ -950,6 +983,7 @@ int main(void)
     test_first_byte_filter();
     test_bad_config();
     test_robustness();
+    test_acronym_buffer_fills();
     test_processor();
     ent_scratch_free(&sc);
     ent_kb_free(kb);

@@ -987,6 +987,95 @@ TEST(built_strings_that_end_at_a_page_end) {
     munmap(map, 2 * (size_t)pg);
 }
 
+/* Strings built into objects equal ws_value_string's at every length (the
+ * one-load short way, the 16-byte steps of longer ones) and byte class
+ * (plain, escaped, non-ASCII, bad UTF-8, a special byte at any place), in
+ * shapes of 3, 4, 5 and 6 keys; a member given the same bytes pointer and
+ * length as the string member before it (a canonical name that is the
+ * text) reads, renders and is replaced as a copy of its own would be. */
+static uint32_t lcg_next(uint32_t *st) {
+    *st = *st * 1664525u + 1013904223u;
+    return *st >> 8;
+}
+
+TEST(built_strings_of_every_length_and_repeated_members) {
+    static const unsigned char pool[] = {'a', 'B', ' ', '7', '"', '\\', '\n', 0x01, 0x1f, 0x7f,
+                                         0xc3, 0xa9, 0xe2, 0x80, 0x9c, 0xf0, 0x9f, 0x98, 0xff};
+    static const char *const keys[] = {"text", "type", "canonical", "start", "end", "extra"};
+    char err[128];
+    uint32_t st = 12345;
+    char *text = malloc(64 * 1024);
+    for (size_t i = 0; i < 64 * 1024; i++) {   /* mostly ASCII letters, some of every class */
+        uint32_t r = lcg_next(&st);
+        text[i] = (char)(r % 8 == 0 ? pool[(r >> 4) % sizeof pool] : 'a' + (char)((r >> 4) % 26));
+    }
+    char *copy = malloc(64 * 1024);   /* the same bytes elsewhere */
+    memcpy(copy, text, 64 * 1024);
+    ws_value_arena_t *prev0 = ws_value_arena_enter(NULL);
+    ws_value_t *type_leaf = ws_value_string("PERSON", 6);
+    ws_value_arena_leave(prev0);
+    for (int mode = 0; mode < 2; mode++) {
+        for (size_t n = 3; n <= 6; n++) {
+            ws_shape_t *sh = NULL;
+            CHECK(ws_shape_new(&sh, keys, n, err, sizeof err) == 0);
+            ws_value_arena_t *a = mode ? ws_value_arena_new() : NULL;
+            ws_value_arena_t *prev = ws_value_arena_enter(a);
+            enum { NOBJ = 1500 };
+            ws_member_t *mb = calloc(NOBJ * n, sizeof *mb);
+            ws_value_t *built = ws_value_array(), *ref = ws_value_array();
+            for (size_t k = 0; k < NOBJ; k++) {
+                ws_member_t *m = mb + k * n;
+                size_t len = k % 90, off = lcg_next(&st) % (64 * 1024 - 100);
+                m[0] = (ws_member_t){.type = WS_VALUE_STRING, .str = text + off, .len = len};
+                m[1] = (ws_member_t){.type = WS_VALUE_INVALID, .copy = type_leaf};
+                switch (k % 5) {   /* the same bytes (at the same place or not), or not quite */
+                case 0: case 1: m[2] = m[0]; break;
+                case 2: m[2] = (ws_member_t){.type = WS_VALUE_STRING, .str = text + off, .len = len / 2}; break;
+                case 3: m[2] = (ws_member_t){.type = WS_VALUE_STRING, .str = text + off + 1, .len = len}; break;
+                default: m[2] = (ws_member_t){.type = WS_VALUE_STRING, .str = copy + off, .len = len}; break;
+                }
+                if (n > 3) m[3] = (ws_member_t){.type = WS_VALUE_NUMBER, .num = (int64_t)off};
+                if (n > 4) m[4] = m[k % 3 ? 0 : 2];   /* a repeat after a number */
+                if (n > 5) m[5] = (ws_member_t){.type = WS_VALUE_STRING, .str = text + off, .len = len};
+                ws_value_t *v[6];
+                for (size_t j = 0; j < n; j++) v[j] = member_ref(&m[j]);
+                ws_array_push(ref, ws_object_make(sh, v));
+            }
+            for (size_t k = 0; k < NOBJ; k += 32)
+                CHECK(ws_array_build(built, sh, mb + k * n, NOBJ - k < 32 ? NOBJ - k : 32) == 0);
+            CHECK(ws_array_size(built) == NOBJ && ws_array_size(ref) == NOBJ);
+            for (size_t k = 0; k < NOBJ; k++) {
+                const ws_value_t *bo = ws_array_at(built, k), *ro = ws_array_at(ref, k);
+                for (size_t j = 0; j < n; j++)
+                    check_same_member(ws_object_at(bo, j, NULL, NULL), ws_object_at(ro, j, NULL, NULL), a != NULL);
+            }
+            char *rb = render_value(built), *rr = render_value(ref);
+            CHECK_STR(rb, rr);
+            free(rb);
+            free(rr);
+            /* replacing a member leaves its repeat as it was */
+            for (size_t k = 0; k < NOBJ; k += 7) {
+                ws_object_set((ws_value_t *)ws_array_at(built, k), keys[0], ws_value_string("new", 3));
+                ws_object_set((ws_value_t *)ws_array_at(ref, k), keys[0], ws_value_string("new", 3));
+            }
+            rb = render_value(built);
+            rr = render_value(ref);
+            CHECK_STR(rb, rr);
+            free(rb);
+            free(rr);
+            ws_value_free(built);
+            ws_value_free(ref);
+            free(mb);
+            ws_value_arena_leave(prev);
+            if (a) ws_value_arena_free(a);
+            ws_shape_free(sh);
+        }
+    }
+    ws_value_free(type_leaf);
+    free(text);
+    free(copy);
+}
+
 /* ws_array_reserve: room without changing the array; pushes then never
  * move its slots; refused for what is not an array. */
 TEST(array_reserve_makes_room_and_changes_nothing_else) {
@@ -1043,5 +1132,6 @@ int main(void) {
     RUN(array_reserve_makes_room_and_changes_nothing_else);
     RUN(array_build_appends_what_pushes_of_built_objects_give);
     RUN(built_strings_that_end_at_a_page_end);
+    RUN(built_strings_of_every_length_and_repeated_members);
     return ws_test_done();
 }
