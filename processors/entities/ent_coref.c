@@ -361,6 +361,16 @@ static const uint32_t s2_skip[8] = {
     S2_SKIP_ANY, S2_SKIP_ANY, S2_SKIP_ANY, S2_SKIP_ANY,
 };
 
+/* Word alias a: token k of mention i, as written. */
+static inline void word_alias(const ent_ctx_t *c, alias_t *a, size_t k, size_t i)
+{
+    const ent_tok_t *t = &c->toks[k];
+    a->s = c->text + t->start;
+    a->len = t->hend - t->start;
+    a->h = t->h;
+    a->ment = (uint32_t)i;
+}
+
 /* Step 1 for a mention of two words or more (first and last): its
  * aliases, word aliases into wal[*nw], acronyms into ac[-*nac]. */
 static void add_aliases(ent_ctx_t *c, size_t i, size_t first, size_t last,
@@ -369,22 +379,10 @@ static void add_aliases(ent_ctx_t *c, size_t i, size_t first, size_t last,
     ent_mention_t *m = &c->s->ments[i];
     size_t na = *nw + *nac;
     if (m->type == ET_PERSON) {
-        const ent_tok_t *lt = &c->toks[last];
-        if (!(ent_tok_cls(c, last) & CL_NAME_PART) && !(lt->flags & TF_INITIAL)) {
-            alias_t *a = &wal[(*nw)++];
-            a->s = c->text + lt->start;
-            a->len = lt->hend - lt->start;
-            a->h = lt->h;
-            a->ment = (uint32_t)i;
-        }
-        const ent_tok_t *ft = &c->toks[first];
-        if (!(ent_tok_cls(c, first) & CL_GIVEN) && !(ft->flags & TF_INITIAL)) {
-            alias_t *a = &wal[(*nw)++];
-            a->s = c->text + ft->start;
-            a->len = ft->hend - ft->start;
-            a->h = ft->h;
-            a->ment = (uint32_t)i;
-        }
+        if (!(ent_tok_cls(c, last) & CL_NAME_PART) && !(c->toks[last].flags & TF_INITIAL))
+            word_alias(c, &wal[(*nw)++], last, i);
+        if (!(ent_tok_cls(c, first) & CL_GIVEN) && !(c->toks[first].flags & TF_INITIAL))
+            word_alias(c, &wal[(*nw)++], first, i);
     } else if (m->type == ET_ORG || m->type == ET_GPE || m->type == ET_LOC ||
                m->type == ET_EVENT || m->type == ET_LAW || m->type == ET_FAC) {
         /* acronym of the capitalised words: Asia-Pacific Economic Cooperation
@@ -406,13 +404,8 @@ static void add_aliases(ent_ctx_t *c, size_t i, size_t first, size_t last,
             unsigned fc = ent_tok_cls(c, first);
             if ((ft->flags & TF_CAP) && !(ft->flags & TF_UPPER) &&
                 !(fc & (CL_COMMON | CL_ORG_HEAD | CL_ORG_SUFFIX | CL_GIVEN | CL_STOP)) &&
-                ent_gaz_match(c, first, &e, NULL) == 0) {
-                alias_t *a = &wal[(*nw)++];
-                a->s = c->text + ft->start;
-                a->len = ft->hend - ft->start;
-                a->h = ft->h;
-                a->ment = (uint32_t)i;
-            }
+                ent_gaz_match(c, first, &e, NULL) == 0)
+                word_alias(c, &wal[(*nw)++], first, i);
         }
         if (bl >= 2 && c->acro_len + bl < sizeof c->acro) {
             char *dst = c->acro + c->acro_len;
