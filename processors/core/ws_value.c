@@ -944,12 +944,16 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
 }
 
 /* Appends val to an array that has room (an array slot has no key). */
-static inline void slot_append(ws_value_t *arr, ws_value_t *val) {
-    slot_t *s = &C(arr)->slots[C(arr)->n++];
+/* An array slot: a value, no key. */
+static inline void slot_unkeyed(slot_t *s, ws_value_t *val) {
     s->v = val;
     s->tag = 0;
     s->koff = 0;
     s->klen = 0;
+}
+
+static inline void slot_append(ws_value_t *arr, ws_value_t *val) {
+    slot_unkeyed(&C(arr)->slots[C(arr)->n++], val);
 }
 
 #if defined(__GNUC__)
@@ -1200,8 +1204,7 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
          * shapes have fewer): the image is padded, and the few bytes past
          * base land where the members' nodes go next. */
         memcpy(kbuf, kimg, 16);
-        if (klen > 16)
-            for (uint32_t o = 16; o < klen; o += 16) memcpy(kbuf + o, kimg + o, 16);
+        for (uint32_t o = 16; o < klen; o += 16) memcpy(kbuf + o, kimg + o, 16);
         char *p = start + base;
         const char *last_s = NULL;   /* the last short string member made */
         size_t last_len = 0;
@@ -1284,8 +1287,7 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
             }
             slots[i].v = v;
         }
-        out[k].v = &c->h;
-        memset(&out[k].tag, 0, 16);   /* an array slot: no key */
+        slot_unkeyed(&out[k], &c->h);
         cur = p + REDZONE;
         POISON(p, (size_t)(end - p));
         continue;

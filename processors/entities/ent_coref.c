@@ -54,7 +54,9 @@ typedef struct {
     size_t mask;
 } alias_index_t;
 
-static inline size_t alias_bucket(uint64_t h, size_t mask)
+/* The bucket of hash h in a table of mask + 1 (a power of two) buckets:
+ * the multiply brings the high bits down. */
+static inline size_t hash_bucket(uint64_t h, size_t mask)
 {
     return (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & mask;
 }
@@ -66,7 +68,7 @@ static void alias_index(alias_index_t *ix, const alias_t *al, size_t n)
     ix->mask = cap - 1;
     for (size_t k = 0; k < cap; k++) ix->head[k] = -1;
     for (size_t k = n; k-- > 0;) {
-        size_t b = alias_bucket(al[k].h, ix->mask);
+        size_t b = hash_bucket(al[k].h, ix->mask);
         ix->next[k] = ix->head[b];
         ix->head[b] = (int16_t)k;
     }
@@ -94,7 +96,7 @@ static inline const alias_t *find_word(const ent_ctx_t *c, const alias_t *al,
 {
     const ent_tok_t *t = &c->toks[i];
     uint64_t h = t->h;
-    int k = ix->head[alias_bucket(h, ix->mask)];
+    int k = ix->head[hash_bucket(h, ix->mask)];
     while (k >= 0 && al[k].h != h) k = ix->next[k];
     return k < 0 ? NULL : word_chain(c, al, ix, k, t);
 }
@@ -221,6 +223,17 @@ static int coref_buf(ent_scratch_t *s, size_t n, coref_buf_t *b)
     return 0;
 }
 
+/* The slot of the text (h, l) in step 4's group table: its group's, or
+ * the empty one where it would go. */
+static size_t group_slot(const int32_t *table, size_t cap, const text_group_t *g,
+                         uint64_t h, uint32_t l)
+{
+    size_t slot = hash_bucket(h, cap - 1);
+    while (table[slot] >= 0 && !(g[table[slot]].h == h && g[table[slot]].len == l))
+        slot = (slot + 1) & (cap - 1);
+    return slot;
+}
+
 static void unknown_groups(ent_ctx_t *c, coref_buf_t *b, size_t nunk)
 {
     ent_scratch_t *s = c->s;
@@ -247,9 +260,7 @@ static void unknown_groups(ent_ctx_t *c, coref_buf_t *b, size_t nunk)
         const ent_mention_t *m = &s->ments[b->unk[q]];
         uint32_t l = m->end - m->start;
         uint64_t h = text_hash(c, m, l);
-        size_t slot = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
-        while (table[slot] >= 0 && !(g[table[slot]].h == h && g[table[slot]].len == l))
-            slot = (slot + 1) & (cap - 1);
+        size_t slot = group_slot(table, cap, g, h, l);
         if (table[slot] < 0) {
             g[ng].h = h;
             g[ng].len = l;
@@ -285,9 +296,7 @@ static void unknown_groups(ent_ctx_t *c, coref_buf_t *b, size_t nunk)
         uint32_t l = m->end - m->start;
         if (!((lens >> (l & 63)) & 1)) continue;
         uint64_t h = text_hash(c, m, l);
-        size_t slot = (size_t)((h * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
-        while (table[slot] >= 0 && !(g[table[slot]].h == h && g[table[slot]].len == l))
-            slot = (slot + 1) & (cap - 1);
+        size_t slot = group_slot(table, cap, g, h, l);
         if (table[slot] < 0) continue;
         text_group_t *gr = &g[table[slot]];
         if (gr->known < 0) {
@@ -353,14 +362,6 @@ static const uint32_t step56_types[8] = {
     [ENT_SRC_GUESS] = ~((1u << ET_NONE) | (1u << ET_NORP)),
 };
 
-/* The types of each source that step 2 leaves alone: rule dates, times,
- * amounts and numbers; nationalities. */
-#define S2_SKIP_ANY (1u << ET_NORP)
-static const uint32_t s2_skip[8] = {
-    S2_SKIP_ANY, (~0u << ET_DATE) | S2_SKIP_ANY, S2_SKIP_ANY, S2_SKIP_ANY,
-    S2_SKIP_ANY, S2_SKIP_ANY, S2_SKIP_ANY, S2_SKIP_ANY,
-};
-
 /* Word alias a: token k of mention i, as written. */
 static inline void word_alias(const ent_ctx_t *c, alias_t *a, size_t k, size_t i)
 {
@@ -420,6 +421,29 @@ static void add_aliases(ent_ctx_t *c, size_t i, size_t first, size_t last,
     }
 }
 
+/* Step 8's compaction: kept mentions move down over dropped ones, a run
+ * at a time. */
+typedef struct {
+    size_t o, run;      /* kept ones so far; the start of the pending run */
+    int sorted;         /* the kept starts strictly increase */
+    int64_t prev;       /* the last kept start */
+} compact_t;
+
+/* Mention j is final: kept (its run goes on), or dropped (the run before
+ * it moves down, to slots no later step reads). */
+static inline void step8_final(ent_mention_t *ms, size_t j, compact_t *k)
+{
+    const ent_mention_t *a = &ms[j];
+    if (a->type != ET_NONE && a->type < ET__COUNT) {
+        k->sorted &= k->prev < (int64_t)a->start;
+        k->prev = a->start;
+    } else {
+        if (k->o != k->run) memmove(ms + k->o, ms + k->run, (j - k->run) * sizeof *ms);
+        k->o += j - k->run;
+        k->run = j + 1;
+    }
+}
+
 int ent_coref(ent_ctx_t *c)
 {
     ent_scratch_t *s = c->s;
@@ -455,16 +479,16 @@ int ent_coref(ent_ctx_t *c)
                     last = k;
                     words++;
                 }
-            if (te - ts >= 2) multi[nmulti++] = (uint32_t)i;
+            multi[nmulti++] = (uint32_t)i;
             if (te - ts >= 3) multi3[nmulti3++] = (uint32_t)i;
             if (words >= 2 && nw + nac + 3 < MAX_ALIASES)
                 add_aliases(c, i, first, last, wal, &nw, ac, &nac);
             if (words != 1) continue;
             w = last;
         }
-        if (src < 8 && type < 32 ? (s2_skip[src] >> type) & 1
-                                 : (src == ENT_SRC_RULE && type >= ET_DATE) || type == ET_NORP)
-            continue;
+        /* step 2 leaves alone rule dates, times, amounts and numbers, and
+         * nationalities */
+        if ((src == ENT_SRC_RULE && type >= ET_DATE) || type == ET_NORP) continue;
         cand[ncand] = (uint32_t)i;
         candw[ncand++] = (uint32_t)w;
     }
@@ -542,13 +566,7 @@ int ent_coref(ent_ctx_t *c)
         size_t k = c->dropped[d];
         const alias_t *a = find_word(c, wal, &ix, k);
         if (!a || s->ments[a->ment].type != ET_PERSON) continue;
-        if (s->ments_n == s->ments_cap) {
-            size_t cap = s->ments_cap ? s->ments_cap * 2 : 64;
-            ent_mention_t *nm = realloc(s->ments, cap * sizeof *nm);
-            if (!nm) return -1;
-            s->ments = nm;
-            s->ments_cap = cap;
-        }
+        if (s->ments_n == s->ments_cap && ent_ments_grow(s) < 0) return -1;
         const ent_mention_t *f = &s->ments[a->ment];
         ent_mention_t *m = &s->ments[s->ments_n++];
         memset(m, 0, sizeof *m);
@@ -576,9 +594,8 @@ int ent_coref(ent_ctx_t *c)
     /* 5-8 in one pass: mention i gets steps 5 and 6 (they read only its
      * own type, its neighbours' token spans and the tokens), then the pair
      * before it step 7, then the one before it is final for step 8. */
-    size_t n = s->ments_n, o = 0, run = 0;
-    int sorted = 1;
-    int64_t prev = -1;
+    size_t n = s->ments_n;
+    compact_t k8 = {.o = 0, .run = 0, .sorted = 1, .prev = -1};
     ent_mention_t *ms = s->ments;
     for (size_t i = 0; i < n; i++) {
         ent_mention_t *m = &ms[i];
@@ -630,8 +647,7 @@ int ent_coref(ent_ctx_t *c)
         if (i == 0) continue;
         /* 7. adjacent nationalities are one: "Iraqi Kurds" */
         ent_mention_t *a = m - 1;
-        unsigned at = a->type;
-        if (at == ET_NORP && m->type == ET_NORP && a->tend == m->tstart &&
+        if (a->type == ET_NORP && m->type == ET_NORP && a->tend == m->tstart &&
             !(toks[m->tstart].flags & TF_NL)) {
             a->tend = m->tend;
             a->end = m->end;
@@ -640,34 +656,16 @@ int ent_coref(ent_ctx_t *c)
             a->entry = -1;
             m->type = ET_NONE;
         }
-        /* 8. the one before is final: kept, or the run of kept ones before
-         * it moves down (to slots no later step reads) */
-        if (at != ET_NONE && at < ET__COUNT) {
-            sorted &= prev < (int64_t)a->start;
-            prev = a->start;
-        } else {
-            if (o != run) memmove(ms + o, ms + run, (i - 1 - run) * sizeof *ms);
-            o += i - 1 - run;
-            run = i;
-        }
+        /* 8. the one before is final */
+        step8_final(ms, i - 1, &k8);
     }
-    if (n) {
-        const ent_mention_t *a = &ms[n - 1];
-        if (a->type != ET_NONE && a->type < ET__COUNT) {
-            sorted &= prev < (int64_t)a->start;
-        } else {
-            if (o != run) memmove(ms + o, ms + run, (n - 1 - run) * sizeof *ms);
-            o += n - 1 - run;
-            run = n;
-        }
-    }
-    if (o != run) memmove(ms + o, ms + run, (n - run) * sizeof *ms);
-    o += n - run;
+    step8_final(ms, n - 1, &k8);   /* n >= n0 > 0 */
+    if (k8.o != k8.run) memmove(ms + k8.o, ms + k8.run, (n - k8.run) * sizeof *ms);
+    size_t o = k8.o + (n - k8.run);
     /* step 3's mentions (always kept) are the last ones */
     size_t omain = o >= n - n0 ? o - (n - n0) : 0;
     s->ments_n = o;
-    /* ments is NULL until the first mention; it is usually in order already
-     * (only step 3 appends out of order) */
-    if (!sorted && !merge_appended(ms, omain, o)) qsort(ms, o, sizeof *ms, cmp_ment);
+    /* usually in order already (only step 3 appends out of order) */
+    if (!k8.sorted && !merge_appended(ms, omain, o)) qsort(ms, o, sizeof *ms, cmp_ment);
     return 0;
 }

@@ -502,16 +502,32 @@ static int32_t same_list(const ent_kb_t *kb, const int32_t *per, size_t i, size_
     return -1;
 }
 
+/* The end of the trigger list that starts at trig_pairs[i] (sorted by
+ * hash: a list is a run of pairs of one trigger word). */
+static size_t list_end(const ent_kb_t *kb, size_t i)
+{
+    size_t j = i;
+    while (j < kb->trig_pairs_n && kb->trig_pairs[j].h == kb->trig_pairs[i].h) j++;
+    return j;
+}
+
+/* A per-pair index (combined pattern, filter), all -1 (none). */
+static int32_t *pair_index_new(const ent_kb_t *kb)
+{
+    int32_t *x = malloc((kb->trig_pairs_n ? kb->trig_pairs_n : 1) * sizeof *x);
+    if (x)
+        for (size_t i = 0; i < kb->trig_pairs_n; i++) x[i] = -1;
+    return x;
+}
+
 /* The combined pattern of every trigger list of two or more rules.  Lists
  * shared by many trigger words (month names) share their pattern. */
 static int build_combos(ent_kb_t *kb)
 {
-    kb->pair_combo = malloc((kb->trig_pairs_n ? kb->trig_pairs_n : 1) * sizeof *kb->pair_combo);
+    kb->pair_combo = pair_index_new(kb);
     if (!kb->pair_combo) return -1;
-    for (size_t i = 0; i < kb->trig_pairs_n; i++) kb->pair_combo[i] = -1;
     for (size_t i = 0; i < kb->trig_pairs_n;) {
-        size_t j = i;
-        while (j < kb->trig_pairs_n && kb->trig_pairs[j].h == kb->trig_pairs[i].h) j++;
+        size_t j = list_end(kb, i);
         size_t n = j - i;
         uint32_t rules[ENT_COMBO_MAX];
         int plain = n >= 2 && n <= ENT_COMBO_MAX;
@@ -542,12 +558,10 @@ static int build_combos(ent_kb_t *kb)
  * trigger words share their filter. */
 static int build_filters(ent_kb_t *kb)
 {
-    kb->pair_filter = malloc((kb->trig_pairs_n ? kb->trig_pairs_n : 1) * sizeof *kb->pair_filter);
+    kb->pair_filter = pair_index_new(kb);
     if (!kb->pair_filter) return -1;
-    for (size_t i = 0; i < kb->trig_pairs_n; i++) kb->pair_filter[i] = -1;
     for (size_t i = 0; i < kb->trig_pairs_n;) {
-        size_t j = i;
-        while (j < kb->trig_pairs_n && kb->trig_pairs[j].h == kb->trig_pairs[i].h) j++;
+        size_t j = list_end(kb, i);
         size_t n = j - i;
         /* Only lists whose rules all have JIT code: PCRE2's interpreter may
          * start an anchored match after invalid UTF-8 at the start offset,
@@ -598,8 +612,7 @@ static int build_triggers(ent_kb_t *kb)
     if (!kb->trig) return -1;
     kb->trig_cap = cap;
     for (size_t i = 0; i < kb->trig_pairs_n;) {
-        size_t j = i;
-        while (j < kb->trig_pairs_n && kb->trig_pairs[j].h == kb->trig_pairs[i].h) j++;
+        size_t j = list_end(kb, i);
         uint64_t h = kb->trig_pairs[i].h;
         size_t k = trig_slot(h, cap);
         while (kb->trig[k].n) k = (k + 1) & (cap - 1);

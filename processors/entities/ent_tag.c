@@ -39,11 +39,10 @@ static inline void cls_fill(ent_tok_t *t, const ent_slot_t *s)
                ((cl >> CLS_HI_SHIFT) & CLS_HI_MASK) << TF_CLS_HI_SHIFT;
 }
 
-/* Token i's gazetteer memo while only its class memo is filled (CLS_DONE
- * without GAZ_DONE): gaz_entry holds the index of its one-token slot, which
+/* Fills token i's class memo.  While only that memo is filled (CLS_DONE
+ * without GAZ_DONE), gaz_entry holds the index of its one-token slot, which
  * has entries or longer ones behind it, so the match need not probe it again. */
-
-unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i)
+void ent_tok_cls_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
     const ent_slot_t *s = ent_kb_slot(c->kb, ent_seq_hash(ENT_SEQ_SEED, t->h));
@@ -58,7 +57,6 @@ unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i)
             t->gaz_entry = (int32_t)(s - c->kb->slots);
         }
     }
-    return (t->cls & CLS_MASK) | ((t->flags >> TF_CLS_HI_SHIFT) & CLS_HI_MASK) << CLS_HI_SHIFT;
 }
 
 /* The function-word role of token i (FW_*, from the word lists). */
@@ -164,8 +162,8 @@ static int32_t weak_match(ent_ctx_t *c, size_t i, size_t m)
 
 /* ---------------------------------------------------------------- mentions */
 
-/* The mention array is full: double it (out of line, rare). */
-static __attribute__((noinline)) int ments_grow(ent_scratch_t *s)
+/* Out of line: rare, and emit() is inline. */
+__attribute__((noinline)) int ent_ments_grow(ent_scratch_t *s)
 {
     size_t cap = s->ments_cap ? s->ments_cap * 2 : 64;
     ent_mention_t *nm = realloc(s->ments, cap * sizeof *nm);
@@ -179,7 +177,7 @@ static inline int emit(ent_ctx_t *c, size_t ts, size_t te, int type, int src, in
 {
     ent_scratch_t *s = c->s;
     if (te <= ts || type == ET_NONE) return 0;
-    if (s->ments_n == s->ments_cap && ments_grow(s) < 0) return -1;
+    if (s->ments_n == s->ments_cap && ent_ments_grow(s) < 0) return -1;
     ent_mention_t *m = &s->ments[s->ments_n++];
     m->tstart = (uint32_t)ts;
     m->tend = (uint32_t)te;

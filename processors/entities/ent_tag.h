@@ -43,8 +43,9 @@ typedef struct {
 } ent_ctx_t;
 
 /* The lexicon classes of token i (CL_* and the function-word role).  Asked
- * very often: the memo is read inline, the lookup is out of line. */
-unsigned ent_tok_cls_slow(ent_ctx_t *c, size_t i);
+ * very often: the memo is read inline, the lookup (which fills it) is out
+ * of line. */
+void ent_tok_cls_slow(ent_ctx_t *c, size_t i);
 static inline unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
 {
     const ent_tok_t *t = &c->toks[i];
@@ -70,5 +71,8 @@ static inline size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_
  * hits its match limit. */
 int ent_run_rules(ent_ctx_t *c, char *err, size_t errlen);
 int ent_coref(ent_ctx_t *c);
+
+/* The scratch's mention array is full: double it.  0, or -1 out of memory. */
+int ent_ments_grow(ent_scratch_t *s);
 
 #endif
