@@ -1140,6 +1140,11 @@ static ws_value_t *build_general(const ws_shape_t *sh, const ws_member_t *m) {
     return ws_object_make(sh, v);
 }
 
+/* Copy members' sources build_run remembers (a power of two), and what
+ * its empty ways hold: no caller's value, not even NULL, is this one. */
+#define COPY_WAYS 16
+static const ws_value_t copy_none;
+
 /* Longer strings are left to ws_value_string: a built object stays a
  * small block, and its size cannot overflow. */
 #define BUILD_STR_MAX 4096
@@ -1172,7 +1177,11 @@ static inline size_t built_string_size(size_t len, const char *p, const char *en
  * text) shares that member's node: a node's contents follow from its
  * bytes alone, leaves are never changed in place and arena nodes are
  * never freed alone, so the two read, render and behave as two copies
- * would. */
+ * would.  For the same reason a copy member (ws_member_t.copy) whose
+ * source an earlier object of the run copied shares that copy's node
+ * (the caller's source cannot change or go during the call): a
+ * mention's type is one of a few constants, so most objects of a run
+ * copy nothing for it. */
 #if defined(__GNUC__)
 __attribute__((always_inline))   /* build_run, with n a constant where it can be */
 #endif
@@ -1185,6 +1194,11 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
     char *const cur0 = a->cur, *const end = a->end;
     char *cur = cur0;
     size_t k = 0;
+    /* copies made in this run, by source, direct-mapped by its address
+     * (only objects built whole: the run ends at the first one that is not) */
+    const ws_value_t *copy_src[COPY_WAYS];
+    ws_value_t *copy_node[COPY_WAYS];
+    for (size_t w = 0; w < COPY_WAYS; w++) copy_src[w] = &copy_none;
     for (; k < count; k++, m += n) {
         char *start = cur;
         size_t room = (size_t)(end - start);
@@ -1257,7 +1271,14 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
                 /* a copy of a leaf: its bytes, flags and all, but for where
                  * it lives (a leaf has no flags but F_PLAIN, F_INT, F_ARENA) */
                 const ws_value_t *src = mi->copy;
+                size_t way = ((uintptr_t)src >> 4) & (COPY_WAYS - 1);
+                if (src == copy_src[way]) {   /* never NULL: empty ways hold copy_none */
+                    slots[i].v = copy_node[way];
+                    continue;
+                }
                 if (!src) goto bail;
+                copy_src[way] = src;
+                copy_node[way] = v;
                 if (src->type == WS_VALUE_STRING) {
                     size_t len = src->u.slen;
                     if (len < STR_PAD) {   /* its whole block, a size the compiler knows */

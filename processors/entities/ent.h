@@ -98,7 +98,7 @@ enum {
     TF_OPEN   = 1u << 17,  /* opening bracket or opening quote */
     TF_CONTR  = 1u << 18,  /* contraction: I'm, don't, we've */
     TF_HASDIGIT = 1u << 19, /* a word with a digit after its first character (P2qpm3) */
-    /* bits 20-24: tagger memo of the token's class bits 22-26 (ent_tag.h) */
+    /* bits 20-24: free */
     TF__RULE = 1u << 25,       /* tagger-internal: a rule match starts here (rule_end set) */
     TF__NAMEY_DONE = 1u << 29, /* tagger-internal: namey() asked and answered... */
     TF__NAMEY = 1u << 30       /* ... yes, the token could be part of a name */
@@ -108,9 +108,10 @@ typedef struct {
     uint32_t start, end;   /* byte offsets into the text */
     uint32_t hend;         /* end of the hashed part (without an abbreviation's period) */
     uint32_t flags;
-    uint32_t cls;          /* tagger memo: lexicon classes of this single token,
-                              its gazetteer match (ent_tag.h) */
-    int32_t gaz_entry;     /* tagger memo: the gazetteer entry matched here */
+    uint32_t cls;          /* tagger memo: lexicon classes of this single token
+                              and which memos are filled (ent_tag.h) */
+    int32_t gaz_entry;     /* tagger memo: the gazetteer match here, entry and
+                              lengths packed (ent_tag.h) */
     uint64_t h;            /* hash of the case-folded token */
 } ent_tok_t;
 

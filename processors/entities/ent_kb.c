@@ -86,23 +86,42 @@ static int pool_add(ent_kb_t *kb, const void *p, size_t n, uint32_t *off)
 
 /* ---------------------------------------------------------------- table */
 
-static int table_grow(ent_kb_t *kb)
+/* Move the table into one of cap home slots (a power of two, at least
+ * 2): the keys in ascending order, each at its home or right after the one
+ * before (ent_kb.h).  -1 out of memory, 1 when they would spill into the
+ * last slot (then a larger cap is needed). */
+static int table_build(ent_kb_t *kb, size_t cap)
 {
-    size_t cap = kb->slots_cap ? kb->slots_cap * 2 : 1 << 12;
-    ent_slot_t *ns = calloc(cap, sizeof *ns);
+    size_t alloc = cap + ENT_SLOT_PAD;
+    ent_slot_t *ns = calloc(alloc, sizeof *ns);
     if (!ns) return -1;
-    for (size_t i = 0; i < kb->slots_cap; i++) {
-        ent_slot_t *o = &kb->slots[i];
-        if (!o->key) continue;
-        size_t mask = cap - 1;
-        size_t j = ent_kb_home(o->key, cap);
-        while (ns[j].key) j = (j + 1) & mask;
-        ns[j] = *o;
+    unsigned shift = 64;
+    for (size_t c = cap; c > 1; c >>= 1) shift--;
+    size_t next = 0;                 /* first slot the next key may take */
+    if (kb->slots) {
+        for (size_t i = 0; i < kb->slots_cap + ENT_SLOT_PAD; i++) {
+            const ent_slot_t *o = &kb->slots[i];
+            if (!o->key) continue;
+            size_t j = (size_t)(o->key >> shift);
+            if (j < next) j = next;
+            if (j + 1 >= alloc) { free(ns); return 1; }
+            ns[j] = *o;
+            next = j + 1;
+        }
     }
     free(kb->slots);
     kb->slots = ns;
     kb->slots_cap = cap;
+    kb->slots_shift = shift;
     return 0;
+}
+
+static int table_grow(ent_kb_t *kb)
+{
+    size_t cap = kb->slots_cap ? kb->slots_cap * 2 : 1 << 12;
+    int rc;
+    while ((rc = table_build(kb, cap)) == 1) cap *= 2;
+    return rc;
 }
 
 static ent_slot_t *slot_get(ent_kb_t *kb, uint64_t key)
@@ -114,13 +133,23 @@ static ent_slot_t *slot_get(ent_kb_t *kb, uint64_t key)
      * stays in cache better than short probe runs save (a half-full table
      * probes 3x fewer slots per miss but was no faster, twice measured) */
     if ((kb->slots_n + 1) * 10 > kb->slots_cap * 7 && table_grow(kb) < 0) return NULL;
-    size_t mask = kb->slots_cap - 1;
-    size_t i = ent_kb_home(key, kb->slots_cap);
-    while (kb->slots[i].key) i = (i + 1) & mask;
-    kb->slots[i].key = key;
-    kb->slots[i].entry = -1;
+    size_t p, e;
+    for (;;) {
+        /* the key goes before the first larger key of its run; the run
+         * from there moves up one slot into the empty slot after it */
+        p = ent_kb_home_of(kb, key);
+        while (kb->slots[p].key && kb->slots[p].key < key) p++;
+        e = p;
+        while (kb->slots[e].key) e++;
+        if (e + 1 < kb->slots_cap + ENT_SLOT_PAD) break;   /* the last slot stays empty */
+        if (table_grow(kb) < 0) return NULL;
+    }
+    memmove(&kb->slots[p + 1], &kb->slots[p], (e - p) * sizeof *kb->slots);
+    kb->slots[p].key = key;
+    kb->slots[p].cls = 0;
+    kb->slots[p].entry = -1;
     kb->slots_n++;
-    return &kb->slots[i];
+    return &kb->slots[p];
 }
 
 unsigned ent_kb_classes(const ent_kb_t *kb, uint64_t h)
@@ -197,6 +226,8 @@ static size_t surface_tokens(ent_kb_t *kb, const char *s, size_t len)
     return ent_tokenize(kb, s, len, kb->tmp);
 }
 
+/* Add one gazetteer or word-list line.  0 (also for lines ignored), -1 out
+ * of memory, -2 too many entries. */
 static int add_line(ent_kb_t *kb, char **f, size_t nf)
 {
     const char *surface = f[0];
@@ -245,6 +276,7 @@ static int add_line(ent_kb_t *kb, char **f, size_t nf)
                 memcmp(kb->pool + e->packed, packed, pl) == 0) return 0;
             link = &e->next;
         }
+        if (kb->entries_n >= ENT_MAX_ENTRIES) return -2;
         if (kb->entries_n == kb->entries_cap) {
             size_t cap = kb->entries_cap ? kb->entries_cap * 2 : 4096;
             ent_entry_t *ne = realloc(kb->entries, cap * sizeof *ne);
@@ -259,6 +291,7 @@ static int add_line(ent_kb_t *kb, char **f, size_t nf)
         e->next = -1;
         e->weak = capital ? 2 : (uint8_t)kb->loading_weak;
         e->packed_len = (uint32_t)pl;
+        e->one = memchr(packed, '\x1f', pl) == packed + pl - 1;
         const char *canon = (nf >= 3 && f[2][0]) ? f[2] : surface;
         const char *id = nf >= 4 ? f[3] : "";
         if (pool_add(kb, packed, pl, &e->packed) < 0 ||
@@ -284,8 +317,13 @@ static int load_tsv(ent_kb_t *kb, const char *path, char *err, size_t errlen)
         if (*p != '#' && *p) {
             char *f[4];
             size_t nf = split_tabs(p, f, 4, 0);
-            if (add_line(kb, f, nf) < 0) {
-                snprintf(err, errlen, "%s: out of memory", path);
+            int ar = add_line(kb, f, nf);
+            if (ar < 0) {
+                if (ar == -2)
+                    snprintf(err, errlen, "%s: more than %u gazetteer entries", path,
+                             (unsigned)ENT_MAX_ENTRIES);
+                else
+                    snprintf(err, errlen, "%s: out of memory", path);
                 rc = -1;
                 break;
             }

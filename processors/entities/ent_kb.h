@@ -9,6 +9,7 @@
 #include "ent_rfilter.h"
 
 #define ENT_MAX_SEQ 12                  /* longest gazetteer entry, in tokens */
+#define ENT_MAX_ENTRIES 0x7FFFFF        /* gazetteer entries (the tagger's memo has 24 bits) */
 #define ENT_SEQ_SEED 0x6a09e667f3bcc909ull
 #define ENT_TRIG_DIGIT 1ull             /* pseudo token hashes for #digit... */
 #define ENT_TRIG_CAP 2ull
@@ -40,6 +41,8 @@ typedef struct {
     uint8_t type, ntok;
     uint8_t weak;                  /* 1: from a weak (ambiguous) list, only a fallback;
                                       2: a CAPITAL link, never matched as a mention */
+    uint8_t one;                   /* packed holds one 0x1f, at its end: one token's
+                                      text, compared without splitting */
 } ent_entry_t;
 
 typedef struct {
@@ -82,8 +85,9 @@ static inline int ent_first_ok(const uint8_t *first, unsigned char b)
 typedef struct { uint64_t h; uint32_t off, n; } ent_trig_t;
 
 struct ent_kb {
-    ent_slot_t *slots;
+    ent_slot_t *slots;              /* slots_cap + ENT_SLOT_PAD, sorted (below) */
     size_t slots_n, slots_cap;
+    unsigned slots_shift;           /* 64 - log2(slots_cap): a key's home is its top bits */
     ent_entry_t *entries;
     size_t entries_n, entries_cap;
     char *pool;
@@ -115,29 +119,38 @@ struct ent_kb {
     size_t tmp_cap;
 };
 
-/* The slot where sequence hash key's probe starts, in a table of cap (a
- * power of two) slots; linear probing goes on from there. */
+/* The table is an ordered linear-probing table: a key's home slot is its
+ * top bits (so homes rise with keys), every key sits at or after its home
+ * with no empty slot in between, and the keys are in ascending order across
+ * the whole table.  A walk from the home then stops at the first key that is
+ * not smaller: a miss costs about as many probes as a hit (about two at
+ * 70 % full), not the six of plain linear probing.  The table does not wrap:
+ * ENT_SLOT_PAD slots follow the last home, the last of them always empty. */
+#define ENT_SLOT_PAD 256
+
 static inline size_t ent_kb_home(uint64_t key, size_t cap)
 {
-    return (size_t)(key ^ (key >> 32)) & (cap - 1);
+    return (size_t)(key >> (64 - __builtin_ctzll(cap)));
+}
+/* The same from the table's own shift (no count of cap's bits). */
+static inline size_t ent_kb_home_of(const ent_kb_t *kb, uint64_t key)
+{
+    return (size_t)(key >> kb->slots_shift);
 }
 
 /* The table slot of sequence hash key (ent_seq_hash), or NULL. */
 static inline const ent_slot_t *ent_kb_slot(const ent_kb_t *kb, uint64_t key)
 {
-    if (!kb->slots) return NULL;
-    size_t mask = kb->slots_cap - 1;
-    for (size_t i = ent_kb_home(key, kb->slots_cap);; i = (i + 1) & mask) {
-        const ent_slot_t *s = &kb->slots[i];
-        if (s->key == key) return s;
-        if (s->key == 0) return NULL;
-    }
+    const ent_slot_t *s = &kb->slots[ent_kb_home_of(kb, key)];
+    /* on while 0 < s->key < key: an empty slot (0) or a larger key ends it */
+    while (s->key - 1 < key - 1) s++;
+    return s->key == key ? s : NULL;
 }
 
 /* Start loading the table slot of sequence hash key into cache. */
 static inline void ent_kb_prefetch_key(const ent_kb_t *kb, uint64_t key)
 {
-    __builtin_prefetch(&kb->slots[ent_kb_home(key, kb->slots_cap)]);
+    __builtin_prefetch(&kb->slots[ent_kb_home_of(kb, key)]);
 }
 
 /* The same for the one-token sequence of token hash h. */

@@ -27,36 +27,38 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Fill token t's class memo from its one-token slot s (NULL: unknown). */
+/* Fill token t's class memo from its one-token slot s (NULL: unknown).
+ * Called only before either memo is filled (GAZ_DONE implies CLS_DONE). */
 static inline void cls_fill(ent_tok_t *t, const ent_slot_t *s)
 {
-    unsigned cl = s ? s->cls & ~ENT_SLOT_PREFIX : 0;
+    unsigned cl = s ? s->cls & CLS_MASK : 0;
     /* "US", "IT", "WHO" in running text are acronyms, not us/it/who */
     if ((t->flags & TF_UPPER) && !(t->flags & TF_HEAD) && t->end - t->start >= 2)
         cl &= ~(unsigned)(CL_COMMON | CL_STOP);
-    t->cls = (t->cls & ~CLS_MASK) | (cl & CLS_MASK) | CLS_DONE;
-    t->flags = (t->flags & ~(CLS_HI_MASK << TF_CLS_HI_SHIFT)) |
-               ((cl >> CLS_HI_SHIFT) & CLS_HI_MASK) << TF_CLS_HI_SHIFT;
+    t->cls = cl | CLS_DONE;
 }
 
-/* Fills token i's class memo.  While only that memo is filled (CLS_DONE
- * without GAZ_DONE), gaz_entry holds the index of its one-token slot, which
- * has entries or longer ones behind it, so the match need not probe it again. */
+/* When no entity entry starts with token t's one-token slot s and no
+ * longer one continues it (the common case), the same slot settles the
+ * gazetteer memo too: no match, a title of one token or none.  Returns 1
+ * then; else 0 and the memo is left to ent_gaz_match_slow. */
+static inline int gaz_fill_none(ent_tok_t *t, const ent_slot_t *s)
+{
+    if (s && ((s->cls & ENT_SLOT_PREFIX) || s->entry >= 0)) return 0;
+    t->gaz_entry = (int32_t)(GAZ_ENTRY_MASK | (uint32_t)(s && (s->cls & CL_TITLE)) << GAZ_TITLE_SHIFT);
+    t->cls |= GAZ_DONE;
+    return 1;
+}
+
+/* Fills token i's class memo, and its gazetteer memo when the slot settles
+ * it.  Else (CLS_DONE without GAZ_DONE) gaz_entry holds the index of its
+ * one-token slot, so the match need not probe it again. */
 void ent_tok_cls_slow(ent_ctx_t *c, size_t i)
 {
     ent_tok_t *t = &c->toks[i];
     const ent_slot_t *s = ent_kb_slot(c->kb, ent_seq_hash(ENT_SEQ_SEED, t->h));
     cls_fill(t, s);
-    if (!(t->cls & GAZ_DONE)) {
-        /* The same slot settles the gazetteer memo when no entry starts with
-         * this token (the common case): one probe instead of two. */
-        if (!s || (!(s->cls & ENT_SLOT_PREFIX) && s->entry < 0)) {
-            t->gaz_entry = -1;
-            t->cls |= GAZ_DONE | (uint32_t)(s && (s->cls & CL_TITLE)) << GAZ_TITLE_SHIFT;
-        } else {
-            t->gaz_entry = (int32_t)(s - c->kb->slots);
-        }
-    }
+    if (!gaz_fill_none(t, s)) t->gaz_entry = (int32_t)(s - c->kb->slots);
 }
 
 /* The function-word role of token i (FW_*, from the word lists). */
@@ -65,14 +67,11 @@ static inline unsigned fw(ent_ctx_t *c, size_t i)
     return ent_cls_fw(ent_tok_cls(c, i));
 }
 
-/* Compare a document token with one token of a gazetteer entry.  Exact, or
- * case-insensitive when the document token is in capitals. */
-static int tok_eq(ent_ctx_t *c, const ent_tok_t *t, const char *e, size_t el)
+/* tok_eq() when the bytes differ: equal ignoring case, when the document
+ * token is in capitals (headline or all-caps word); lengths are equal. */
+static int tok_eq_fold(const ent_tok_t *t, const char *d, const char *e, size_t el)
 {
-    const char *d = c->text + t->start;
-    size_t dl = t->hend - t->start;
-    if (dl == el && memcmp(d, e, el) == 0) return 1;
-    if (!(t->flags & (TF_HEAD | TF_UPPER)) || dl != el) return 0;
+    if (!(t->flags & (TF_HEAD | TF_UPPER))) return 0;
     for (size_t i = 0; i < el; i++) {
         unsigned a = (unsigned char)d[i], b = (unsigned char)e[i];
         if (a >= 'A' && a <= 'Z') a += 32;
@@ -86,9 +85,22 @@ static int tok_eq(ent_ctx_t *c, const ent_tok_t *t, const char *e, size_t el)
     return 1;
 }
 
-static int entry_matches(ent_ctx_t *c, const ent_entry_t *e, size_t at)
+/* Compare a document token with one token of a gazetteer entry.  Exact, or
+ * case-insensitive when the document token is in capitals. */
+static inline int tok_eq(ent_ctx_t *c, const ent_tok_t *t, const char *e, size_t el)
+{
+    const char *d = c->text + t->start;
+    if (t->hend - t->start != el) return 0;
+    return memcmp(d, e, el) == 0 || tok_eq_fold(t, d, e, el);
+}
+
+/* Does entry e match the document's tokens from at?  Out of line: the
+ * longest-match walk calls it for a few of its slots only. */
+static __attribute__((noinline)) int entry_matches(ent_ctx_t *c, const ent_entry_t *e, size_t at)
 {
     const char *p = c->kb->pool + e->packed, *end = p + e->packed_len;
+    /* most entries are one token: no split */
+    if (e->one) return at < c->nt && tok_eq(c, &c->toks[at], p, e->packed_len - 1);
     size_t k = at;
     while (p < end) {
         const char *q = memchr(p, '\x1f', (size_t)(end - p));
@@ -100,21 +112,13 @@ static int entry_matches(ent_ctx_t *c, const ent_entry_t *e, size_t at)
     return 1;
 }
 
-/* Fill token i's gazetteer memo (ent_gaz_match in ent_tag.h reads it): its
- * longest match (the first entry of that length that matches) and its
- * longest TITLE, in tokens.  The one-token slot is probed here only when
- * the class memo did not already find it. */
-void ent_gaz_match_slow(ent_ctx_t *c, size_t i)
+/* The longest-match walk from token i's one-token slot s (not NULL), and
+ * the gazetteer memo it fills.  Out of line: most calls end before it, and
+ * those should not pay for the registers it saves. */
+static __attribute__((noinline)) void gaz_walk(ent_ctx_t *c, size_t i, const ent_slot_t *s)
 {
     ent_tok_t *t = &c->toks[i];
     const ent_kb_t *kb = c->kb;
-    const ent_slot_t *s;
-    if (t->cls & CLS_DONE) {
-        s = &kb->slots[t->gaz_entry];
-    } else {
-        s = ent_kb_slot(kb, ent_seq_hash(ENT_SEQ_SEED, t->h));
-        cls_fill(t, s);
-    }
     size_t best = 0, tl = 0;
     int32_t entry = -1;
     /* tokens [i, lim) may be matched: a line, ENT_MAX_SEQ tokens */
@@ -141,8 +145,27 @@ void ent_gaz_match_slow(ent_ctx_t *c, size_t i)
         k++;
         s = ent_kb_slot(kb, nh);
     }
-    t->gaz_entry = entry;
-    t->cls |= GAZ_DONE | (uint32_t)best << GAZ_LEN_SHIFT | (uint32_t)tl << GAZ_TITLE_SHIFT;
+    t->gaz_entry = (int32_t)(((uint32_t)entry & GAZ_ENTRY_MASK) | (uint32_t)best << GAZ_LEN_SHIFT |
+                             (uint32_t)tl << GAZ_TITLE_SHIFT);
+    t->cls |= GAZ_DONE;
+}
+
+/* Fill token i's gazetteer memo (ent_gaz_match in ent_tag.h reads it): its
+ * longest match (the first entry of that length that matches) and its
+ * longest TITLE, in tokens.  The one-token slot is probed here only when
+ * the class memo did not already find it. */
+void ent_gaz_match_slow(ent_ctx_t *c, size_t i)
+{
+    ent_tok_t *t = &c->toks[i];
+    const ent_slot_t *s;
+    if (t->cls & CLS_DONE) {
+        s = &c->kb->slots[t->gaz_entry];
+    } else {
+        s = ent_kb_slot(c->kb, ent_seq_hash(ENT_SEQ_SEED, t->h));
+        cls_fill(t, s);
+        if (gaz_fill_none(t, s)) return;
+    }
+    gaz_walk(c, i, s);
 }
 
 /* A weak (ambiguous-list) entry covering exactly [i, m), or -1. */

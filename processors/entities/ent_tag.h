@@ -10,20 +10,20 @@
 #define ENT_UNKNOWN (ET__COUNT + 1)   /* one unknown capitalised word */
 #define ENT_WEAK    (ET__COUNT + 2)   /* a capitalised ordinary word: kept only if coref joins it */
 
-/* A token's cls field: its lexicon classes (CL_*, bits 0-21, valid once
- * CLS_DONE is set) and its longest gazetteer match, entity and title
- * length in tokens (valid once GAZ_DONE is set; the entry is in gaz_entry).
- * Both are asked about the same token many times. */
-#define CLS_MASK 0x003FFFFFu
-#define GAZ_LEN_SHIFT 22          /* 4 bits: ENT_MAX_SEQ fits */
-#define GAZ_TITLE_SHIFT 26        /* 4 bits */
+/* A token's cls field: its lexicon classes (CL_* bits 0-26, valid once
+ * CLS_DONE is set) and GAZ_DONE; once GAZ_DONE is set, gaz_entry holds its
+ * longest gazetteer match: the entry in the low 24 bits (signed: all ones is none; the
+ * loader keeps entries below ENT_MAX_ENTRIES),
+ * the entity and title lengths in tokens in the top two nibbles.  Both are
+ * asked about the same token many times; the classes are read as they are
+ * stored, one load and a mask the caller's own test absorbs. */
+#define CLS_MASK 0x07FFFFFFu      /* not CL_NORP_SUFFIX: a suffix class, never a token's */
 #define GAZ_DONE 0x40000000u
 #define CLS_DONE 0x80000000u
-/* Class bits 22-26 (CL_GEO_NOUN, the function-word role) do not fit there:
- * they are kept in the token's flags, bits 20-24. */
-#define CLS_HI_SHIFT 22
-#define CLS_HI_MASK 0x1Fu
-#define TF_CLS_HI_SHIFT 20
+#define GAZ_ENTRY_MASK 0x00FFFFFFu
+#define GAZ_LEN_SHIFT 24          /* 4 bits: ENT_MAX_SEQ fits */
+#define GAZ_TITLE_SHIFT 28        /* 4 bits */
+_Static_assert(ENT_MAX_SEQ < 16, "match and title lengths fit a nibble");
 
 typedef struct {
     const ent_kb_t *kb;
@@ -52,7 +52,7 @@ static inline unsigned ent_tok_cls(ent_ctx_t *c, size_t i)
     /* the slow path fills the memo and the answer is read from it either
      * way, so a caller testing a few class bits reads only those */
     if (__builtin_expect(!(t->cls & CLS_DONE), 0)) ent_tok_cls_slow(c, i);
-    return (t->cls & CLS_MASK) | ((t->flags >> TF_CLS_HI_SHIFT) & CLS_HI_MASK) << CLS_HI_SHIFT;
+    return t->cls & CLS_MASK;
 }
 /* Longest gazetteer match at token i: the entity length in tokens, its
  * entry, the longest title length.  Memoized per token (chunking and
@@ -62,9 +62,10 @@ static inline size_t ent_gaz_match(ent_ctx_t *c, size_t i, int32_t *entry, size_
 {
     const ent_tok_t *t = &c->toks[i];
     if (__builtin_expect(!(t->cls & GAZ_DONE), 0)) ent_gaz_match_slow(c, i);
-    *entry = t->gaz_entry;
-    if (title_len) *title_len = (t->cls >> GAZ_TITLE_SHIFT) & 15;
-    return (t->cls >> GAZ_LEN_SHIFT) & 15;
+    uint32_t g = (uint32_t)t->gaz_entry;
+    *entry = (int32_t)(g << 8) >> 8;         /* the low 24 bits, sign extended */
+    if (title_len) *title_len = g >> GAZ_TITLE_SHIFT;
+    return (g >> GAZ_LEN_SHIFT) & 15;
 }
 /* Run the rules at the tokenizer's candidate tokens (ent_rules.c): fills
  * rule_end, rule_es, rule_ee and rule_type.  -2 with err filled when a rule

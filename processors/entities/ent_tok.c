@@ -299,6 +299,16 @@ enum { SH_UP = 1, SH_LOW = 2, SH_DIG = 4 };
 #define WL(f, r) LINE_INC(WF(f, r))
 #define WL_ROW(f) WL(f, 0), WL(f, 1), WL(f, 2), WL(f, 3), WL(f, 4), WL(f, 5), WL(f, 6), WL(f, 7)
 #define C20 0x2020202020202020ull
+/* word_fl/word_lc indexes: a first byte (< 128), or WI_SHAPE + f * 8 + r */
+#define WI_SHAPE 128
+#define SHB(c) ((c) >= '0' && (c) <= '9' ? SH_DIG : (c) >= 'A' && (c) <= 'Z' ? SH_UP : \
+                (c) >= 'a' && (c) <= 'z' ? SH_LOW : 0)
+#define WFB(c) [c] = (SHB(c) ? WF(SHB(c), SH_LOW) : 0u)
+#define WLB(c) [c] = (SHB(c) ? LINE_INC(WF(SHB(c), SH_LOW)) : 0u)
+#define WFB8(c) WFB(c), WFB(c + 1), WFB(c + 2), WFB(c + 3), WFB(c + 4), WFB(c + 5), WFB(c + 6), \
+                WFB(c + 7)
+#define WLB8(c) WLB(c), WLB(c + 1), WLB(c + 2), WLB(c + 3), WLB(c + 4), WLB(c + 5), WLB(c + 6), \
+                WLB(c + 7)
 
 /* The word loop's tables, in one object: position-independent code then
  * needs one address for all of them, not one per table and use. */
@@ -313,13 +323,13 @@ static const struct {
      * Those values are in the low two bits (STOP()), and STOP_ANY is set
      * with them; the space has TF_SPACE, the flag it gives the next token. */
     uint8_t stop[256];
-    /* SH_* of the bytes of a plain word of n bytes after its first when
-     * they are all lower case */
-    uint8_t shr0[17];
-    /* A plain ASCII word's flags and its LINE_INC by shape (first byte f,
-     * the rest r), at f * 8 + r. */
-    uint64_t word_lc[64];
-    uint32_t word_fl[64];
+    /* A plain ASCII word's flags and its LINE_INC, at one index (WI_*):
+     * below 128 its first byte b when the bytes after it are lower-case
+     * letters (or there are none and b is not a capital), so the common
+     * word needs no shape lookups; else WI_SHAPE + f * 8 + r by the shape
+     * of its first byte (f) and of the rest (r). */
+    uint64_t word_lc[WI_SHAPE + 64];
+    uint32_t word_fl[WI_SHAPE + 64];
     /* The low n bytes of a word, 0 <= n <= 8 (a table: a shift by 64 is
      * undefined, and a load is one instruction). */
     uint64_t low_bytes[9];
@@ -329,8 +339,13 @@ static const struct {
      * as (w & hmask[n]) ^ hseed8[n]: the case bits folded into the seed */
     uint64_t hmask[9], hseed8[9];
     /* Bits 5 and 6 (0x60: among letters and digits, both are set in
-     * lower-case letters only) of a word's bytes after its first, n <= 8. */
+     * lower-case letters only) of a word's bytes after its first, n <= 8;
+     * for n = 1, bit 5 of the first byte (clear in capitals only): a
+     * one-letter capital word is in capitals, not a lower-case one. */
     uint64_t rest_low[9];
+    /* ~rest_low[n]: (w | rest_nlow[n]) is all ones when rest_low's bits
+     * are set in w (an OR and a compare, no negation) */
+    uint64_t rest_nlow[9];
 } tt = {
     .shape = {
         ['0'] = SH_DIG, ['1'] = SH_DIG, ['2'] = SH_DIG, ['3'] = SH_DIG, ['4'] = SH_DIG,
@@ -350,13 +365,17 @@ static const struct {
         ST3('Y'), ST3('Z'),
         [0x80] = WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16, WS2_16  /* non-ASCII */
     },
-    .shr0 = { 0, 0, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW,
-              SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW, SH_LOW },
     .word_lc = {
-        [SH_UP * 8] = WL_ROW(SH_UP), [SH_LOW * 8] = WL_ROW(SH_LOW), [SH_DIG * 8] = WL_ROW(SH_DIG)
+        WLB8('0'), WLB8('8'), WLB8('@'), WLB8('H'), WLB8('P'), WLB8('X'), WLB8('`'), WLB8('h'),
+        WLB8('p'), WLB8('x'),
+        [WI_SHAPE + SH_UP * 8] = WL_ROW(SH_UP), [WI_SHAPE + SH_LOW * 8] = WL_ROW(SH_LOW),
+        [WI_SHAPE + SH_DIG * 8] = WL_ROW(SH_DIG)
     },
     .word_fl = {
-        [SH_UP * 8] = WF_ROW(SH_UP), [SH_LOW * 8] = WF_ROW(SH_LOW), [SH_DIG * 8] = WF_ROW(SH_DIG)
+        WFB8('0'), WFB8('8'), WFB8('@'), WFB8('H'), WFB8('P'), WFB8('X'), WFB8('`'), WFB8('h'),
+        WFB8('p'), WFB8('x'),
+        [WI_SHAPE + SH_UP * 8] = WF_ROW(SH_UP), [WI_SHAPE + SH_LOW * 8] = WF_ROW(SH_LOW),
+        [WI_SHAPE + SH_DIG * 8] = WF_ROW(SH_DIG)
     },
     .low_bytes = { LB(0), LB(1), LB(2), LB(3), LB(4), LB(5), LB(6), LB(7), LB(8) },
     .hseed = { HS(0), HS(1), HS(2), HS(3), HS(4), HS(5), HS(6), HS(7), HS(8), HS(9), HS(10),
@@ -365,7 +384,8 @@ static const struct {
     .hmask = { HM(0), HM(1), HM(2), HM(3), HM(4), HM(5), HM(6), HM(7), HM(8) },
 #define HS8(n) (HS(n) ^ (C20 & LB(n)))
     .hseed8 = { HS8(0), HS8(1), HS8(2), HS8(3), HS8(4), HS8(5), HS8(6), HS8(7), HS8(8) },
-    .rest_low = { RL(0), RL(1), RL(2), RL(3), RL(4), RL(5), RL(6), RL(7), RL(8) },
+    .rest_low = { RL(0), 0x20, RL(2), RL(3), RL(4), RL(5), RL(6), RL(7), RL(8) },
+    .rest_nlow = { ~RL(0), ~0x20ull, ~RL(2), ~RL(3), ~RL(4), ~RL(5), ~RL(6), ~RL(7), ~RL(8) },
 };
 
 /* ent_hash_token of 's and 'S */
@@ -856,40 +876,45 @@ static inline uint64_t win_at(const tok_state_t *k, size_t p, size_t pend)
                                                              : ~0ull;
 }
 
-/* The shape after its first byte (SH_*) and the hash of a plain word of
- * n <= 8 bytes at w, from w0, its first 8 bytes (the word and bytes after
- * it).  Its bytes after the first are most often lower-case letters only,
- * bits 5 and 6 (0x60) set in every one: then its shape is shr0[n], else it
- * is read byte by byte (and the line's all-caps phrase test, caps_pair,
- * may be answered).  The hash is hash_alnum's. */
-static inline uint64_t short_word(tok_state_t *k, const unsigned char *w, uint64_t w0, size_t n,
-                                  unsigned sh0, const ent_tok_t *t, unsigned *shr)
+/* The word_fl/word_lc index (WI_*) of a plain ASCII word of n bytes at w
+ * by its shape, byte by byte; the line's all-caps phrase test (caps_pair)
+ * may be answered here. */
+static size_t shape_index(tok_state_t *k, const unsigned char *w, size_t n, const ent_tok_t *t)
 {
-    *shr = tt.shr0[n];
-    if (__builtin_expect((~w0 & tt.rest_low[n]) != 0, 0)) {
-        *shr = rest_shape(w, n);
-        if (sh0 == SH_UP && !(*shr & SH_LOW) && t > k->toks && caps_word(t - 1)) k->caps_pair = 1;
-    }
+    unsigned sh0 = tt.shape[w[0]], shr = rest_shape(w, n);
+    if (sh0 == SH_UP && !(shr & SH_LOW) && n > 1 && t > k->toks && caps_word(t - 1))
+        k->caps_pair = 1;
+    return WI_SHAPE + sh0 * 8 + shr;
+}
+
+/* The index (WI_*) and the hash of a plain word of n <= 8 bytes at w, from
+ * w0, its first 8 bytes (the word and bytes after it).  Its bytes after
+ * the first are most often lower-case letters only, bits 5 and 6 (0x60)
+ * set in every one: then its index is its first byte, else shape_index
+ * reads it byte by byte.  The hash is hash_alnum's. */
+static inline size_t short_word(tok_state_t *k, const unsigned char *w, uint64_t w0, size_t n,
+                                const ent_tok_t *t, uint64_t *hp)
+{
     uint64_t h = ((w0 & tt.hmask[n]) ^ tt.hseed8[n]) * 0xff51afd7ed558ccdull;
-    return h ^ (h >> 32);
+    *hp = h ^ (h >> 32);
+    if (__builtin_expect((w0 | tt.rest_nlow[n]) != ~0ull, 0)) return shape_index(k, w, n, t);
+    return (size_t)(w0 & 0x7F);
 }
 
 /* The same for 8 < n <= 16 bytes, with a second load. */
-static inline uint64_t long_word(tok_state_t *k, const unsigned char *w, uint64_t w0, size_t n,
-                                 unsigned sh0, const ent_tok_t *t, unsigned *shr)
+static inline size_t long_word(tok_state_t *k, const unsigned char *w, uint64_t w0, size_t n,
+                               const ent_tok_t *t, uint64_t *hp)
 {
     uint64_t w1;
     memcpy(&w1, w + 8, 8);
-    *shr = SH_LOW;
-    if ((~w0 & tt.rest_low[8]) | (~w1 & 0x6060606060606060ull & tt.low_bytes[n - 8])) {
-        *shr = rest_shape(w, n);
-        if (sh0 == SH_UP && !(*shr & SH_LOW) && t > k->toks && caps_word(t - 1)) k->caps_pair = 1;
-    }
     uint64_t h = (tt.hseed[n] ^ (w0 | C20)) * 0xff51afd7ed558ccdull;
     h ^= h >> 32;
     h ^= (w1 | C20) & tt.low_bytes[n - 8];
     h *= 0xff51afd7ed558ccdull;
-    return h ^ (h >> 32);
+    *hp = h ^ (h >> 32);
+    if ((~w0 & tt.rest_low[8]) | (~w1 & 0x6060606060606060ull & tt.low_bytes[n - 8]))
+        return shape_index(k, w, n, t);
+    return (size_t)(w0 & 0x7F);
 }
 
 /* The word loop: plain ASCII words, ASCII punctuation, possessive 's and
@@ -929,6 +954,12 @@ static void word_loop(tok_state_t *k)
     uint32_t pending = k->pending;
     uint64_t lc = k->lc;
     uint64_t m = win_at(k, p, pend);
+    /* The one-token sequence hash of the token before t when it is a
+     * capitalised word (else 0, and always 0 without a kb): the two-token
+     * sequence it starts is prefetched at the next word. */
+    uint64_t prev_seq = 0;
+    if (t > k->toks && (t[-1].flags & (TF_CAP | TF_MIXED)) && k->kb)
+        prev_seq = ent_seq_hash(ENT_SEQ_SEED, t[-1].h);
 
     if (p >= pend) goto out;
     for (;;) {
@@ -943,35 +974,44 @@ static void word_loop(tok_state_t *k)
              * takes longer words). */
             uint64_t w0, h;
             memcpy(&w0, s + p, 8);
-            sh0 = tt.shape[w0 & 0xFF];
-            size_t wn = ctz64(m);
+            size_t wn = ctz64(m), wi;
             size_t q = p + wn;
-            unsigned nx = tt.stop[s[q]], shr, sp;
+            unsigned nx = tt.stop[s[q]], sp;
             if (__builtin_expect((nx & STOP_ANY) != 0, 0)) goto word_stop;
             if (__builtin_expect(wn <= 8, 1)) {
-                h = short_word(k, s + p, w0, wn, sh0, t, &shr);
+                wi = short_word(k, s + p, w0, wn, t, &h);
             } else {
                 if (wn > 16) break;
-                h = long_word(k, s + p, w0, wn, sh0, t, &shr);
+                wi = long_word(k, s + p, w0, wn, t, &h);
             }
 word_put:
             {
-                size_t wi = sh0 * 8 + shr;
                 uint32_t fl = pending | tt.word_fl[wi];
                 t->start = (uint32_t)p;
                 t->end = t->hend = (uint32_t)q;
                 t->flags = fl;
                 t->cls = 0;
                 t->h = h;
-                /* Warm the table slot of capitalised words now, so the
-                 * tagger's lookups later do not wait on memory one by one. */
-                if ((fl & (TF_CAP | TF_MIXED)) && k->kb) ent_kb_prefetch(k->kb, h);
-                /* ... and the two-token sequence a capitalised word starts
-                 * ("Bank of", "New York"): the tagger's longest-match walk
-                 * loads it next, and only a word the table marks as a
-                 * prefix needs it, but that is known too late to help. */
-                if (t > k->toks && (t[-1].flags & (TF_CAP | TF_MIXED)) && !(fl & TF_NL) && k->kb)
-                    ent_kb_prefetch_key(k->kb, ent_seq_hash(ent_seq_hash(ENT_SEQ_SEED, t[-1].h), h));
+                if (__builtin_expect((fl & (TF_CAP | TF_MIXED)) != 0, 0)) {
+                    /* Warm the table slot of capitalised words now, so the
+                     * tagger's lookups later do not wait on memory one by
+                     * one ... */
+                    if (k->kb) {
+                        uint64_t seq = ent_seq_hash(ENT_SEQ_SEED, h);
+                        ent_kb_prefetch_key(k->kb, seq);
+                        /* ... and the two-token sequence a capitalised
+                         * word starts ("Bank of", "New York"): the
+                         * tagger's longest-match walk loads it next, and
+                         * only a word the table marks as a prefix needs
+                         * it, but that is known too late to help. */
+                        if (prev_seq && !(fl & TF_NL))
+                            ent_kb_prefetch_key(k->kb, ent_seq_hash(prev_seq, h));
+                        prev_seq = seq;
+                    }
+                } else if (prev_seq) {
+                    if (!(fl & TF_NL)) ent_kb_prefetch_key(k->kb, ent_seq_hash(prev_seq, h));
+                    prev_seq = 0;
+                }
                 lc += tt.word_lc[wi];
                 t++;
             }
@@ -987,11 +1027,12 @@ word_put:
 word_stop:
             if ((nx & 3) == 3) goto new_window;   /* the word runs past the window */
             if (__builtin_expect(wn <= 8, 1)) {
-                h = short_word(k, s + p, w0, wn, sh0, t, &shr);
+                wi = short_word(k, s + p, w0, wn, t, &h);
             } else {
                 if (wn > 16) break;
-                h = long_word(k, s + p, w0, wn, sh0, t, &shr);
+                wi = long_word(k, s + p, w0, wn, t, &h);
             }
+            sh0 = tt.shape[s[p]];
 word_checks:
             if ((nx & 3) == 2) {
                 /* a possessive 's ("Britain's") ends the word, as the
@@ -1013,6 +1054,7 @@ word_checks:
                     t->h = ent_hash_token((const char *)s + p, e - p);
                     lc += LINE_INC(fl);
                     t++;
+                    prev_seq = 0;
                     p = e;
                     pending = 0;
                     if (e < k->len && s[e] == ' ') {
@@ -1073,9 +1115,8 @@ tail_word:
             nx = tt.stop[q < k->len ? s[q] : 0];
             if (wn > 16 || ((nx & 3) == 2 && q + 2 >= k->len) || q + (nx & TF_SPACE) / TF_SPACE >= pend)
                 break;
-            shr = rest_shape(s + p, wn);
-            if (sh0 == SH_UP && !(shr & SH_LOW) && wn > 1 && t > k->toks && caps_word(t - 1))
-                k->caps_pair = 1;
+            sh0 = tt.shape[s[p]];
+            wi = shape_index(k, s + p, wn, t);
             h = hash_alnum_at(s + p, wn, k->len - p);
             goto word_checks;
         }
@@ -1127,6 +1168,7 @@ tail_word:
         t->cls = 0;
         t->h = h;
         pending = sent;
+        prev_seq = 0;
         t++;
         p += tl;
         if (p >= pend) break;
@@ -1145,12 +1187,12 @@ out:
 }
 
 /* 1 when token t may trigger a rule: a trigger word (filter hit) or a shape
- * with rules of its own (ft: TF_DIGIT, TF_CAP, TF_UPPER for #digit, #cap,
- * #upper); (x + 0x7FFFFFFF) >> 31 is x != 0 for the flag bits, without a
- * compare. */
-static inline unsigned cand_bit(const uint8_t *bloom, const ent_tok_t *t, uint32_t ft)
+ * with rules of its own (TF_DIGIT, TF_CAP, TF_UPPER for #digit, #cap,
+ * #upper: all in the flags' low five bits, so shape[flags & 31] says it
+ * with one load). */
+static inline unsigned cand_bit(const uint8_t *bloom, const ent_tok_t *t, const uint8_t *shape)
 {
-    return bloom[ent_trig_bloom_bit(t->h)] | (((t->flags & ft) + 0x7FFFFFFFu) >> 31);
+    return bloom[ent_trig_bloom_bit(t->h)] | shape[t->flags & 31];
 }
 
 /* The tokenizer; cand NULL: no candidate list (then kb may be NULL too). */
@@ -1185,12 +1227,17 @@ static size_t tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok
          * only for a candidate. */
         const uint32_t ft = (kb->n_digit ? TF_DIGIT : 0) | (kb->n_cap ? TF_CAP : 0) |
                             (kb->n_upper ? TF_UPPER : 0);
+        uint8_t shape[32];
+        _Static_assert((TF_DIGIT | TF_CAP | TF_UPPER) < 32, "shape flags in the low five bits");
+        for (unsigned f = 0; f < 32; f++) shape[f] = (f & ft) != 0;
         const uint8_t *bloom = kb->trig_bloom;
         uint32_t *at = cand;
         size_t i = 0;
         for (; i + 4 <= k.nt; i += 4) {      /* four at a time: a quarter of the loop's work */
-            unsigned c0 = cand_bit(bloom, &toks[i], ft), c1 = cand_bit(bloom, &toks[i + 1], ft),
-                     c2 = cand_bit(bloom, &toks[i + 2], ft), c3 = cand_bit(bloom, &toks[i + 3], ft);
+            unsigned c0 = cand_bit(bloom, &toks[i], shape),
+                     c1 = cand_bit(bloom, &toks[i + 1], shape),
+                     c2 = cand_bit(bloom, &toks[i + 2], shape),
+                     c3 = cand_bit(bloom, &toks[i + 3], shape);
             at[0] = (uint32_t)i;
             at += c0;
             at[0] = (uint32_t)(i + 1);
@@ -1202,7 +1249,7 @@ static size_t tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok
         }
         for (; i < k.nt; i++) {
             *at = (uint32_t)i;
-            at += cand_bit(bloom, &toks[i], ft);
+            at += cand_bit(bloom, &toks[i], shape);
         }
         *ncand_out = (size_t)(at - cand);
     }

@@ -4,7 +4,8 @@
  * (TF__RULE) in this article.  Tag texts with one scratch reused in
  * different orders, long texts full of rule matches before short ones
  * without, and check every text gives exactly what a fresh scratch gives.
- * The texts are written here (shipped gazetteers, word lists and rules). */
+ * The texts are written here (shipped gazetteers, word lists and rules).
+ * Also checks the lookup table's order against a plain scan (check_table). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,61 @@ static int same(const result_t *r, const ent_scratch_t *s)
     return 1;
 }
 
+/* The lookup table (ent_kb.h) is an ordered linear-probing table whose
+ * walk stops at the first key not smaller than the one sought.  Check its
+ * order and placement, and that ent_kb_slot agrees with a plain scan of
+ * every slot for each stored key and for random and near-miss keys. */
+static uint64_t rng = 0x2545F4914F6CDD1Dull;
+static uint64_t next_rand(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static const ent_slot_t *scan_slot(const ent_kb_t *k, uint64_t key)
+{
+    for (size_t i = 0; i < k->slots_cap + ENT_SLOT_PAD; i++)
+        if (k->slots[i].key == key) return &k->slots[i];
+    return NULL;
+}
+
+static void check_table(const ent_kb_t *k)
+{
+    size_t n = k->slots_cap + ENT_SLOT_PAD, used = 0, bad = 0;
+    uint64_t prev = 0;
+    CHECK(k->slots[n - 1].key == 0, "the last slot is empty (every walk ends)");
+    for (size_t i = 0; i < n; i++) {
+        uint64_t key = k->slots[i].key;
+        if (!key) continue;
+        used++;
+        size_t home = ent_kb_home(key, k->slots_cap);
+        int ok = key > prev && home <= i && home == ent_kb_home_of(k, key);
+        for (size_t j = home; ok && j < i; j++) ok = k->slots[j].key != 0;
+        if (ok) ok = ent_kb_slot(k, key) == &k->slots[i];
+        if (!ok && bad++ < 5) CHECK(0, "slot %zu: ordered, at or after its home, found", i);
+        prev = key;
+    }
+    CHECK(used == k->slots_n, "%zu keys stored, %zu counted", used, k->slots_n);
+    size_t misses = 0;
+    for (int r = 0; r < 200000; r++) {
+        uint64_t key = next_rand();
+        if (r & 1) {
+            /* next to a stored key: the walk must stop right there */
+            const ent_slot_t *s = &k->slots[key % n];
+            key = s->key + (r & 2 ? 1 : (uint64_t)-1);
+        }
+        if (!key) continue;
+        const ent_slot_t *a = ent_kb_slot(k, key), *b = scan_slot(k, key);
+        if (a != b && misses++ < 5) CHECK(0, "key %llx: walk and scan disagree", (unsigned long long)key);
+        checks++;
+    }
+    /* the largest and smallest keys (the table's two ends) */
+    CHECK(ent_kb_slot(k, UINT64_MAX) == scan_slot(k, UINT64_MAX), "the largest key");
+    CHECK(ent_kb_slot(k, 1) == scan_slot(k, 1), "the smallest key");
+}
+
 int main(void)
 {
     const char *lex[] = {"entities/rules/*.tsv"};
@@ -90,6 +146,7 @@ int main(void)
     ent_kb_t *k = ent_kb_load(&o, err, sizeof err);
     CHECK(k != NULL, "the shipped knowledge base loads (%s)", k ? "" : err);
     if (!k) return 1;
+    check_table(k);
 
     /* each text alone, with a fresh scratch */
     result_t ref[NTEXTS];

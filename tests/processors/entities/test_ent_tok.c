@@ -418,6 +418,37 @@ static void test_candidates(void)
           with_rules);
 }
 
+/* Random text from a mix that favours what the fast paths take (words
+ * of every case, single spaces, . , : ' & - and quotes, line breaks) with
+ * any byte value among it (every value, so the window classification is
+ * checked on all 256), against the reference; deterministic. */
+static void test_random_text(void)
+{
+    static const char punct[] = ".,:'&-\"()!?;$%/";
+    char buf[700];
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+    size_t bad = 0;
+    for (int n = 0; n < 400 && bad < 3; n++) {
+        size_t len = 1 + (size_t)(n * 37) % 680;
+        for (size_t i = 0; i < len; i++) {
+            r = r * 6364136223846793005ull + 1442695040888963407ull;
+            unsigned x = (unsigned)(r >> 33), k = x % 100, v = (x >> 8) & 0xFF;
+            char c;
+            if (k < 40) c = (char)('a' + v % 26);
+            else if (k < 50) c = (char)('A' + v % 26);
+            else if (k < 58) c = (char)('0' + v % 10);
+            else if (k < 75) c = ' ';
+            else if (k < 87) c = punct[v % (sizeof punct - 1)];
+            else if (k < 90) c = '\n';
+            else if (k < 93) c = (char)(n % 2 ? v : 0x80 + v % 64);
+            else c = (char)v;
+            buf[i] = c;
+        }
+        if (!same_as_reference("random text", buf, len)) bad++;
+    }
+    CHECK(bad == 0, "%zu random texts differ from the reference", bad);
+}
+
 int main(void)
 {
     kb = load();
@@ -430,6 +461,7 @@ int main(void)
     test_long_line_counts();
     test_caps_phrases();
     test_candidates();
+    test_random_text();
     ent_kb_free(kb);
     printf("ent_tok: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

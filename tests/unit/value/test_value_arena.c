@@ -993,6 +993,18 @@ TEST(built_strings_that_end_at_a_page_end) {
  * shapes of 3, 4, 5 and 6 keys; a member given the same bytes pointer and
  * length as the string member before it (a canonical name that is the
  * text) reads, renders and is replaced as a copy of its own would be. */
+/* The end of one built-against-reference case: both arrays, the members,
+ * the arena (left, then freed) and the shape. */
+static void build_case_end(ws_value_t *built, ws_value_t *ref, ws_member_t *mb,
+                           ws_value_arena_t *prev, ws_value_arena_t *a, ws_shape_t *sh) {
+    ws_value_free(built);
+    ws_value_free(ref);
+    free(mb);
+    ws_value_arena_leave(prev);
+    if (a) ws_value_arena_free(a);
+    ws_shape_free(sh);
+}
+
 static uint32_t lcg_next(uint32_t *st) {
     *st = *st * 1664525u + 1013904223u;
     return *st >> 8;
@@ -1063,17 +1075,105 @@ TEST(built_strings_of_every_length_and_repeated_members) {
             CHECK_STR(rb, rr);
             free(rb);
             free(rr);
-            ws_value_free(built);
-            ws_value_free(ref);
-            free(mb);
-            ws_value_arena_leave(prev);
-            if (a) ws_value_arena_free(a);
-            ws_shape_free(sh);
+            build_case_end(built, ref, mb, prev, a, sh);
         }
     }
     ws_value_free(type_leaf);
     free(text);
     free(copy);
+}
+
+/* Copy members (ws_member_t.copy) of many sources, more than a run
+ * remembers and some of them at addresses that share its slots, built in
+ * runs of every length: each reads and renders as a copy of its source
+ * would; replacing one leaves the others as they were; and a source freed
+ * after a call, its address then given to a leaf of other contents, is
+ * copied anew by the next call. */
+TEST(copy_members_of_many_sources_in_runs) {
+    static const char *const keys[] = {"text", "type", "canonical", "start", "end"};
+    char err[128];
+    enum { NSRC = 40, NOBJ = 600 };
+    uint32_t st = 777;
+    for (int mode = 0; mode < 2; mode++) {
+        ws_value_arena_t *prev0 = ws_value_arena_enter(NULL);
+        ws_value_t *src[NSRC];
+        for (size_t i = 0; i < NSRC; i++) {   /* strings short and long, numbers, leaves */
+            char b[64];
+            int l = snprintf(b, sizeof b, i % 7 == 0 ? "a longer source string number %zu" : "T%zu", i);
+            src[i] = i % 5 == 3 ? ws_value_int((int64_t)i * 1000 - 7)
+                   : i % 11 == 5 ? ws_value_bool((int)(i & 1))
+                   : i == 13 ? ws_value_null()
+                   : ws_value_string(b, (size_t)l);
+        }
+        ws_value_arena_leave(prev0);
+        for (size_t n = 3; n <= 5; n++) {
+            ws_shape_t *sh = NULL;
+            CHECK(ws_shape_new(&sh, keys, n, err, sizeof err) == 0);
+            ws_value_arena_t *a = mode ? ws_value_arena_new() : NULL;
+            ws_value_arena_t *prev = ws_value_arena_enter(a);
+            ws_member_t *mb = calloc(NOBJ * n, sizeof *mb);
+            ws_value_t *built = ws_value_array(), *ref = ws_value_array();
+            for (size_t k = 0; k < NOBJ; k++) {
+                ws_member_t *m = mb + k * n;
+                uint32_t r = lcg_next(&st);
+                m[0] = (ws_member_t){.type = WS_VALUE_STRING, .str = "text", .len = 1 + r % 4};
+                m[1] = (ws_member_t){.type = WS_VALUE_INVALID, .copy = src[r % NSRC]};
+                m[2] = (ws_member_t){.type = WS_VALUE_INVALID, .copy = src[(r >> 8) % 3]};
+                if (n > 3) m[3] = (ws_member_t){.type = WS_VALUE_NUMBER, .num = (int64_t)k};
+                if (n > 4) m[4] = m[1];   /* the same source twice in one object */
+                ws_value_t *v[5];
+                for (size_t j = 0; j < n; j++) v[j] = member_ref(&m[j]);
+                ws_array_push(ref, ws_object_make(sh, v));
+            }
+            for (size_t k = 0, run = 1; k < NOBJ; k += run, run = run % 70 + 1)
+                CHECK(ws_array_build(built, sh, mb + k * n, NOBJ - k < run ? NOBJ - k : run) == 0);
+            CHECK(ws_array_size(built) == NOBJ);
+            for (size_t k = 0; k < NOBJ; k++)
+                for (size_t j = 0; j < n; j++)
+                    check_same_member(ws_object_at(ws_array_at(built, k), j, NULL, NULL),
+                                      ws_object_at(ws_array_at(ref, k), j, NULL, NULL), a != NULL);
+            for (size_t k = 0; k < NOBJ; k += 3) {   /* replace a member that others may share */
+                ws_object_set((ws_value_t *)ws_array_at(built, k), keys[1], ws_value_string("new", 3));
+                ws_object_set((ws_value_t *)ws_array_at(ref, k), keys[1], ws_value_string("new", 3));
+            }
+            char *rb = render_value(built), *rr = render_value(ref);
+            CHECK_STR(rb, rr);
+            free(rb);
+            free(rr);
+            /* a NULL copy fails its object: the run's first, or its second
+             * after one that copied nothing or a source */
+            for (int c = 0; c < 3; c++) {
+                ws_member_t bad[2 * 5];
+                for (size_t j = 0; j < 2 * n; j++)
+                    bad[j] = (ws_member_t){.type = WS_VALUE_NUMBER, .num = (int64_t)j};
+                size_t obj = c == 0 ? 0 : 1;
+                bad[obj * n + 1] = (ws_member_t){.type = WS_VALUE_INVALID, .copy = NULL};
+                if (c == 2) bad[1] = (ws_member_t){.type = WS_VALUE_INVALID, .copy = src[4]};
+                ws_value_t *tmp = ws_value_array();
+                CHECK(ws_array_build(tmp, sh, bad, 2) == -1);
+                ws_value_free(tmp);
+                CHECK(ws_object_build(sh, bad + obj * n) == NULL);
+            }
+            /* a source freed and its address reused by other contents */
+            for (int round = 0; round < 4; round++) {
+                ws_value_arena_t *p1 = ws_value_arena_enter(NULL);
+                char b[32];
+                int l = snprintf(b, sizeof b, "R%d", round);
+                ws_value_t *leaf = ws_value_string(b, (size_t)l);
+                ws_value_arena_leave(p1);
+                ws_member_t one[5];
+                for (size_t j = 0; j < n; j++) one[j] = (ws_member_t){.type = WS_VALUE_INVALID, .copy = leaf};
+                CHECK(ws_array_build(built, sh, one, 1) == 0);
+                ws_value_free(leaf);
+                const ws_value_t *got = ws_object_at(ws_array_at(built, ws_array_size(built) - 1), n - 1, NULL, NULL);
+                size_t gl = 0;
+                const char *gs = ws_value_str(got, &gl);
+                CHECK(gs && gl == (size_t)l && memcmp(gs, b, gl) == 0);
+            }
+            build_case_end(built, ref, mb, prev, a, sh);
+        }
+        for (size_t i = 0; i < NSRC; i++) ws_value_free(src[i]);
+    }
 }
 
 /* ws_array_reserve: room without changing the array; pushes then never
@@ -1133,5 +1233,6 @@ int main(void) {
     RUN(array_build_appends_what_pushes_of_built_objects_give);
     RUN(built_strings_that_end_at_a_page_end);
     RUN(built_strings_of_every_length_and_repeated_members);
+    RUN(copy_members_of_many_sources_in_runs);
     return ws_test_done();
 }
