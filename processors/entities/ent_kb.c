@@ -95,8 +95,7 @@ static int table_build(ent_kb_t *kb, size_t cap)
     size_t alloc = cap + ENT_SLOT_PAD;
     ent_slot_t *ns = calloc(alloc, sizeof *ns);
     if (!ns) return -1;
-    unsigned shift = 64;
-    for (size_t c = cap; c > 1; c >>= 1) shift--;
+    unsigned shift = 64 - (unsigned)__builtin_ctzll(cap);
     size_t next = 0;                 /* first slot the next key may take */
     if (kb->slots) {
         for (size_t i = 0; i < kb->slots_cap + ENT_SLOT_PAD; i++) {
@@ -737,6 +736,8 @@ ent_kb_t *ent_kb_load(const ent_kb_opts_t *o, char *err, size_t errlen)
     kb->trig_upper = ent_kb_triggers(kb, ENT_TRIG_UPPER, &kb->n_upper);
     kb->shape_flags = (kb->n_digit ? TF_DIGIT : 0) | (kb->n_cap ? TF_CAP : 0) |
                       (kb->n_upper ? TF_UPPER : 0);
+    _Static_assert((TF_DIGIT | TF_CAP | TF_UPPER) < 32, "shape flags in the low five bits");
+    for (unsigned f = 0; f < 32; f++) kb->shape_cand[f] = (f & kb->shape_flags) != 0;
     free(kb->tmp);
     kb->tmp = NULL;
     kb->tmp_cap = 0;

@@ -105,6 +105,7 @@ struct ent_kb {
     const ent_trig_pair_t *trig_digit, *trig_capl, *trig_upper;  /* #digit, #cap, #upper */
     size_t n_digit, n_cap, n_upper;
     uint32_t shape_flags;           /* TF_DIGIT, TF_CAP, TF_UPPER: those with rules */
+    uint8_t shape_cand[32];         /* by a token's flags & 31: has one of shape_flags */
     int32_t *pair_combo;            /* per trig pair that starts a list: its combo, or -1 */
     ent_combo_t *combos;
     size_t combos_n;
@@ -129,11 +130,7 @@ struct ent_kb {
 #define ENT_SLOT_PAD 256
 _Static_assert(ENT_SLOT_PAD >= 4, "ent_kb_slot reads four slots from any home");
 
-static inline size_t ent_kb_home(uint64_t key, size_t cap)
-{
-    return (size_t)(key >> (64 - __builtin_ctzll(cap)));
-}
-/* The same from the table's own shift (no count of cap's bits). */
+/* A key's home slot (the table's shift is 64 - log2(slots_cap)). */
 static inline size_t ent_kb_home_of(const ent_kb_t *kb, uint64_t key)
 {
     return (size_t)(key >> kb->slots_shift);

@@ -1225,11 +1225,7 @@ static size_t tokenize(const ent_kb_t *kb, const char *text, size_t len, ent_tok
         /* The tokens that may trigger a rule, in one pass at the end.
          * Branch-free: the slot is written either way, the pointer moves
          * only for a candidate. */
-        const uint32_t ft = (kb->n_digit ? TF_DIGIT : 0) | (kb->n_cap ? TF_CAP : 0) |
-                            (kb->n_upper ? TF_UPPER : 0);
-        uint8_t shape[32];
-        _Static_assert((TF_DIGIT | TF_CAP | TF_UPPER) < 32, "shape flags in the low five bits");
-        for (unsigned f = 0; f < 32; f++) shape[f] = (f & ft) != 0;
+        const uint8_t *shape = kb->shape_cand;
         const uint8_t *bloom = kb->trig_bloom;
         uint32_t *at = cand;
         size_t i = 0;

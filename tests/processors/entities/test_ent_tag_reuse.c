@@ -106,7 +106,7 @@ static void check_table(const ent_kb_t *k)
         uint64_t key = k->slots[i].key;
         if (!key) continue;
         used++;
-        size_t home = ent_kb_home(key, k->slots_cap);
+        size_t home = (size_t)(key >> (64 - __builtin_ctzll(k->slots_cap)));   /* not from slots_shift */
         int ok = key > prev && home <= i && home == ent_kb_home_of(k, key);
         for (size_t j = home; ok && j < i; j++) ok = k->slots[j].key != 0;
         if (ok) ok = ent_kb_slot(k, key) == &k->slots[i];
