@@ -66,7 +66,10 @@ static void alias_index(alias_index_t *ix, const alias_t *al, size_t n)
     size_t cap = 64;
     while (cap < 8 * n) cap *= 2;
     ix->mask = cap - 1;
-    for (size_t k = 0; k < cap; k++) ix->head[k] = -1;
+    /* all -1, 64 bytes a step (cap is a multiple of 32): inline stores,
+     * where the loop became a call to memset, whose code is seldom in the
+     * instruction cache */
+    for (size_t k = 0; k < cap; k += 32) memset(ix->head + k, 0xff, 64);
     for (size_t k = n; k-- > 0;) {
         size_t b = hash_bucket(al[k].h, ix->mask);
         ix->next[k] = ix->head[b];
@@ -252,7 +255,7 @@ static void unknown_groups(ent_ctx_t *c, coref_buf_t *b, size_t nunk)
     while (cap < nu * 2) cap *= 2;
     text_group_t *g = b->g;
     int32_t *ugroup = b->ugroup, *table = b->table;
-    for (size_t k = 0; k < cap; k++) table[k] = -1;
+    for (size_t k = 0; k < cap; k += 16) memset(table + k, 0xff, 64);   /* all -1, as above */
     size_t ng = 0;
 
     /* groups, one per distinct unknown text */
@@ -292,9 +295,11 @@ static void unknown_groups(ent_ctx_t *c, coref_buf_t *b, size_t nunk)
     size_t n = s->ments_n, pending = ng;
     for (size_t i = 0; i < n && pending; i++) {
         const ent_mention_t *m = &ms[i];
-        if (m->type == ET_NONE || m->type >= ET__COUNT) continue;   /* unknown ones too */
+        /* a known type (not unknown ones) and a length an unknown text
+         * has: one test (&, not &&), rarely true, so it predicts well */
         uint32_t l = m->end - m->start;
-        if (!((lens >> (l & 63)) & 1)) continue;
+        unsigned known = (m->type != ET_NONE) & (m->type < ET__COUNT) & (unsigned)(lens >> (l & 63));
+        if (!(known & 1)) continue;
         uint64_t h = text_hash(c, m, l);
         size_t slot = group_slot(table, cap, g, h, l);
         if (table[slot] < 0) continue;
@@ -466,7 +471,8 @@ int ent_coref(ent_ctx_t *c)
         const ent_mention_t *m = &ms0[i];
         unsigned type = m->type, src = m->source;
         uint32_t ts = m->tstart, te = m->tend;
-        if (type == ENT_UNKNOWN || type == ENT_WEAK) unk[nunk++] = (uint32_t)i;
+        unk[nunk] = (uint32_t)i;   /* kept if unknown or weak: no branch */
+        nunk += (type == ENT_UNKNOWN) | (type == ENT_WEAK);
         size_t w;
         if (te - ts == 1) {
             if (!(toks[ts].flags & TF_WORD)) continue;   /* most mentions: no loop */
@@ -488,9 +494,9 @@ int ent_coref(ent_ctx_t *c)
         }
         /* step 2 leaves alone rule dates, times, amounts and numbers, and
          * nationalities */
-        if ((src == ENT_SRC_RULE && type >= ET_DATE) || type == ET_NORP) continue;
-        cand[ncand] = (uint32_t)i;
-        candw[ncand++] = (uint32_t)w;
+        cand[ncand] = (uint32_t)i;   /* kept unless so: no branch */
+        candw[ncand] = (uint32_t)w;
+        ncand += !(((src == ENT_SRC_RULE) & (type >= ET_DATE)) | (type == ET_NORP));
     }
 
     alias_index_t ix;
@@ -600,11 +606,17 @@ int ent_coref(ent_ctx_t *c)
     for (size_t i = 0; i < n; i++) {
         ent_mention_t *m = &ms[i];
         unsigned type = m->type, src = m->source;
-        /* only these may change in step 5 (a place from the gazetteer, a
-         * guess) or 6 (a place from the gazetteer) */
-        if (src < 8 && type < 32 && ((step56_types[src] >> type) & 1) && m->tend < c->nt &&
+        /* Steps 5 and 6 act only when the next token is a number (5) or,
+         * after a name from the gazetteer, a possessive or a lowercase
+         * word (6): that test first, as it is rarely true (a branch on
+         * the type and source first mispredicted); then only these may
+         * change in step 5 (a place from the gazetteer, a guess) or 6 (a
+         * place from the gazetteer). */
+        uint32_t te = m->tend;
+        uint32_t nxf = te < c->nt ? toks[te].flags : 0;
+        uint32_t want = TF_DIGIT | (src == ENT_SRC_GAZ ? TF_POSS | TF_LOWER : 0);
+        if ((nxf & want) && te < c->nt && src < 8 && type < 32 && ((step56_types[src] >> type) & 1) &&
             (src != ENT_SRC_GAZ || m->entry >= 0)) {
-            uint32_t nxf = toks[m->tend].flags;
             /* 5. sports results: a city or region followed by a score is
              * a team ("Chicago 5 Boston 3"); countries stay places, as
              * CoNLL/OntoNotes do. */

@@ -25,7 +25,9 @@
 #define MAX_PATTERN 4096        /* longer patterns are not judged (recursion depth) */
 #define MAX_NODES 20000
 #define MAX_NSTATES 60000
-#define MAX_DSTATES 8192        /* < ENT_RFILTER_DONE */
+#define MAX_DSTATES 8192        /* < BUILD_DONE */
+#define MAX_CODE 65535u         /* a transition's largest value (ent_rfilter.h) */
+#define BUILD_DONE 0x8000u      /* the build's table (state numbers): next state is final */
 #define MAX_WORK 200000000ull   /* NFA steps a build may take (a hostile rule file) */
 #define LIVE_CAP 2048           /* states with something undecided (see build_dfa) */
 #define MAX_DEPTH 64            /* deeper group nesting is not judged */
@@ -613,6 +615,7 @@ typedef struct {
     uint32_t stamp;
     int *stack, *tmp;
     size_t nlive;               /* states with n > 0 */
+    size_t live_cap;            /* at most so many (LIVE_CAP, or fewer for wide rows) */
     uint64_t work;              /* NFA states visited so far */
     uint64_t *bits;             /* closure's sorting bitmap, all zero between calls */
 } dfa_t;
@@ -680,7 +683,7 @@ static int dstate_get(dfa_t *d, uint32_t acc, size_t n)
         int32_t x = d->hash[i];
         if (x < 0) {
             if (d->nds >= MAX_DSTATES) return -1;
-            if (n && d->nlive >= LIVE_CAP) return -2;
+            if (n && d->nlive >= d->live_cap) return -2;
             d->nlive += n != 0;
             if (d->kn + n > d->kcap) {   /* kpool may still be NULL when n is 0 */
                 int *nk = grow(d->kpool, &d->kcap, d->kn + n, sizeof *nk, 4096);
@@ -746,6 +749,12 @@ static int build_dfa(bld_t *p, const int *starts, size_t nstarts, ent_rfilter_t 
     if (ncls < 0) return -1;
     dfa_t d = {0};
     d.p = p;
+    /* rows padded to whole units; the live rows' offsets in units, then the
+     * final states, must fit a transition (with 255 classes, 895 rows) */
+    uint32_t rowbytes = (uint32_t)(ncls * sizeof *f->next + ENT_RFILTER_UNIT - 1) / ENT_RFILTER_UNIT *
+                        ENT_RFILTER_UNIT;
+    d.live_cap = (size_t)(MAX_CODE + 1 - MAX_DSTATES) * ENT_RFILTER_UNIT / rowbytes;
+    if (d.live_cap > LIVE_CAP) d.live_cap = LIVE_CAP;
     d.hcap = 1;
     while (d.hcap < MAX_DSTATES * 2) d.hcap *= 2;
     d.hash = malloc(d.hcap * sizeof *d.hash);
@@ -818,7 +827,7 @@ static int build_dfa(bld_t *p, const int *starts, size_t nstarts, ent_rfilter_t 
             size_t ns = 0, m;
             int y;
             if (bhead[c] < 0 && none >= 0) {
-                next[x * (size_t)ncls + (size_t)c] = (uint16_t)(none | ENT_RFILTER_DONE);
+                next[x * (size_t)ncls + (size_t)c] = (uint16_t)(none | BUILD_DONE);
                 continue;
             }
             for (int e = bhead[c]; e >= 0; e = bnext[e]) seeds[ns++] = bval[e];
@@ -834,43 +843,50 @@ static int build_dfa(bld_t *p, const int *starts, size_t nstarts, ent_rfilter_t 
             }
             if (y < 0) goto out;
             if (bhead[c] < 0) none = y;
-            next[x * (size_t)ncls + (size_t)c] = (uint16_t)(y | (m ? 0 : ENT_RFILTER_DONE));
+            next[x * (size_t)ncls + (size_t)c] = (uint16_t)(y | (m ? 0 : BUILD_DONE));
         }
     }
     /* Renumbered: the states with something undecided first, in the order
      * found, then the final ones.  Only the first have rows (a walk stops at
-     * a final state), so the rows a walk reads lie together, near the start. */
+     * a final state), so the rows a walk reads lie together, near the start.
+     * Then encoded for the walk (ent_rfilter.h): a row's offset in units, or
+     * fin + the final state. */
     {
         uint16_t *id = malloc(d.nds * sizeof *id);
         f->mask = malloc(d.nds * sizeof *f->mask);
-        if (!id || !f->mask) {
+        uint32_t total_live = 0;
+        for (size_t x = 0; x < d.nds; x++) total_live += d.ds[x].n != 0;
+        size_t rowlen = rowbytes / sizeof *f->next;
+        f->next = calloc((total_live ? total_live : 1) * rowlen, sizeof *f->next);
+        if (!id || !f->mask || !f->next) {
             free(id);
             goto out;
         }
-        uint32_t nlive = 0, nfin = 0, total_live = 0;
-        for (size_t x = 0; x < d.nds; x++) total_live += d.ds[x].n != 0;
+        uint32_t nlive = 0, nfin = 0, unit = rowbytes / ENT_RFILTER_UNIT;
+        uint32_t fin = total_live * unit;       /* <= MAX_CODE + 1 - MAX_DSTATES: see live_cap */
         for (size_t x = 0; x < d.nds; x++) {
             id[x] = (uint16_t)(d.ds[x].n ? nlive++ : total_live + nfin++);
             f->mask[id[x]] = d.ds[x].acc;
         }
-        /* rows of the live states only, in their new order; targets renamed */
+        /* rows of the live states only, in their new order */
         size_t w = 0;
         for (size_t x = 0; x < d.nds; x++) {
             if (!d.ds[x].n) continue;
             for (size_t c = 0; c < (size_t)ncls; c++) {
                 uint16_t y = next[x * (size_t)ncls + c];
-                next[w++] = (uint16_t)(id[y & ~ENT_RFILTER_DONE] | (y & ENT_RFILTER_DONE));
+                uint32_t t = id[y & ~BUILD_DONE];
+                f->next[w * rowlen + c] = (uint16_t)((y & BUILD_DONE) ? fin + t - total_live : t * unit);
             }
+            w++;
         }
         f->nstates = (uint32_t)d.nds;
         f->nlive = total_live;
         f->ncls = (uint16_t)ncls;
-        f->start = (uint16_t)(d.ds[0].n ? id[0] : id[0] | ENT_RFILTER_DONE);
+        f->rowbytes = rowbytes;
+        f->fin = fin;
+        f->start = (uint16_t)(d.ds[0].n ? id[0] * unit : fin + id[0] - total_live);
         free(id);
     }
-    f->next = realloc(next, (f->nlive ? f->nlive : 1) * (size_t)ncls * sizeof *next);
-    if (!f->next) f->next = next;
-    next = NULL;
     rc = 0;
 out:
     free(next);

@@ -120,7 +120,7 @@ static uint32_t filter_rules(const ent_rfilter_t *f, const ent_ctx_t *c, size_t 
     size_t from = c->toks[i].start;
     size_t lim = c->len - from > RULE_WINDOW ? from + RULE_WINDOW : c->len;
     uint32_t st = ent_rfilter_walk(f, f->start, s + from, lim - from);
-    if (!ent_rfilter_done(st) && lim < c->len) {
+    if (!ent_rfilter_done(f, st) && lim < c->len) {
         if (!*wend) *wend = window_end(c, i, wj);      /* >= lim: a token start past it, or len */
         st = ent_rfilter_walk(f, st, s + lim, *wend - lim);
     }

@@ -58,7 +58,12 @@ void ent_tok_cls_slow(ent_ctx_t *c, size_t i)
     ent_tok_t *t = &c->toks[i];
     const ent_slot_t *s = ent_kb_slot(c->kb, ent_seq_hash(ENT_SEQ_SEED, t->h));
     cls_fill(t, s);
-    if (!gaz_fill_none(t, s)) t->gaz_entry = (int32_t)(s - c->kb->slots);
+    if (!gaz_fill_none(t, s)) {
+        t->gaz_entry = (int32_t)(s - c->kb->slots);
+        /* the gazetteer match of a word that has entries mostly follows,
+         * and its first load is the entry: start it now */
+        if (s->entry >= 0) __builtin_prefetch(&c->kb->entries[s->entry]);
+    }
 }
 
 /* The function-word role of token i (FW_*, from the word lists). */

@@ -352,13 +352,18 @@ static void test_shipped_lists(ent_kb_t *k)
         if (f->ncls > maxcls) maxcls = f->ncls;
         /* rows only for the undecided states, numbered first: a walk
          * that goes on stays in them, one that ends names a real state */
-        int rows_ok = f->nlive <= f->nstates &&
-                      (f->start & ENT_RFILTER_DONE ? (f->start & ~ENT_RFILTER_DONE) < f->nstates
-                                                   : f->start < f->nlive);
-        for (size_t e = 0; rows_ok && e < (size_t)f->nlive * f->ncls; e++) {
-            uint16_t y = f->next[e];
-            rows_ok = (y & ENT_RFILTER_DONE) ? (uint32_t)(y & ~ENT_RFILTER_DONE) < f->nstates
-                                             : y < f->nlive;
+        size_t rowlen = f->rowbytes / sizeof *f->next;
+        int rows_ok = f->nlive <= f->nstates && rowlen >= f->ncls &&
+                      f->rowbytes % ENT_RFILTER_UNIT == 0 &&
+                      f->fin == f->nlive * f->rowbytes / ENT_RFILTER_UNIT &&
+                      f->fin + (f->nstates - f->nlive) <= 65536 &&
+                      ent_rfilter_state(f, f->start) < (ent_rfilter_done(f, f->start) ? f->nstates : f->nlive);
+        for (size_t e = 0; rows_ok && e < (size_t)f->nlive * rowlen; e++) {
+            uint32_t y = f->next[e];
+            if (e % rowlen >= f->ncls) continue;        /* padding */
+            rows_ok = ent_rfilter_done(f, y) ? ent_rfilter_state(f, y) < f->nstates
+                                             : y * ENT_RFILTER_UNIT % f->rowbytes == 0 &&
+                                                   ent_rfilter_state(f, y) < f->nlive;
         }
         CHECK(rows_ok, "filter %zu: undecided states first, every transition in range", i);
         if (getenv("ENT_RFILTER_STATS"))
@@ -391,6 +396,67 @@ static void test_shipped_lists(ent_kb_t *k)
     /* the same subjects against a filter that is wrong: the check sees it */
     size_t spoiled = misses(k, rounds, drop_last, &spoiled_hits, NULL);
     CHECK(spoiled > 0 && spoiled_hits == hits, "a wrong filter is caught (%zu misses)", spoiled);
+}
+
+/* The walk as a plain table of state numbers, decoded from the encoded
+ * one: the reference the fast walk must agree with. */
+static uint32_t slow_walk(const ent_rfilter_t *f, const unsigned char *s, size_t n)
+{
+    uint32_t st = f->start;
+    for (size_t i = 0; i < n && !ent_rfilter_done(f, st); i++) {
+        uint32_t id = ent_rfilter_state(f, st);
+        st = f->next[(size_t)id * (f->rowbytes / sizeof *f->next) + f->cls[s[i]]];
+    }
+    return st;
+}
+
+/* The walks the tagger makes (ent_rules.c: split at its window) give the
+ * same state and answer as the plain walk, on the shipped filters and on
+ * filters with many classes (wide rows, fewer rows allowed). */
+static size_t walks_differ(const ent_rfilter_t *f, int rounds)
+{
+    char a[512];
+    size_t bad = 0;
+    for (int round = 0; round < rounds; round++) {
+        size_t na = subject(a, sizeof a);
+        if (rnd(4) == 0)        /* long ones too, for the split */
+            while (na + 40 < sizeof a) na += subject(a + na, sizeof a - na);
+        const unsigned char *sa = (const unsigned char *)a;
+        uint32_t ref = slow_walk(f, sa, na);
+        uint32_t one = ent_rfilter_walk(f, f->start, sa, na);
+        size_t cut = rnd((uint32_t)na + 1);
+        uint32_t split = ent_rfilter_walk(f, ent_rfilter_walk(f, f->start, sa, cut), sa + cut, na - cut);
+        if (one != ref || split != ref || ent_rfilter_mask(f, one) != ent_rfilter_mask(f, ref)) {
+            if (bad++ < 5) fprintf(stderr, "walks differ on '%.*s'\n", (int)na, a);
+        }
+    }
+    return bad;
+}
+
+static void test_walks(const ent_kb_t *k)
+{
+    size_t bad = 0;
+    for (size_t i = 0; i < k->filters_n; i++) bad += walks_differ(&k->filters[i], 2000);
+    CHECK(k->filters_n && bad == 0, "the walks agree with the plain one (%zu differ)", bad);
+    /* many bytes in classes of their own, and long literals: wide rows,
+     * more of them than such rows may have */
+    static char pat[ENT_RFILTER_MAX_RULES][900];
+    const char *src[ENT_RFILTER_MAX_RULES];
+    for (int r = 0; r < ENT_RFILTER_MAX_RULES; r++) {
+        size_t n = 0;
+        for (int c = 0; c < 8; c++) n += (size_t)snprintf(pat[r] + n, 8, "\\x%02x", (r * 8 + c) & 0x7f);
+        for (int c = 0; c < 120; c++) pat[r][n++] = "abcdefghijklmnopqrstuvwxyz0123456789 .,"[(r * 7 + c * 3) % 39];
+        pat[r][n] = '\0';
+        src[r] = pat[r];
+    }
+    ent_rfilter_t f;
+    int rc = ent_rfilter_build(&f, src, ENT_RFILTER_MAX_RULES);
+    CHECK(rc == 0, "a filter with wide rows builds");
+    if (rc == 0) {
+        printf("wide filter: %u classes, %u states, %u undecided\n", f.ncls, f.nstates, f.nlive);
+        CHECK(walks_differ(&f, 2000) == 0, "its walks agree with the plain one");
+        ent_rfilter_free(&f);
+    }
 }
 
 /* Tagging with the filters equals tagging without them. */
@@ -438,6 +504,7 @@ int main(void)
     CHECK(k != NULL, "the shipped rules load");
     if (k) {
         test_shipped_lists(k);
+        test_walks(k);
         test_same_mentions(k);
         ent_kb_free(k);
     }

@@ -9,6 +9,7 @@
 #include "wirestream_processor.h"
 #include "ws_record_host.h"
 #include "ws_article.h"
+#include "ws_value.h"
 #include "ent.h"
 #include "ent_kb.h"
 
@@ -867,6 +868,103 @@ static ws_record_t *make_record(const char *json)
     return r;
 }
 
+/* The annotations of one record, rendered: "<mentions>\n<groups>". */
+static char *render_annotations(ws_record_t *r)
+{
+    ws_buf_t b;
+    ws_buf_init(&b);
+    ws_value_render(ws_record_annotation(r, "entities"), &b);
+    ws_buf_append(&b, "\n", 1);
+    ws_value_render(ws_record_annotation(r, "entity_groups"), &b);
+    char *out = strdup(b.data ? b.data : "");
+    ws_buf_free(&b);
+    return out;
+}
+
+/* An article with many more mentions and groups than process() builds at
+ * a time (a few dozen): every mention reads back as its bytes of the body,
+ * in order; the groups count every mention once, in order of first
+ * appearance, each with its first mention's canonical name and type; and
+ * the record's arena (the pipeline's way) gives the same output as none
+ * (every value its own malloc), also when the scratch is reused. */
+static void test_processor_many_mentions(void *inst)
+{
+    const ws_processor_t *p = &ws_builtin_entities;
+    char body[8192];
+    size_t bl = 0;
+    for (int i = 0; i < 70 && bl < sizeof body - 200; i++) {
+        /* distinct amounts (a group each), a name and its short form
+         * (one group), a place repeated (one group) */
+        if (i % 5 == 0)
+            bl += (size_t)snprintf(body + bl, sizeof body - bl,
+                                   "Anna Kowalczyk spoke in Portvale on Friday. ");
+        bl += (size_t)snprintf(body + bl, sizeof body - bl,
+                               "Kowalczyk said sales rose %d percent to $%d million in Freedonia. ",
+                               i + 1, 3 * i + 7);
+    }
+    char *json = malloc(bl + 64);
+    if (!json) return;
+    snprintf(json, bl + 64, "{\"id\":\"many\",\"body\":\"%s\"}", body);
+    char *out[3] = {NULL, NULL, NULL};
+    for (int run = 0; run < 3; run++) {   /* arena, none, arena again */
+        ws_record_t *r = make_record(json);
+        CHECK(r != NULL, "record");
+        if (!r) continue;
+        size_t len = 0;
+        const char *text = ws_record_field(r, WS_FIELD_BODY, &len);
+        char reason[256] = "";
+        ws_value_arena_t *prev = ws_value_arena_enter(run == 1 ? NULL : ws_record_arena(r));
+        ws_result_t res = p->process(inst, r, reason, sizeof reason);
+        ws_value_arena_leave(prev);
+        CHECK(res == WS_KEEP, "process (%s)", reason);
+        const ws_value_t *ents = ws_record_annotation(r, "entities");
+        const ws_value_t *groups = ws_record_annotation(r, "entity_groups");
+        size_t n = ws_array_size(ents), ng = ws_array_size(groups);
+        CHECK(n > 150 && ng > 70, "many mentions (%zu) and groups (%zu)", n, ng);
+        int64_t prev_start = -1;
+        for (size_t i = 0; i < n; i++) {
+            const ws_value_t *e = ws_array_at(ents, i);
+            size_t tl = 0, cl = 0, yl = 0;
+            const char *tx = ws_value_str(ws_object_get(e, "text"), &tl);
+            const char *cn = ws_value_str(ws_object_get(e, "canonical"), &cl);
+            const char *ty = ws_value_str(ws_object_get(e, "type"), &yl);
+            int64_t st = ws_value_int_of(ws_object_get(e, "start"));
+            int64_t en = ws_value_int_of(ws_object_get(e, "end"));
+            CHECK(ws_object_size(e) == 5 && tx && cn && cl > 0 && ty && yl > 0 && st > prev_start &&
+                  en > st && (size_t)en <= len && tl == (size_t)(en - st) && memcmp(tx, text + st, tl) == 0,
+                  "mention %zu reads back as its bytes of the body", i);
+            prev_start = st;
+        }
+        int64_t total = 0, prev_first = -1;
+        for (size_t g = 0; g < ng; g++) {
+            const ws_value_t *gr = ws_array_at(groups, g);
+            size_t cl = 0, yl = 0;
+            const char *cn = ws_value_str(ws_object_get(gr, "canonical"), &cl);
+            const char *ty = ws_value_str(ws_object_get(gr, "type"), &yl);
+            int64_t count = ws_value_int_of(ws_object_get(gr, "count"));
+            int64_t first = ws_value_int_of(ws_object_get(gr, "first"));
+            total += count;
+            CHECK(cn && ty && count >= 1 && first > prev_first, "group %zu in order of first appearance", g);
+            prev_first = first;
+            /* its first mention has its canonical name and type */
+            size_t m = 0;
+            while (m < n && ws_value_int_of(ws_object_get(ws_array_at(ents, m), "start")) != first) m++;
+            size_t mcl = 0, myl = 0;
+            const char *mcn = m < n ? ws_value_str(ws_object_get(ws_array_at(ents, m), "canonical"), &mcl) : NULL;
+            const char *myt = m < n ? ws_value_str(ws_object_get(ws_array_at(ents, m), "type"), &myl) : NULL;
+            CHECK(mcn && myt && cn && ty && mcl == cl && memcmp(mcn, cn, cl) == 0 && myl == yl &&
+                  memcmp(myt, ty, yl) == 0, "group %zu: its first mention's canonical and type", g);
+        }
+        CHECK(total == (int64_t)n, "the groups count every mention once (%lld of %zu)", (long long)total, n);
+        out[run] = render_annotations(r);
+        ws_record_free(r);
+    }
+    CHECK(out[0] && out[1] && out[2] && strcmp(out[0], out[1]) == 0 && strcmp(out[0], out[2]) == 0,
+          "the same output with the record's arena and without one");
+    for (int run = 0; run < 3; run++) free(out[run]);
+    free(json);
+}
+
 static void test_processor(void)
 {
     const ws_processor_t *p = &ws_builtin_entities;
@@ -924,6 +1022,7 @@ static void test_processor(void)
         CHECK(!ws_record_truncated(r), "not truncated");
     }
     if (r) ws_record_free(r);
+    if (inst) test_processor_many_mentions(inst);
     if (inst) p->destroy(inst);
 
     /* two entities entries in one pipeline: the one named "entities" writes
