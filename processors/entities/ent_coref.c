@@ -557,8 +557,9 @@ int ent_coref(ent_ctx_t *c)
             size_t ml = m->end - m->start, fl = f->end - f->start;
             if (fl <= ml) continue;   /* more tokens need not mean more bytes */
             const char *mt = c->text + m->start, *ft = c->text + f->start;
-            int suffix = memcmp(ft + fl - ml, mt, ml) == 0 && ft[fl - ml - 1] == ' ';
-            int prefix = memcmp(ft, mt, ml) == 0 && ft[ml] == ' ';
+            /* in any case: "Van der Linden" ends "Marieke van der Linden" */
+            int suffix = ci_eq(ft + fl - ml, mt, ml) && ft[fl - ml - 1] == ' ';
+            int prefix = ci_eq(ft, mt, ml) && ft[ml] == ' ';
             if (suffix || prefix) {
                 m->canon = f->canon;
                 m->canon_len = f->canon_len;

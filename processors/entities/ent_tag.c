@@ -290,6 +290,63 @@ static int is_connector(ent_ctx_t *c, size_t i)
     return 0;
 }
 
+/* Token i is a lower-case name particle (van, de, bin: three letters at
+ * most, so the length spares most words a class lookup). */
+static inline int particle(ent_ctx_t *c, size_t i)
+{
+    const ent_tok_t *t = &c->toks[i];
+    return (t->flags & TF_LOWER) && t->end - t->start <= 3 && (ent_tok_cls(c, i) & CL_NAME_PART);
+}
+
+/* Name particles from i: one or two lower-case NAME_PART words ("van",
+ * "van der", "de la") with a name right after them.  Returns how many, or 0
+ * when there are none or no name follows within [i, b). */
+static size_t particles_at(ent_ctx_t *c, size_t i, size_t b)
+{
+    size_t n = 0;
+    while (n < 2 && i + n < b && particle(c, i + n))
+        n++;
+    if (n == 0 || i + n >= b) return 0;
+    const ent_tok_t *t = &c->toks[i + n];
+    if ((t->flags & TF_SENT) || ((t->flags & TF__RULE) && c->rule_type[i + n] >= ET_DATE))
+        return 0;
+    return namey(c, i + n) ? n : 0;
+}
+
+/* A capitalised particle that starts a surname: "Van Dijk", "Van der
+ * Linden", "De la Cruz".  Returns the surname's offset from k (1 to 3), or
+ * 0 when k does not start one. */
+static size_t lead_particle(ent_ctx_t *c, size_t k, size_t b)
+{
+    const ent_tok_t *t = &c->toks[k];
+    if (t->end - t->start > 3 || !(t->flags & TF_CAP) || (t->flags & TF_UPPER) || k + 1 >= b ||
+        !(ent_tok_cls(c, k) & CL_NAME_PART))
+        return 0;
+    const ent_tok_t *n = &c->toks[k + 1];
+    if ((n->flags & TF_CAP) && (n->flags & TF_SPACE) && !(n->flags & TF_SENT) && namey(c, k + 1))
+        return 1;
+    size_t np = particles_at(c, k + 1, b);
+    return np ? np + 1 : 0;
+}
+
+/* Lower-case particles just before k that belong to its surname, not
+ * before lo: after a title ("Mr. van der Berg"), or two of them ("later
+ * van den Hoek said").  One alone is too often an ordinary word. */
+static size_t particles_before(ent_ctx_t *c, size_t k, size_t lo, int after_title)
+{
+    size_t n = 0;
+    while (n < 2 && k > lo + n && !(c->toks[k - n].flags & (TF_NL | TF_SENT)) &&
+           particle(c, k - 1 - n))
+        n++;
+    return n == 2 || (n == 1 && after_title) ? n : 0;
+}
+
+/* The token after the last mention so far: a new one may not start before. */
+static inline size_t last_mention_end(const ent_ctx_t *c)
+{
+    return c->s->ments_n ? c->s->ments[c->s->ments_n - 1].tend : 0;
+}
+
 /* Extend a chunk of name tokens from i; returns its end. */
 static size_t chunk_end(ent_ctx_t *c, size_t i)
 {
@@ -318,6 +375,9 @@ static size_t chunk_end(ent_ctx_t *c, size_t i)
             !(c->toks[j + 1].flags & TF_SPACE) && namey(c, j + 1)) { j += 2; continue; }
         /* connectors: of, for, de, the (after of), & */
         if (is_connector(c, j) && j + 1 < c->nt) {
+            /* particles: Marieke van der Linden, Tomas de la Cruz */
+            size_t np = particles_at(c, j, c->nt);
+            if (np) { j += np + 1; continue; }
             size_t k = j + 1;
             if (k < c->nt && fw(c, k) == FW_ARTICLE && k + 1 < c->nt) k++;
             if (namey(c, k) && !(c->toks[k].flags & TF_SENT) &&
@@ -390,6 +450,8 @@ static unsigned apposition(ent_ctx_t *c, size_t e)
         if ((t->flags & TF_LOWER) && (cl & CL_LOCPREP)) break;
         if (ent_cls_fw(cl) == FW_OF || ent_cls_fw(cl) == FW_RELATIVE)
             break;
+        /* a verb: "Smith, said the team's ...", not an apposition */
+        if ((t->flags & TF_LOWER) && (cl & (CL_SPEECH | CL_PERSON_VERB))) break;
         if (!(t->flags & TF_LOWER) && !(t->flags & TF_UPPER)) continue;
         if (cl & (CL_PERSON_NOUN | CL_ORG_NOUN | CL_PLACE_NOUN)) {
             /* the head noun is the last noun before of/who/punctuation */
@@ -445,6 +507,10 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
     if (ap & CL_ORG_NOUN) return ET_ORG;
     if (ap & CL_PLACE_NOUN) return ET_GPE;
     if (ap & CL_PERSON_NOUN) return ET_PERSON;
+    /* a surname led by two particles: "van der Linden", "De la Cruz" */
+    if ((first & CL_NAME_PART) && k + 2 < m && (c->toks[k + 1].flags & TF_LOWER) &&
+        (ent_tok_cls(c, k + 1) & CL_NAME_PART))
+        return ET_PERSON;
     if (first & CL_GIVEN && n >= 2 && !(c->toks[k].flags & TF_UPPER)) return ET_PERSON;
     if (n >= 2 && (c->toks[k].flags & TF_INITIAL)) return ET_PERSON;
     if (n >= 2 && (last & CL_SURNAME)) return ET_PERSON;
@@ -465,7 +531,10 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
         /* two or three uncommon capitalised words: most often a person */
         int common = 0;
         for (size_t i = k; i < m; i++)
-            if (ent_tok_cls(c, i) & CL_COMMON) common++;
+            /* particles are not ordinary words here: Jan van Dijk, Omar Bin
+             * Salem, Van Dijk (but not in La Rosa Theatre) */
+            if ((i != k || m - k == 2) && (ent_tok_cls(c, i) & CL_NAME_PART)) continue;
+            else if (ent_tok_cls(c, i) & CL_COMMON) common++;
             else if ((c->toks[i].flags & TF_UPPER) && c->toks[i].end - c->toks[i].start > 1) common++;
         if (common == 0) return ET_PERSON;
         return ET_ORG;
@@ -478,9 +547,13 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
 static int segment(ent_ctx_t *c, size_t a, size_t b)
 {
     size_t k = a;
-    int after_title = 0;
+    int after_title = 0, skipped = 0;
     while (k < b) {
-        if (is_connector(c, k) || !(c->toks[k].flags & TF_WORD) || !namey(c, k)) { k++; continue; }
+        if (is_connector(c, k) || !(c->toks[k].flags & TF_WORD) || !namey(c, k)) {
+            k++;
+            skipped = 1;
+            continue;
+        }
         /* a role word before "of": "CEO of TD International" */
         if ((ent_tok_cls(c, k) & CL_PERSON_NOUN) && !(ent_tok_cls(c, k) & CL_ORG_HEAD) &&
             k + 1 < b && is_connector(c, k + 1)) {
@@ -491,6 +564,29 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
         size_t tl;
         size_t gl = ent_gaz_match(c, k, &entry, &tl);
         if (gl + k > b) gl = b - k;   /* never past the chunk (cannot happen often) */
+        /* a surname with its particles: "Van der Linden", "Mr. van der
+         * Berg"; the surname may be a known word or place (Linden) */
+        size_t mstart = k, m;
+        int particled = 0;
+        if (gl <= 1 && !tl) {
+            size_t lead = lead_particle(c, k, b), back = 0;
+            /* only after a title or particles skipped inside the chunk
+             * ("Later van den Hoek"): asking at every chunk start costs
+             * more than the rare name it finds (coreference still gives
+             * that surname its full name) */
+            const ent_tok_t *pt = after_title || (skipped && k > a) ? &c->toks[k - 1] : NULL;
+            skipped = 0;
+            if (!lead && pt && (pt->flags & TF_LOWER) && pt->end - pt->start <= 3) {
+                size_t lo = last_mention_end(c);
+                back = particles_before(c, k, lo > a || k == a ? lo : a, after_title);
+            }
+            if (lead || back) {
+                particled = 1;
+                mstart = k - back;
+                m = k + lead + 1;
+                goto run;
+            }
+        }
         if (gl == 0 && plain_word(c, k)) {
             if (c->dropped_n < c->dropped_cap) c->dropped[c->dropped_n++] = (uint32_t)k;
             k++;
@@ -581,11 +677,13 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
             continue;
         }
         /* unknown run */
-        size_t m = k;
+        m = k;
+run:
         while (m < b) {
             if (m > k) {
                 if (is_connector(c, m)) {
-                    if ((ent_tok_cls(c, m) & CL_NAME_PART) && m + 1 < b && namey(c, m + 1)) { m++; continue; }
+                    size_t np = particles_at(c, m, b);
+                    if (np) { m += np + 1; continue; }   /* the surname after them too */
                     break;
                 }
                 if (c->toks[m].flags & TF_HYPH) {
@@ -622,10 +720,11 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
         }
         if (m == k) { k++; continue; }
         /* drop leading ordinary words: "Calling Xi", "But Smith" */
-        while (k < m && plain_word(c, k)) {
+        while (!particled && k < m && plain_word(c, k)) {
             if (c->dropped_n < c->dropped_cap) c->dropped[c->dropped_n++] = (uint32_t)k;
             k++;
         }
+        if (particled) k = mstart;
         if (k == m) continue;
         int guess;
         int type = classify_run(c, k, m, after_title, &guess);

@@ -150,6 +150,28 @@ static void test_coreference_short_forms(void)
     expect("Portvale", ET_GPE, "Portvale");
 }
 
+/* Particles inside surnames: lower-case ones join the name around them,
+ * a capitalised one starts a surname, and a short form with its particles
+ * joins the full name in any case.  The surname may itself be a place. */
+static void test_name_particles(void)
+{
+    tag("Prices rose, said Femke van der Linden, an economist. Van der Linden added that "
+        "Tomas de la Vega agreed. Later van der Linden met Mr. van den Hoek in Portvale.");
+    expect("Femke van der Linden", ET_PERSON, "Femke van der Linden");
+    expect("Van der Linden", ET_PERSON, "Femke van der Linden");
+    expect("van der Linden", ET_PERSON, "Femke van der Linden");
+    expect("Tomas de la Vega", ET_PERSON, NULL);
+    expect("van den Hoek", ET_PERSON, NULL);
+    expect("Portvale", ET_GPE, NULL);
+    expect_none("Linden");
+    expect_none("Femke");
+    no_overlaps();
+    tag("Police stopped a van near Portvale. The coach, Pieter Quast, said the team was ready.");
+    expect("Portvale", ET_GPE, NULL);
+    expect("Pieter Quast", ET_PERSON, NULL);
+    no_overlaps();
+}
+
 static void test_acronyms_and_gazetteer_canonicals(void)
 {
     tag("The Federal Widget Commission (FWC) fined Quillfeather Inc on Tuesday. "
@@ -1062,6 +1084,7 @@ int main(void)
     test_tokenizer();
     test_titles_and_possessives();
     test_coreference_short_forms();
+    test_name_particles();
     test_acronyms_and_gazetteer_canonicals();
     test_org_patterns_and_apposition();
     test_numeric_rules();
