@@ -292,7 +292,7 @@ enum { SH_UP = 1, SH_LOW = 2, SH_DIG = 4 };
 #define S3 (STOP_ANY | 3)
 #define ST3(c) [c] = S3, [c + 32] = S3
 #define WS2_16 S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2, S2
-#define LB(n) ((n) >= 8 ? ~0ull : (1ull << (8 * (n))) - 1)
+#define LB(n) ((n) >= 8 ? ~0ull : (1ull << ((8 * (n)) & 63)) - 1)   /* & 63: no shift warning in the branch not taken */
 #define HS(n) (0x9E3779B97F4A7C15ull ^ (n))
 #define RL(n) (0x6060606060606060ull & ~0xFFull & LB(n))
 #define WF_ROW(f) WF(f, 0), WF(f, 1), WF(f, 2), WF(f, 3), WF(f, 4), WF(f, 5), WF(f, 6), WF(f, 7)

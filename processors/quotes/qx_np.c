@@ -170,6 +170,22 @@ int qx_np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
 }
 
 /* A speaker phrase starting at token i, not reaching hi. */
+/* A person named in apposition to a description: the PERSON mention that
+ * starts at token j and ends just before a comma, a sentence end, a quote
+ * or hi ("said the museum's director, Alice Fenwick."), or -1. */
+static int appositive_person(ctx_t *c, qx_toks_t *tk, size_t j, size_t hi)
+{
+    if (j >= hi || !(tk->t[j].f & T_CAP)) return -1;
+    int en = qx_ent_at(c, tk->t[j].s, tk->t[j].e);
+    if (en < 0) return -1;
+    const qx_ent_t *e = qx_ent_te(c, en);
+    if (e->type != QX_E_PERSON || e->start != tk->t[j].s) return -1;
+    size_t k = j;
+    while (k < hi && tk->t[k].s < e->end) k++;
+    if (k < hi && !(tk->t[k].f & (T_COMMA | T_END | T_QUOTE))) return -1;
+    return en;
+}
+
 int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
 {
     while (i < hi && qx_skippable(c, &tk->t[i]) && !(qx_cls(c, &tk->t[i]) & QX_W_DET)) i++;
@@ -261,7 +277,12 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
             return 1;
         }
         if (pk & QX_W_NOUN) {
-            qx_sp_set(sp, QX_SP_DESC, t->s, p->e, -1);
+            /* "the museum's director, Alice Fenwick": the person named */
+            int ap = j + 1 < hi && (tk->t[j + 1].f & T_COMMA) ? appositive_person(c, tk, j + 2, hi) : -1;
+            if (ap >= 0)
+                qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, ap)->start, qx_ent_te(c, ap)->end, ap);
+            else
+                qx_sp_set(sp, QX_SP_DESC, t->s, p->e, -1);
             return 1;
         }
     }
@@ -306,7 +327,14 @@ int qx_subject_back(ctx_t *c, qx_toks_t *tk, long ci, long lo, int participle, s
             while (k >= lo && n < 25 &&
                    !(tk->t[k].f & (T_COMMA | T_END | T_QUOTE | T_COLON | T_SEMI))) { k--; n++; }
             if (k < lo || !(tk->t[k].f & T_COMMA)) break;
-            if (qx_np_back(c, tk, k - 1, lo, sp)) return 1;
+            if (qx_np_back(c, tk, k - 1, lo, sp)) {
+                /* "its director, Tomas Eriksen, said": the person between
+                 * the commas, not the description before them */
+                int ap = commas == 0 && sp->kind == QX_SP_DESC ? appositive_person(c, tk, (size_t)k + 1, (size_t)j) : -1;
+                if (ap >= 0)
+                    qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, ap)->start, qx_ent_te(c, ap)->end, ap);
+                return 1;
+            }
             k--;
         }
         return 0;

@@ -358,6 +358,27 @@ static void test_appositive_before_cue(void)
     free(qs.q);
 }
 
+/* A description with the person's name in apposition: the name is the
+ * speaker, after the cue and before it; a description alone stays one. */
+static void test_name_in_apposition_to_description(void)
+{
+    const ent_spec_t es[] = {{"Lena Marsh", "PERSON", "Lena Marsh"}, {"Omar Tull", "PERSON", "Omar Tull"}, {0}};
+    const char *b = "\"Stocks are cheap,\" said the fund's director, Lena Marsh. "
+                    "\"Costs will fall,\" its finance director, Omar Tull, said on Monday.";
+    qx_quotes_t qs = run(b, es);
+    CHECK(qs.n == 2, "%zu quotes", qs.n);
+    if (qs.n == 2) {
+        expect(b, &qs.q[0], "Stocks are cheap,", "Lena Marsh", "Lena Marsh", "said", 0);
+        expect(b, &qs.q[1], "Costs will fall,", "Omar Tull", "Omar Tull", "said", 0);
+    }
+    free(qs.q);
+    const char *d = "\"Stocks are cheap,\" said the fund's director, adding that bonds were not.";
+    qs = run(d, es);
+    CHECK(qs.n == 1, "%zu quotes", qs.n);
+    if (qs.n == 1) expect(d, &qs.q[0], "Stocks are cheap,", "the fund's director", NULL, "said", 0);
+    free(qs.q);
+}
+
 static void test_cueless_paragraph_inherits_speaker(void)
 {
     const ent_spec_t es[] = {{"Mia Chen", "PERSON", "Mia Chen"}, {"Chen", "PERSON", "Mia Chen"}, {0}};
@@ -945,6 +966,7 @@ int main(int argc, char **argv)
     test_pronoun_they_resolves_to_org();
     test_description_speaker();
     test_appositive_before_cue();
+    test_name_in_apposition_to_description();
     test_cueless_paragraph_inherits_speaker();
     test_colon_paragraph_introduces_quote();
     test_name_without_entity_links_to_canonical();
