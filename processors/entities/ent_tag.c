@@ -290,12 +290,11 @@ static int is_connector(ent_ctx_t *c, size_t i)
     return 0;
 }
 
-/* Token i is a lower-case name particle (van, de, bin: three letters at
- * most, so the length spares most words a class lookup). */
+/* Token i is a lower-case name particle (van, de, bin: NAME_PART in the
+ * class lists, of any length). */
 static inline int particle(ent_ctx_t *c, size_t i)
 {
-    const ent_tok_t *t = &c->toks[i];
-    return (t->flags & TF_LOWER) && t->end - t->start <= 3 && (ent_tok_cls(c, i) & CL_NAME_PART);
+    return (c->toks[i].flags & TF_LOWER) && (ent_tok_cls(c, i) & CL_NAME_PART);
 }
 
 /* Name particles from i: one or two lower-case NAME_PART words ("van",
@@ -319,7 +318,7 @@ static size_t particles_at(ent_ctx_t *c, size_t i, size_t b)
 static size_t lead_particle(ent_ctx_t *c, size_t k, size_t b)
 {
     const ent_tok_t *t = &c->toks[k];
-    if (t->end - t->start > 3 || !(t->flags & TF_CAP) || (t->flags & TF_UPPER) || k + 1 >= b ||
+    if (!(t->flags & TF_CAP) || (t->flags & TF_UPPER) || k + 1 >= b ||
         !(ent_tok_cls(c, k) & CL_NAME_PART))
         return 0;
     const ent_tok_t *n = &c->toks[k + 1];
@@ -508,8 +507,7 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
     if (ap & CL_PLACE_NOUN) return ET_GPE;
     if (ap & CL_PERSON_NOUN) return ET_PERSON;
     /* a surname led by two particles: "van der Linden", "De la Cruz" */
-    if ((first & CL_NAME_PART) && k + 2 < m && (c->toks[k + 1].flags & TF_LOWER) &&
-        (ent_tok_cls(c, k + 1) & CL_NAME_PART))
+    if ((first & CL_NAME_PART) && k + 2 < m && particle(c, k + 1))
         return ET_PERSON;
     if (first & CL_GIVEN && n >= 2 && !(c->toks[k].flags & TF_UPPER)) return ET_PERSON;
     if (n >= 2 && (c->toks[k].flags & TF_INITIAL)) return ET_PERSON;
@@ -574,12 +572,11 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
              * ("Later van den Hoek"): asking at every chunk start costs
              * more than the rare name it finds (coreference still gives
              * that surname its full name) */
-            const ent_tok_t *pt = after_title || (skipped && k > a) ? &c->toks[k - 1] : NULL;
-            skipped = 0;
-            if (!lead && pt && (pt->flags & TF_LOWER) && pt->end - pt->start <= 3) {
-                size_t lo = last_mention_end(c);
-                back = particles_before(c, k, lo > a || k == a ? lo : a, after_title);
+            if (!lead && (after_title || (skipped && k > a))) {
+                size_t lo = last_mention_end(c);   /* and inside the chunk */
+                back = particles_before(c, k, lo > a ? lo : a, after_title);
             }
+            skipped = 0;
             if (lead || back) {
                 particled = 1;
                 mstart = k - back;
