@@ -345,10 +345,17 @@ def test():
         m3.insert((i + 1) * len(m3) // (N_LATE + 1), message(c, i % PARTS))
     cut = P3_BACKLOG + N_LATE // 2
     h.produce(n["in"], m3[:cut])
-    prod = h.produce(n["in"], m3[cut:], rate=RATE, background=True)
     p3_ids = {x["id"] for x in p3}
     h.wait_until(lambda: len(p3_ids & set(h.keys_of(h.consume(n["out"], values=False)))) >= P3_BACKLOG // 2,
                  180, "%d phase-3 outputs before the kill" % (P3_BACKLOG // 2))
+    # The paced rest starts only now and runs for seconds after the kill, so
+    # input is arriving at ws-a's partition when it dies.  (Started with the
+    # backlog, a slow build could finish it before that many outputs were
+    # seen, leave ws-a with everything committed, and fail the check below.)
+    prod = h.produce(n["in"], m3[cut:], rate=RATE, background=True)
+    time.sleep(1.0)
+    h.check(prod.alive(), "test bug: the paced producer (%d records at %d/s) ended within a second" % (
+        len(m3) - cut, RATE))
     alive_all([a, b])
     a.kill9()
     kill_ms = int(time.time() * 1000)
