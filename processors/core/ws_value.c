@@ -33,6 +33,12 @@
  *    them: in an arena an object and its new leaves are written as one
  *    block from the shape's image (no call per value, no size pass), and
  *    the general way (ws_value_*() then ws_object_make) covers the rest;
+ *  - bytes written are the cost in a record kept while others are built
+ *    (each is a cache miss), so a container's values are a vector of
+ *    pointers of their own (an array element is 8 bytes), and the objects
+ *    build_run makes point to their shape's keys and key bytes (a keyset,
+ *    held by the arena: a record may outlive its processor's shapes)
+ *    until a key is added; a mention object is ~170 bytes, not ~300;
  *  - a reset keeps the arena's chunks (up to KEEP_MAX bytes in all) for
  *    the next record: records bigger than one chunk don't malloc and
  *    page-fault fresh chunks each time, and RSS stays bounded.
@@ -45,6 +51,7 @@
 #include "ws_article.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -92,17 +99,19 @@ enum {
 #define OBJ_KEYS 64
 #define ARR_SLOTS 4
 
+/* An object's key: its values are in a vector of their own (arrays have
+ * only that), so an array element is one pointer and the objects of a
+ * shape can share the shape's keys (below). */
 typedef struct {
-    ws_value_t *v;
-    uint64_t tag;     /* objects: the key's first 8 bytes, zero-padded (lookups
+    uint64_t tag;     /* the key's first 8 bytes, zero-padded (lookups
                        * compare the length and this word first) */
-    uint32_t koff;    /* objects: the key is stored as "key": at kbuf + koff, or
+    uint32_t koff;    /* the key is stored as "key": at kbuf + koff, or
                        * KOFF_TAG: a plain key of up to 8 bytes, only in tag */
     uint32_t klen;    /* the key's length, | KEY_PLAIN if it needs no escaping */
-} slot_t;
+} kslot_t;
 
 /* Every node starts with this header; a string's bytes follow it, and a
- * container is a cont_t (the header, then the vector). */
+ * container is a cont_t (the header, then the vectors). */
 struct ws_value {
     uint8_t type;
     uint8_t flags;
@@ -111,17 +120,25 @@ struct ws_value {
         int64_t i;
         double d;
         size_t slen;
+        uint64_t kbloom;   /* objects: a bit per key (key_bit): a set of a
+                            * new key skips the duplicate search */
     } u;
 };
 
+/* A container.  An object's keys and key bytes are its own, or (objects
+ * built by build_run) the shape's keyset's, read-only: such an object is
+ * full (n == cap, klen == kcap), so adding a key first moves keys and key
+ * bytes to a bigger block of its own (container_grow, key_append), and a
+ * replaced value changes only vals.  The arena holds the keyset until its
+ * objects are gone (arena_hold). */
 typedef struct {
     ws_value_t h;
-    slot_t *slots;
+    ws_value_t **vals;   /* n values of cap; an object's keys follow them in
+                          * the same block when it is its own */
+    kslot_t *keys;       /* objects: the keys of vals; arrays: NULL */
     char *kbuf;
     uint32_t n, cap, klen, kcap;
     ws_value_arena_t *arena;   /* the arena the node is in, or NULL */
-    uint64_t kbloom;           /* objects: a bit per key (key_bit): a set of a
-                                * new key skips the duplicate search */
 } cont_t;
 
 #define STR(v) ((char *)((v) + 1))
@@ -140,6 +157,22 @@ typedef struct chunk {
 #define CHUNK_MAX (1024u * 1024)      /* chunk sizes double up to this */
 #define KEEP_MAX (4u * 1024 * 1024)   /* chunk bytes kept over a reset, at most */
 
+/* A shape's keys (n kslot_t, then the key bytes), which the objects
+ * build_run makes of the shape point to instead of copying them.  A record
+ * may outlive the processor that made its values (and freed its shapes),
+ * so the shape and every arena that built objects from it hold a
+ * reference: an arena lets go at its first reset after the shape was
+ * freed (no count per object or per record), or when it is freed. */
+typedef struct keyset {
+    atomic_size_t refs;
+    atomic_int orphan;     /* its shape was freed */
+    kslot_t keys[];
+} keyset_t;
+
+/* Keysets an arena holds at most: past that, objects copy their keys
+ * (the general way), and a shape made per call cannot grow the list. */
+#define HELD_MAX 32
+
 struct ws_value_arena {
     chunk_t *chunks;       /* in use, newest first; the first is the current one */
     chunk_t *spare;        /* kept over resets, for the next records */
@@ -148,7 +181,45 @@ struct ws_value_arena {
     size_t next_size;
     ws_value_t **adopted;  /* malloc'd values handed to arena containers */
     size_t nadopted, adopted_cap;
+    const keyset_t *held_last;   /* the keyset held last (build_run's quick test) */
+    size_t nheld;
+    keyset_t *held[HELD_MAX];    /* keysets its objects may point to */
 };
+
+static void keyset_release(keyset_t *ks) {
+    if (atomic_fetch_sub_explicit(&ks->refs, 1, memory_order_acq_rel) == 1) free(ks);
+}
+
+/* Takes a reference to ks for a's objects (once: it is kept over resets
+ * while its shape lives).  -1 when a holds HELD_MAX others. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int arena_hold(ws_value_arena_t *a, keyset_t *ks) {
+    for (size_t i = 0; i < a->nheld; i++)
+        if (a->held[i] == ks) {
+            a->held_last = ks;
+            return 0;
+        }
+    if (a->nheld == HELD_MAX) return -1;
+    atomic_fetch_add_explicit(&ks->refs, 1, memory_order_relaxed);
+    a->held[a->nheld++] = ks;
+    a->held_last = ks;
+    return 0;
+}
+
+/* After a reset (no object points to a keyset any more): lets go of the
+ * keysets whose shape was freed, or of all of them. */
+static void arena_let_go(ws_value_arena_t *a, int all) {
+    size_t k = 0;
+    for (size_t i = 0; i < a->nheld; i++) {
+        keyset_t *ks = a->held[i];
+        if (all || atomic_load_explicit(&ks->orphan, memory_order_relaxed)) keyset_release(ks);
+        else a->held[k++] = ks;
+    }
+    if (k != a->nheld) a->held_last = NULL;
+    a->nheld = k;
+}
 
 static _Thread_local ws_value_arena_t *current;
 
@@ -297,6 +368,7 @@ void ws_value_arena_reset(ws_value_arena_t *a) {
         a->cur = a->end = NULL;
     }
     a->used = 0;
+    if (a->nheld) arena_let_go(a, 0);
 }
 
 void ws_value_arena_free(ws_value_arena_t *a) {
@@ -308,6 +380,7 @@ void ws_value_arena_free(ws_value_arena_t *a) {
         free(c);
     }
     free(a->adopted);
+    arena_let_go(a, 1);
     if (current == a) current = NULL;
     free(a);
 }
@@ -380,17 +453,19 @@ static inline ws_value_t *node_new(ws_value_type_t t, size_t size) {
 __attribute__((always_inline))   /* ws_object_make builds every mention with it */
 #endif
 static inline ws_value_t *container_new(ws_value_type_t t, uint32_t nslots, uint32_t nkeys) {
-    ws_value_t *v = node_new(t, sizeof(cont_t) + nslots * sizeof(slot_t) + nkeys);
+    size_t per = sizeof(ws_value_t *) + (t == WS_VALUE_OBJECT ? sizeof(kslot_t) : 0);
+    ws_value_t *v = node_new(t, sizeof(cont_t) + nslots * per + nkeys);
     if (!v) return NULL;
     cont_t *c = C(v);
-    c->slots = (slot_t *)(c + 1);
-    c->kbuf = (char *)(c->slots + nslots);
+    c->vals = (ws_value_t **)(c + 1);
+    c->keys = t == WS_VALUE_OBJECT ? (kslot_t *)(c->vals + nslots) : NULL;
+    c->kbuf = (char *)(c->vals + nslots) + nslots * (per - sizeof(ws_value_t *));
     c->n = 0;
     c->cap = nslots;
     c->klen = 0;
     c->kcap = nkeys;
     c->arena = (v->flags & F_ARENA) ? current : NULL;
-    c->kbloom = 0;
+    v->u.kbloom = 0;
     return v;
 }
 
@@ -656,8 +731,8 @@ ws_value_t *ws_value_bool(int b) {
 void ws_value_free(ws_value_t *v) {
     if (!v || (v->flags & F_ARENA)) return;   /* arena nodes go with their arena */
     if (v->type == WS_VALUE_ARRAY || v->type == WS_VALUE_OBJECT) {
-        for (uint32_t i = 0; i < C(v)->n; i++) ws_value_free(C(v)->slots[i].v);
-        if (v->flags & F_OWN_SLOTS) free(C(v)->slots);
+        for (uint32_t i = 0; i < C(v)->n; i++) ws_value_free(C(v)->vals[i]);
+        if (v->flags & F_OWN_SLOTS) free(C(v)->vals);   /* and the keys in its block */
         if (v->flags & F_OWN_KEYS) free(C(v)->kbuf);
     }
     free(v);
@@ -669,8 +744,8 @@ static void release(const ws_value_t *c, ws_value_t *val) {
     if (!CC(c)->arena) ws_value_free(val);
 }
 
-/* Moves a container's slots or key bytes to a bigger block: from its arena,
- * else malloc (the inline block) or realloc (an own block). */
+/* Moves an object's key bytes to a bigger block: from its arena, else
+ * malloc (the inline block) or realloc (an own block). */
 static void *block_grow(ws_value_t *c, void *old, size_t oldsize, size_t newsize, uint8_t own) {
     if (!C(c)->arena && (c->flags & own)) return realloc(old, newsize);
     void *p = C(c)->arena ? arena_alloc(C(c)->arena, newsize) : malloc(newsize);
@@ -680,15 +755,38 @@ static void *block_grow(ws_value_t *c, void *old, size_t oldsize, size_t newsize
     return p;
 }
 
+/* Moves a container's values (and an object's keys, which follow them in
+ * the same block) to a block of cap > C(c)->cap slots: from its arena, else
+ * malloc (the inline block, or a shape's keys) or realloc (an own block). */
+static int slots_grow(ws_value_t *c, uint32_t cap) {
+    cont_t *k = C(c);
+    int obj = c->type == WS_VALUE_OBJECT;
+    size_t per = sizeof(ws_value_t *) + (obj ? sizeof(kslot_t) : 0);
+    size_t vbytes = (size_t)cap * sizeof(ws_value_t *);
+    char *p;
+    if (!k->arena && (c->flags & F_OWN_SLOTS)) {
+        p = realloc(k->vals, (size_t)cap * per);
+        if (!p) return -1;
+        /* the keys were behind the old capacity's values */
+        if (obj) memmove(p + vbytes, p + (size_t)k->cap * sizeof(ws_value_t *), k->n * sizeof(kslot_t));
+    } else {
+        p = k->arena ? arena_alloc(k->arena, (size_t)cap * per) : malloc((size_t)cap * per);
+        if (!p) return -1;
+        if (k->n) {
+            memcpy(p, k->vals, k->n * sizeof(ws_value_t *));
+            if (obj) memcpy(p + vbytes, k->keys, k->n * sizeof(kslot_t));
+        }
+        if (!k->arena) c->flags |= F_OWN_SLOTS;
+    }
+    k->vals = (ws_value_t **)p;
+    if (obj) k->keys = (kslot_t *)(p + vbytes);
+    k->cap = cap;
+    return 0;
+}
+
 static int container_grow_slow(ws_value_t *c) {
     if (C(c)->cap > KEY_MAX / 2) return -1;
-    uint32_t cap = C(c)->cap ? C(c)->cap * 2 : ARR_SLOTS;
-    slot_t *s = block_grow(c, C(c)->slots, (size_t)C(c)->cap * sizeof(slot_t),
-                           (size_t)cap * sizeof(slot_t), F_OWN_SLOTS);
-    if (!s) return -1;
-    C(c)->slots = s;
-    C(c)->cap = cap;
-    return 0;
+    return slots_grow(c, C(c)->cap ? C(c)->cap * 2 : ARR_SLOTS);
 }
 
 static inline int container_grow(ws_value_t *c) {
@@ -719,8 +817,8 @@ static int key_append(ws_value_t *obj, const char *key, size_t n, uint32_t *off)
 }
 
 static const char *key_at(const ws_value_t *obj, uint32_t i, uint32_t *len) {
-    *len = CC(obj)->slots[i].klen & ~KEY_PLAIN;
-    return CC(obj)->kbuf + CC(obj)->slots[i].koff + 1;
+    *len = CC(obj)->keys[i].klen & ~KEY_PLAIN;
+    return CC(obj)->kbuf + CC(obj)->keys[i].koff + 1;
 }
 
 /* Keys are short: an inline compare beats a call to memcmp.  Lengths of 4
@@ -854,7 +952,7 @@ static inline int key_plain(const char *key, keyinfo_t ki) {
 
 /* Length and tag first: one compare each settles keys of up to 8 bytes. */
 static inline int find_key(const ws_value_t *obj, const char *key, keyinfo_t ki) {
-    const slot_t *s = CC(obj)->slots;
+    const kslot_t *s = CC(obj)->keys;
     for (uint32_t i = 0, m = CC(obj)->n; i < m; i++) {
         if (s[i].tag != ki.tag || (s[i].klen & ~KEY_PLAIN) != ki.n) continue;
         if (ki.n <= 8) return (int)i;
@@ -883,11 +981,11 @@ static int object_set_slow(ws_value_t *obj, const char *key, keyinfo_t ki, ws_va
         return -1;
     }
     uint64_t bit = key_bit(ki);
-    if (C(obj)->kbloom & bit) {   /* maybe a duplicate: the last one wins */
+    if (obj->u.kbloom & bit) {   /* maybe a duplicate: the last one wins */
         int i = find_key(obj, key, ki);
         if (i >= 0) {
-            release(obj, C(obj)->slots[i].v);
-            C(obj)->slots[i].v = val;
+            release(obj, C(obj)->vals[i]);
+            C(obj)->vals[i] = val;
             return 0;
         }
     }
@@ -896,9 +994,9 @@ static int object_set_slow(ws_value_t *obj, const char *key, keyinfo_t ki, ws_va
         release(obj, val);
         return -1;
     }
-    C(obj)->kbloom |= bit;
-    slot_t *s = &C(obj)->slots[C(obj)->n++];
-    s->v = val;
+    obj->u.kbloom |= bit;
+    C(obj)->vals[C(obj)->n] = val;
+    kslot_t *s = &C(obj)->keys[C(obj)->n++];
     s->tag = ki.tag;
     s->koff = off;
     s->klen = (uint32_t)ki.n | (key_plain(key, ki) ? KEY_PLAIN : 0);
@@ -918,7 +1016,7 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
         return object_set_slow(obj, key, ki, val);
     uint64_t bit = key_bit(ki);
     uint32_t need = c->klen + (uint32_t)ki.n + 3;
-    if ((c->kbloom & bit) || !key_words_lower(key, ki)) return object_set_slow(obj, key, ki, val);
+    if ((obj->u.kbloom & bit) || !key_words_lower(key, ki)) return object_set_slow(obj, key, ki, val);
     uint32_t off = KOFF_TAG;   /* up to 8 bytes: the tag is the key */
 #ifdef KEY_WORDS
     if (ki.n > 8) {
@@ -934,26 +1032,18 @@ int ws_object_set(ws_value_t *obj, const char *key, ws_value_t *val) {
         off = c->klen;
         c->klen = need;
     }
-    slot_t *s = &c->slots[c->n++];
-    s->v = val;
+    c->vals[c->n] = val;
+    kslot_t *s = &c->keys[c->n++];
     s->tag = ki.tag;
     s->koff = off;
     s->klen = (uint32_t)ki.n | KEY_PLAIN;
-    c->kbloom |= bit;
+    obj->u.kbloom |= bit;
     return 0;
 }
 
-/* Appends val to an array that has room (an array slot has no key). */
-/* An array slot: a value, no key. */
-static inline void slot_unkeyed(slot_t *s, ws_value_t *val) {
-    s->v = val;
-    s->tag = 0;
-    s->koff = 0;
-    s->klen = 0;
-}
-
+/* Appends val to an array that has room. */
 static inline void slot_append(ws_value_t *arr, ws_value_t *val) {
-    slot_unkeyed(&C(arr)->slots[C(arr)->n++], val);
+    C(arr)->vals[C(arr)->n++] = val;
 }
 
 #if defined(__GNUC__)
@@ -989,32 +1079,22 @@ int ws_array_push(ws_value_t *arr, ws_value_t *val) {
 int ws_array_reserve(ws_value_t *arr, size_t n) {
     if (!arr || arr->type != WS_VALUE_ARRAY || n > KEY_MAX) return -1;
     if (n <= C(arr)->cap) return 0;
-    slot_t *s = block_grow(arr, C(arr)->slots, (size_t)C(arr)->n * sizeof(slot_t),
-                           n * sizeof(slot_t), F_OWN_SLOTS);
-    if (!s) return -1;
-    C(arr)->slots = s;
-    C(arr)->cap = (uint32_t)n;
-    return 0;
+    return slots_grow(arr, (uint32_t)n);
 }
 
 /* ---------------------------------------------------------------- shapes */
 
-/* The keys of an object, as its slots (values left NULL) and key bytes:
- * ws_object_make copies both into a new node, so building an object costs
- * one allocation and two copies however many members it has. */
-#define KBUF_PAD 16
-
+/* The keys of an object, as its keyset: ws_object_make copies them into
+ * a new node (one allocation and two copies however many members it has),
+ * and build_run's objects point to them. */
 struct ws_shape {
     uint32_t n, klen;
-    uint64_t kbloom;
-    slot_t *slots;
-    char *kbuf;
+    keyset_t *ks;
     size_t base;   /* bytes of a built object up to its members' nodes */
     size_t need;   /* room build_run asks of a chunk per object: base, n members
                     * of up to 32 bytes, the red zone */
-    /* ws_object_build's object in an arena, but for its pointers and
-     * values: the node, then (in the same block) slots and kbuf above,
-     * then KBUF_PAD bytes, so that the key bytes copy in whole blocks */
+    /* build_run's object but for its values and arena: full, with the
+     * keyset's keys and key bytes */
     cont_t image;
 };
 
@@ -1042,36 +1122,45 @@ int ws_shape_new(ws_shape_t **out, const char *const *keys, size_t n, char *err,
         ws_value_free(o);
         return -1;
     }
-    size_t image = sizeof(cont_t) + n * sizeof(slot_t) + (rc == 0 ? C(o)->klen : 0);
-    ws_shape_t *sh = rc == 0 ? malloc(offsetof(ws_shape_t, image) + image + KBUF_PAD) : NULL;
-    if (!sh) {
+    ws_shape_t *sh = rc == 0 ? malloc(sizeof *sh) : NULL;
+    keyset_t *ks = sh ? malloc(sizeof *ks + n * sizeof(kslot_t) + C(o)->klen) : NULL;
+    if (!ks) {
         snprintf(err, errlen, "out of memory");
+        free(sh);
         ws_value_free(o);
         return -1;
     }
+    atomic_init(&ks->refs, 1);   /* the shape's */
+    atomic_init(&ks->orphan, 0);
+    char *kbuf = (char *)(ks->keys + n);
+    memcpy(ks->keys, C(o)->keys, n * sizeof(kslot_t));
+    if (C(o)->klen) memcpy(kbuf, C(o)->kbuf, C(o)->klen);
     sh->n = (uint32_t)n;
     sh->klen = C(o)->klen;
-    sh->kbloom = C(o)->kbloom;
-    sh->slots = (slot_t *)((char *)&sh->image + sizeof(cont_t));
-    sh->kbuf = (char *)(sh->slots + n);
+    sh->ks = ks;
     memset(&sh->image, 0, sizeof(cont_t));
     sh->image.h.type = WS_VALUE_OBJECT;
     sh->image.h.flags = F_ARENA;
+    sh->image.h.u.kbloom = o->u.kbloom;
+    sh->image.keys = ks->keys;
+    sh->image.kbuf = kbuf;
     sh->image.n = sh->image.cap = (uint32_t)n;
     sh->image.klen = sh->image.kcap = sh->klen;
-    sh->image.kbloom = sh->kbloom;
-    memcpy(sh->slots, C(o)->slots, n * sizeof(slot_t));
-    for (size_t i = 0; i < n; i++) sh->slots[i].v = NULL;
-    if (sh->klen) memcpy(sh->kbuf, C(o)->kbuf, sh->klen);
-    memset(sh->kbuf + sh->klen, 0, KBUF_PAD);
-    sh->base = (image + 7) & ~(size_t)7;
+    sh->base = sizeof(cont_t) + n * sizeof(ws_value_t *);
     sh->need = sh->base + n * 32 + REDZONE;
     ws_value_free(o);
     *out = sh;
     return 0;
 }
 
-void ws_shape_free(ws_shape_t *shape) { free(shape); }
+/* Objects built from it may still be in records: arenas that hold its
+ * keyset let go at their next reset. */
+void ws_shape_free(ws_shape_t *shape) {
+    if (!shape) return;
+    atomic_store_explicit(&shape->ks->orphan, 1, memory_order_relaxed);
+    keyset_release(shape->ks);
+    free(shape);
+}
 
 size_t ws_shape_size(const ws_shape_t *shape) { return shape ? shape->n : 0; }
 
@@ -1095,16 +1184,16 @@ ws_value_t *ws_object_make(const ws_shape_t *sh, ws_value_t *const *vals) {
     cont_t *c = C(o);
     c->n = n;
     c->klen = sh->klen;
-    c->kbloom = sh->kbloom;
-    copy_small(c->kbuf, sh->kbuf, sh->klen);
+    o->u.kbloom = sh->image.h.u.kbloom;
+    copy_small(c->kbuf, sh->image.kbuf, sh->klen);
     for (uint32_t i = 0; i < n; i++) {   /* a few slots: inline copies beat memcpy's call */
         if (!(vals[i]->flags & F_ARENA) && adopt(o, vals[i]) < 0) {
             /* the ones before are the arena's now; o itself is an arena node */
             free_vals(vals, i, n);
             return NULL;
         }
-        c->slots[i] = sh->slots[i];
-        c->slots[i].v = vals[i];
+        c->keys[i] = sh->image.keys[i];
+        c->vals[i] = vals[i];
     }
     return o;
 }
@@ -1181,18 +1270,21 @@ static inline size_t built_string_size(size_t len, const char *p, const char *en
  * source an earlier object of the run copied shares that copy's node
  * (the caller's source cannot change or go during the call): a
  * mention's type is one of a few constants, so most objects of a run
- * copy nothing for it. */
+ * copy nothing for it.  And a copy member whose source is a leaf made
+ * earlier in the arena's current chunk, so since its reset (a group's
+ * name and first offset: those of its first mention), is that leaf. */
 #if defined(__GNUC__)
 __attribute__((always_inline))   /* build_run, with n a constant where it can be */
 #endif
 static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, const ws_member_t *m,
-                                 size_t count, slot_t *out, const uint32_t n) {
-    const uint32_t klen = sh->klen;
+                                 size_t count, ws_value_t **out, const uint32_t n) {
     const size_t base = sh->base, need = sh->need;
-    const slot_t *keys = sh->slots;
-    const char *kimg = sh->kbuf;
+    if (a->held_last != sh->ks && arena_hold(a, sh->ks) < 0) return 0;
     char *const cur0 = a->cur, *const end = a->end;
     char *cur = cur0;
+    /* the start of the current chunk: below the object being built, a
+     * node there was made since the arena's reset */
+    const uintptr_t lo = a->chunks ? (uintptr_t)a->chunks->data : 0;
     size_t k = 0;
     /* copies made in this run, by source, direct-mapped by its address
      * (only objects built whole: the run ends at the first one that is not) */
@@ -1208,18 +1300,12 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
         if (room < need) break;
         UNPOISON(start, room);
         cont_t *c = (cont_t *)start;
-        memcpy(c, &sh->image, sizeof(cont_t));   /* the node: counts, kbloom */
-        slot_t *slots = (slot_t *)(c + 1);
-        char *kbuf = (char *)(slots + n);
-        c->slots = slots;
-        c->kbuf = kbuf;
+        memcpy(c, &sh->image, sizeof(cont_t));   /* the node: counts, kbloom, keys */
+        ws_value_t **vals = (ws_value_t **)(c + 1);
+        c->vals = vals;
         c->arena = a;
-        /* The key bytes in 16-byte blocks (the first one always: most
-         * shapes have fewer): the image is padded, and the few bytes past
-         * base land where the members' nodes go next. */
-        memcpy(kbuf, kimg, 16);
-        for (uint32_t o = 16; o < klen; o += 16) memcpy(kbuf + o, kimg + o, 16);
         char *p = start + base;
+        const uintptr_t span = (uintptr_t)start - lo;   /* a node below: made since the reset */
         const char *last_s = NULL;   /* the last short string member made */
         size_t last_len = 0;
         ws_value_t *last_v = NULL;
@@ -1230,14 +1316,13 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
             const ws_member_t *mi = &m[i];
             ws_value_t *v = (ws_value_t *)p;
             if (mi->val) goto bail;
-            memcpy(&slots[i].tag, &keys[i].tag, 16);   /* tag, koff and klen */
             ws_value_type_t t = mi->type;
             if (t == WS_VALUE_STRING) {
                 const char *s = mi->str;
                 size_t len = mi->len;
                 if (len - 1 < 15) {   /* 1 to 15 bytes (last_len is 0 until one is made) */
                     if (len == last_len && (s == last_s || short_same(last_v, s, len))) {
-                        slots[i].v = last_v;
+                        vals[i] = last_v;
                         continue;
                     }
                     last_s = s;
@@ -1245,7 +1330,7 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
                     last_v = v;   /* made next, here */
                     if (short_string_node(v, s, len)) {
                         p += 32;
-                        slots[i].v = v;
+                        vals[i] = v;
                         continue;
                     }
                 }
@@ -1255,7 +1340,7 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
 #ifdef __SSE2__
                 if (len >= 16) {
                     long_string_fill(v, s, len);
-                    slots[i].v = v;
+                    vals[i] = v;
                     continue;
                 }
 #endif
@@ -1271,9 +1356,16 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
                 /* a copy of a leaf: its bytes, flags and all, but for where
                  * it lives (a leaf has no flags but F_PLAIN, F_INT, F_ARENA) */
                 const ws_value_t *src = mi->copy;
+                /* A leaf made earlier in this chunk (a member of an object
+                 * built before, say) lives as long as this object: it is
+                 * shared as a repeated string is, not copied. */
+                if ((uintptr_t)src - lo < span && src->type - (unsigned)WS_VALUE_NULL < WS_VALUE_STRING) {
+                    vals[i] = (ws_value_t *)src;
+                    continue;
+                }
                 size_t way = ((uintptr_t)src >> 4) & (COPY_WAYS - 1);
                 if (src == copy_src[way]) {   /* never NULL: empty ways hold copy_none */
-                    slots[i].v = copy_node[way];
+                    vals[i] = copy_node[way];
                     continue;
                 }
                 if (!src) goto bail;
@@ -1306,9 +1398,9 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
             } else {
                 goto bail;
             }
-            slots[i].v = v;
+            vals[i] = v;
         }
-        slot_unkeyed(&out[k], &c->h);
+        out[k] = &c->h;
         cur = p + REDZONE;
         POISON(p, (size_t)(end - p));
         continue;
@@ -1325,7 +1417,7 @@ static inline size_t build_run_n(ws_value_arena_t *a, const ws_shape_t *sh, cons
  * get a copy with the member loop unrolled: no loop counter, constant
  * slot offsets. */
 static size_t build_run(ws_value_arena_t *a, const ws_shape_t *sh, const ws_member_t *m,
-                        size_t count, slot_t *out) {
+                        size_t count, ws_value_t **out) {
     switch (sh->n) {
     case 4: return build_run_n(a, sh, m, count, out, 4);
     case 5: return build_run_n(a, sh, m, count, out, 5);
@@ -1338,8 +1430,8 @@ static size_t build_run(ws_value_arena_t *a, const ws_shape_t *sh, const ws_memb
 ws_value_t *ws_object_build(const ws_shape_t *sh, const ws_member_t *m) {
     if (!sh || !m) return NULL;
     ws_value_arena_t *a = current;
-    slot_t s;
-    if (a && build_run(a, sh, m, 1, &s)) return s.v;
+    ws_value_t *s;
+    if (a && build_run(a, sh, m, 1, &s)) return s;
     return build_general(sh, m);
 }
 
@@ -1359,7 +1451,7 @@ int ws_array_build(ws_value_t *arr, const ws_shape_t *sh, const ws_member_t *m, 
     ws_value_arena_t *a = current;
     for (size_t k = 0; k < count; k++, m += n) {
         if (a) {   /* an arena node, and room was reserved: plain pushes */
-            size_t got = build_run(a, sh, m, count - k, C(arr)->slots + C(arr)->n);
+            size_t got = build_run(a, sh, m, count - k, C(arr)->vals + C(arr)->n);
             C(arr)->n += (uint32_t)got;
             k += got;
             m += got * n;
@@ -1384,7 +1476,7 @@ const ws_value_t *ws_object_get(const ws_value_t *obj, const char *key) {
     if (!obj || obj->type != WS_VALUE_OBJECT || !key) return NULL;
     keyinfo_t ki = key_info(key);   /* no kbloom test: most reads hit */
     int i = find_key(obj, key, ki);
-    return i >= 0 ? CC(obj)->slots[i].v : NULL;
+    return i >= 0 ? CC(obj)->vals[i] : NULL;
 }
 
 size_t ws_object_size(const ws_value_t *obj) {
@@ -1393,10 +1485,10 @@ size_t ws_object_size(const ws_value_t *obj) {
 
 const ws_value_t *ws_object_at(const ws_value_t *obj, size_t i, const char **key, size_t *klen) {
     if (!obj || obj->type != WS_VALUE_OBJECT || i >= CC(obj)->n) return NULL;
-    const slot_t *s = &CC(obj)->slots[i];
+    const kslot_t *s = &CC(obj)->keys[i];
     if (key) *key = s->koff == KOFF_TAG ? (const char *)&s->tag : CC(obj)->kbuf + s->koff + 1;
     if (klen) *klen = s->klen & ~KEY_PLAIN;
-    return s->v;
+    return CC(obj)->vals[i];
 }
 
 size_t ws_array_size(const ws_value_t *arr) {
@@ -1405,7 +1497,7 @@ size_t ws_array_size(const ws_value_t *arr) {
 
 const ws_value_t *ws_array_at(const ws_value_t *arr, size_t i) {
     if (!arr || arr->type != WS_VALUE_ARRAY || i >= CC(arr)->n) return NULL;
-    return CC(arr)->slots[i].v;
+    return CC(arr)->vals[i];
 }
 
 const char *ws_value_str(const ws_value_t *v, size_t *len) {
@@ -1605,10 +1697,12 @@ static int render_container(const ws_value_t *v, ws_buf_t *out) {
     int obj = v->type == WS_VALUE_OBJECT;
     if (room(out, 2) < 0) return -1;
     out->data[out->len++] = obj ? '{' : '[';
-    const slot_t *slots = CC(v)->slots;
+    ws_value_t *const *vals = CC(v)->vals;
+    const kslot_t *keys = CC(v)->keys;   /* NULL for arrays: read only if obj */
     for (uint32_t i = 0, n = CC(v)->n; i < n; i++) {
-        const slot_t *s = &slots[i];
-        size_t leaf = leaf_need(s->v);
+        const kslot_t *s = obj ? &keys[i] : NULL;
+        const ws_value_t *e = vals[i];
+        size_t leaf = leaf_need(e);
         size_t kl = obj ? (s->klen & ~KEY_PLAIN) + 3 : 0;   /* "key": */
         if (!obj || (s->klen & KEY_PLAIN)) {
             if (room(out, 1 + kl + leaf + 8) < 0) return -1;   /* + the tag's spill */
@@ -1624,7 +1718,7 @@ static int render_container(const ws_value_t *v, ws_buf_t *out) {
                 copy_small(p, CC(v)->kbuf + s->koff, kl);
                 p += kl;
             }
-            if (leaf) p = put_leaf(p, s->v);
+            if (leaf) p = put_leaf(p, e);
             out->len = (size_t)(p - out->data);
             if (leaf) continue;
         } else {
@@ -1634,11 +1728,11 @@ static int render_container(const ws_value_t *v, ws_buf_t *out) {
                 return -1;
             if (leaf) {
                 if (room(out, leaf) < 0) return -1;
-                out->len = (size_t)(put_leaf(out->data + out->len, s->v) - out->data);
+                out->len = (size_t)(put_leaf(out->data + out->len, e) - out->data);
                 continue;
             }
         }
-        if (render(s->v, out) < 0) return -1;
+        if (render(e, out) < 0) return -1;
     }
     if (room(out, 1) < 0) return -1;
     out->data[out->len++] = obj ? '}' : ']';

@@ -328,9 +328,11 @@ static inline int canon_eq(const char *a, const char *b, uint32_t n)
 
 /* Group mentions by (canonical, type) in order of first appearance, with a
  * hash table in the scratch node (linear in the mentions, no allocation
- * once the scratch has grown). */
+ * once the scratch has grown).  A group's name, type and first offset are
+ * copies of its first mention's values in list (the record's arena shares
+ * them instead of writing them again). */
 static ws_value_t *groups_value(const ent_instance_t *in, scratch_node_t *sn,
-                                const ent_mention_t *ms, size_t n)
+                                const ws_value_t *list, const ent_mention_t *ms, size_t n)
 {
     size_t tcap = 16;
     unsigned shift = 60;   /* slots are the hash's top bits */
@@ -382,21 +384,21 @@ static ws_value_t *groups_value(const ent_instance_t *in, scratch_node_t *sn,
     ws_member_t *mb = sn->mb;
     for (size_t j = 0; j < ng && j < BATCH; j++) {   /* the members' types, once */
         ws_member_t *v = &mb[j * 4];
-        v[0].type = WS_VALUE_STRING;    /* canonical */
+        v[0].type = WS_VALUE_INVALID;   /* canonical */
         v[1].type = WS_VALUE_INVALID;   /* type */
         v[2].type = WS_VALUE_NUMBER;    /* count */
-        v[3].type = WS_VALUE_NUMBER;    /* first */
+        v[3].type = WS_VALUE_INVALID;   /* first */
     }
     for (size_t g = 0; g < ng;) {
         size_t k = ng - g < BATCH ? ng - g : BATCH;
         for (size_t j = 0; j < k; j++) {
-            const ent_mention_t *f = &ms[first[g + j]];
+            /* the mention's text, type, canonical, start, end */
+            const ws_value_t *f = ws_array_at(list, first[g + j]);
             ws_member_t *v = &mb[j * 4];
-            v[0].str = f->canon;
-            v[0].len = f->canon_len;
-            v[1].copy = type_value(in, f->type);
+            v[0].copy = ws_object_at(f, 2, NULL, NULL);
+            v[1].copy = ws_object_at(f, 1, NULL, NULL);
             v[2].num = (int64_t)count[g + j];
-            v[3].num = f->start;
+            v[3].copy = ws_object_at(f, 3, NULL, NULL);
         }
         if (ws_array_build(arr, in->group_shape, mb, k) < 0) goto fail;
         g += k;
@@ -430,7 +432,7 @@ static ws_result_t ent_process(void *instance, ws_record_t *rec, char *reason, s
         ws_value_free(list);
         goto oom;
     }
-    groups = groups_value(in, sn, sn->s.ments, n);
+    groups = groups_value(in, sn, list, sn->s.ments, n);
     if (!groups) { ws_value_free(list); goto oom; }
     give_back(in, sn);
     sn = NULL;

@@ -1212,6 +1212,164 @@ TEST(array_reserve_makes_room_and_changes_nothing_else) {
     }
 }
 
+/* Keys read through ws_object_get/at/size and rendered, of an object
+ * built from a shape (whose keys it may share) and of its reference. */
+static void check_same_keys(const ws_value_t *bo, const ws_value_t *ro) {
+    CHECK(ws_object_size(bo) == ws_object_size(ro));
+    for (size_t j = 0; j < ws_object_size(ro); j++) {
+        const char *kb = NULL, *kr = NULL;
+        size_t lb = 0, lr = 0;
+        const ws_value_t *vb = ws_object_at(bo, j, &kb, &lb), *vr = ws_object_at(ro, j, &kr, &lr);
+        CHECK(lb == lr && memcmp(kb, kr, lr) == 0);
+        char key[64];
+        if (lr < sizeof key) {
+            memcpy(key, kr, lr);
+            key[lr] = '\0';
+            CHECK(ws_object_get(bo, key) == vb);
+        }
+        char *a = render_value(vb), *b = render_value(vr);
+        CHECK_STR(a, b);
+        free(a);
+        free(b);
+    }
+}
+
+/* Objects built in runs point to their shape's keys: adding keys (short,
+ * long, to escape, many) to some of them, or replacing members, changes
+ * those objects only, and the shape's other objects, and objects built
+ * later, read and render as before; freeing the shape before the arena
+ * (a processor destroyed before its records) leaves every object whole. */
+TEST(built_objects_share_keys_until_one_changes) {
+    static const char *const keys[] = {"text", "canonical", "q\"uo\\te", "a_key_longer_than_16", "end"};
+    static const char *const added[] = {"x", "canonical2", "new\nline", "an_added_key_longer_than_16",
+                                        "k5", "k6", "k7", "k8", "k9", "k10", "k11", "k12"};
+    char err[128];
+    enum { NOBJ = 40 };
+    for (int mode = 0; mode < 2; mode++) {
+        ws_shape_t *sh = NULL;
+        CHECK(ws_shape_new(&sh, keys, 5, err, sizeof err) == 0);
+        ws_value_arena_t *a = mode ? ws_value_arena_new() : NULL;
+        ws_value_arena_t *prev = ws_value_arena_enter(a);
+        ws_member_t *mb = calloc(NOBJ * 5, sizeof *mb);
+        ws_value_t *built = ws_value_array(), *ref = ws_value_array();
+        for (size_t k = 0; k < NOBJ; k++) {
+            ws_member_t *m = mb + k * 5;
+            m[0] = (ws_member_t){.type = WS_VALUE_STRING, .str = "Name Here", .len = 1 + k % 9};
+            m[1] = m[0];
+            m[2] = (ws_member_t){.type = WS_VALUE_NUMBER, .num = (int64_t)k};
+            m[3] = (ws_member_t){.type = WS_VALUE_BOOL, .num = (int64_t)(k & 1)};
+            m[4] = (ws_member_t){.type = WS_VALUE_NUMBER, .num = (int64_t)k * 7};
+            ws_value_t *v[5];
+            for (size_t j = 0; j < 5; j++) v[j] = member_ref(&m[j]);
+            ws_array_push(ref, ws_object_make(sh, v));
+        }
+        CHECK(ws_array_build(built, sh, mb, NOBJ / 2) == 0);
+        for (size_t k = NOBJ / 2; k < NOBJ; k++) ws_array_push(built, ws_object_build(sh, mb + k * 5));
+        for (size_t k = 0; k < NOBJ; k += 3) {   /* k % 4 keys added, then replacements */
+            ws_value_t *bo = (ws_value_t *)ws_array_at(built, k), *ro = (ws_value_t *)ws_array_at(ref, k);
+            size_t nadd = k % 5 == 4 ? 12 : k % 4;
+            for (size_t i = 0; i < nadd; i++) {
+                CHECK(ws_object_set(bo, added[i], ws_value_int((int64_t)i)) == 0);
+                CHECK(ws_object_set(ro, added[i], ws_value_int((int64_t)i)) == 0);
+            }
+            CHECK(ws_object_set(bo, keys[k % 5], ws_value_string("replaced", 8)) == 0);
+            CHECK(ws_object_set(ro, keys[k % 5], ws_value_string("replaced", 8)) == 0);
+            if (nadd) {
+                CHECK(ws_object_set(bo, added[0], ws_value_null()) == 0);
+                CHECK(ws_object_set(ro, added[0], ws_value_null()) == 0);
+            }
+        }
+        /* objects built after the changes still get the shape's keys */
+        CHECK(ws_array_build(built, sh, mb, 3) == 0);
+        for (size_t k = 0; k < 3; k++) {
+            ws_value_t *v[5];
+            for (size_t j = 0; j < 5; j++) v[j] = member_ref(&mb[k * 5 + j]);
+            ws_array_push(ref, ws_object_make(sh, v));
+        }
+        char *rr = render_value(ref), *rb = render_value(built);
+        CHECK_STR(rb, rr);
+        free(rb);
+        for (size_t k = 0; k < ws_array_size(ref); k++) check_same_keys(ws_array_at(built, k), ws_array_at(ref, k));
+        ws_shape_free(sh);   /* before the values: they keep their keys */
+        rb = render_value(built);
+        CHECK_STR(rb, rr);
+        for (size_t k = 0; k < ws_array_size(ref); k++) check_same_keys(ws_array_at(built, k), ws_array_at(ref, k));
+        free(rb);
+        free(rr);
+        ws_value_free(built);
+        ws_value_free(ref);
+        free(mb);
+        ws_value_arena_leave(prev);
+        if (a) {   /* after the shape is gone, the arena lets go of its keys at a reset */
+            ws_value_arena_reset(a);
+            ws_value_arena_free(a);
+        }
+    }
+}
+
+/* Two arenas hold a shape's keys; the shape goes, then one arena is reset
+ * and the other's objects still read; more shapes than an arena holds
+ * (each freed right after use, or kept) all build objects that render as
+ * made from values, record after record. */
+TEST(shape_keys_outlive_the_shape_in_every_arena) {
+    static const char *const keys[] = {"first_long_key_name", "b"};
+    char err[128];
+    ws_shape_t *sh = NULL;
+    CHECK(ws_shape_new(&sh, keys, 2, err, sizeof err) == 0);
+    ws_value_arena_t *a1 = ws_value_arena_new(), *a2 = ws_value_arena_new();
+    ws_member_t m[2] = {{.type = WS_VALUE_STRING, .str = "v", .len = 1}, {.type = WS_VALUE_NUMBER, .num = 5}};
+    ws_value_arena_t *prev = ws_value_arena_enter(a1);
+    ws_value_t *o1 = ws_object_build(sh, m);
+    ws_value_arena_enter(a2);
+    ws_value_t *o2 = ws_object_build(sh, m);
+    ws_value_arena_leave(prev);
+    ws_shape_free(sh);
+    ws_value_free(o1);   /* a no-op in an arena, and before its reset */
+    ws_value_arena_reset(a1);   /* a1 lets go; a2 still holds the keys */
+    char *r = render_value(o2);
+    CHECK_STR(r, "{\"first_long_key_name\":\"v\",\"b\":5}");
+    free(r);
+    CHECK(ws_object_get(o2, "first_long_key_name") != NULL);
+    ws_value_free(o2);
+    ws_value_arena_free(a1);
+    ws_value_arena_free(a2);
+
+    /* many shapes in one arena */
+    enum { NSH = 80 };
+    ws_shape_t *kept[NSH / 2];
+    ws_value_arena_t *a = ws_value_arena_new();
+    for (int rec = 0; rec < 3; rec++) {
+        prev = ws_value_arena_enter(a);
+        ws_value_t *objs[NSH];
+        char want[NSH][160];
+        for (int i = 0; i < NSH; i++) {
+            char k0[48], k1[48];
+            snprintf(k0, sizeof k0, "shape_%d_first_key_of_some_length", i);
+            snprintf(k1, sizeof k1, "k%d", i);
+            const char *ks[2] = {k0, k1};
+            ws_shape_t *s = NULL;
+            CHECK(ws_shape_new(&s, ks, 2, err, sizeof err) == 0);
+            ws_member_t mm[2] = {{.type = WS_VALUE_NUMBER, .num = i}, {.type = WS_VALUE_STRING, .str = "xy", .len = 2}};
+            objs[i] = ws_value_array();
+            CHECK(ws_array_build(objs[i], s, mm, 1) == 0);
+            snprintf(want[i], sizeof want[i], "[{\"%s\":%d,\"%s\":\"xy\"}]", k0, i, k1);
+            if (i % 2 || rec == 2) ws_shape_free(s);   /* the odd ones at once */
+            else kept[i / 2] = s;
+        }
+        for (int i = 0; i < NSH; i++) {
+            char *got = render_value(objs[i]);
+            CHECK_STR(got, want[i]);
+            free(got);
+            ws_value_free(objs[i]);
+        }
+        ws_value_arena_leave(prev);
+        ws_value_arena_reset(a);
+        if (rec != 2)
+            for (int i = 0; i < NSH / 2; i++) ws_shape_free(kept[i]);   /* some after the reset */
+    }
+    ws_value_arena_free(a);
+}
+
 int main(void) {
     ws_value_arena_t *probe = ws_value_arena_new();
     arenas_on = probe != NULL;
@@ -1234,5 +1392,7 @@ int main(void) {
     RUN(built_strings_that_end_at_a_page_end);
     RUN(built_strings_of_every_length_and_repeated_members);
     RUN(copy_members_of_many_sources_in_runs);
+    RUN(built_objects_share_keys_until_one_changes);
+    RUN(shape_keys_outlive_the_shape_in_every_arena);
     return ws_test_done();
 }
