@@ -541,6 +541,38 @@ static int classify_run(ent_ctx_t *c, size_t k, size_t m, int after_title, int *
     return ENT_UNKNOWN;     /* one word: settled by coreference */
 }
 
+/* The capitalised words right after a place's name, in its run, when they
+ * make it an organisation named after the place: a club, a company, a
+ * paper ("Detroit Axle", "Lakeside Rovers", "Riverton Gazette").  They must
+ * be glued to it by single spaces, be no title, list entry, particle or
+ * geographic word or head of a facility, event or law, and either end in
+ * an organisation's head or suffix or be one ordinary word.  Returns the
+ * end of the organisation, or 0. */
+static size_t place_org_end(ent_ctx_t *c, size_t x, size_t b)
+{
+    size_t m = x;
+    int plain = 1;
+    while (m < b && namey(c, m) && !(c->toks[m].flags & TF_NL) && (c->toks[m].flags & TF_SPACE)) {
+        unsigned cl = ent_tok_cls(c, m);
+        if (cl & (CL_TITLE | CL_GEO_NOUN | CL_PLACE_NOUN | CL_NAME_PART | CL_DEMONYM | CL_STOP |
+                  CL_FAC_HEAD | CL_EVENT_HEAD | CL_LAW_HEAD))
+            return 0;
+        int32_t e;
+        size_t tl;
+        if (ent_gaz_match(c, m, &e, &tl) > 0 || tl) return 0;
+        if (!(cl & CL_COMMON) || (cl & CL_GIVEN)) plain = 0;
+        m++;
+    }
+    /* not when the name goes on (Under-21, Track & Field, Bank of ...) */
+    if (m == x || (m < c->nt && (namey(c, m) || is_connector(c, m) ||
+                             ((c->toks[m].flags & TF_HYPH) && !(c->toks[m].flags & TF_SPACE)))))
+        return 0;
+    if (ent_tok_cls(c, m - 1) & (CL_ORG_SUFFIX | CL_ORG_HEAD)) return m;
+    /* one ordinary word: a team or a firm (Riverton Rugby); more are most
+     * often a title or an event (Riverton Book Fair) */
+    return plain && m == x + 1 ? m : 0;
+}
+
 /* Segment the chunk [a, b) into mentions. */
 static int segment(ent_ctx_t *c, size_t a, size_t b)
 {
@@ -655,6 +687,13 @@ static int segment(ent_ctx_t *c, size_t a, size_t b)
             }
             if (!skip) {
                 int type = e->type;
+                size_t oe;
+                if (type == ET_GPE && k + gl < b && (oe = place_org_end(c, k + gl, b))) {
+                    if (emit(c, k, oe, ET_ORG, ENT_SRC_GUESS, -1) < 0) return -1;
+                    k = oe;
+                    after_title = 0;
+                    continue;
+                }
                 if (type == ET_GPE && geo_noun_before(c, k)) {
                     /* "lake Geneva": the lake, not the city; a country stays a
                      * GPE ("the island Freedonia") */

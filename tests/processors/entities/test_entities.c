@@ -172,6 +172,26 @@ static void test_name_particles(void)
     no_overlaps();
 }
 
+/* A place's name and one more ordinary word, or words ending in an
+ * organisation's head: a club or a firm named after the place.  Not a
+ * title, a hyphenated team (Under-21) or a date after the place. */
+static void test_place_led_organisations(void)
+{
+    tag("Shares in Portvale Axle rose as Rivertown Rugby signed a wing from the Freedonia Under-21 "
+        "squad. Lakeside Mayor Ann Blyth agreed. Traffic in Portvale Tuesday was light.");
+    expect("Portvale Axle", ET_ORG, NULL);
+    expect("Rivertown Rugby", ET_ORG, NULL);
+    expect("Freedonia", ET_GPE, NULL);
+    expect_none("Freedonia Under");
+    expect("Lakeside", ET_GPE, NULL);
+    expect("Ann Blyth", ET_PERSON, NULL);
+    expect("Portvale", ET_GPE, NULL);
+    expect_none("Rivertown");
+    expect_none("Lakeside Mayor");
+    expect_none("Portvale Tuesday");
+    no_overlaps();
+}
+
 static void test_acronyms_and_gazetteer_canonicals(void)
 {
     tag("The Federal Widget Commission (FWC) fined Quillfeather Inc on Tuesday. "
@@ -1085,6 +1105,7 @@ int main(void)
     test_titles_and_possessives();
     test_coreference_short_forms();
     test_name_particles();
+    test_place_led_organisations();
     test_acronyms_and_gazetteer_canonicals();
     test_org_patterns_and_apposition();
     test_numeric_rules();
