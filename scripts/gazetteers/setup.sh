@@ -5,7 +5,7 @@ set -eu
 NPM_DIR=${1:-/tmp/gaz-npm}
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get install -y iso-codes wamerican-small
+  $SUDO apt-get install -y iso-codes wamerican-small wbritish wbritish-small
 fi
 mkdir -p "$NPM_DIR"
 cd "$NPM_DIR"

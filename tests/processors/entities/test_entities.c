@@ -309,6 +309,19 @@ static void test_rule_guards(void)
     no_overlaps();
 }
 
+/* British spellings are ordinary words too (the word lists' British block):
+ * at a sentence start they are no names. */
+static void test_british_spellings(void)
+{
+    tag("Organisers said the race would go ahead. Rumours of a delay spread. "
+        "Defence lawyers for Anna Kowalczyk disagreed.");
+    expect_none("Organisers");
+    expect_none("Rumours");
+    expect_none("Defence");
+    expect("Anna Kowalczyk", ET_PERSON, NULL);
+    no_overlaps();
+}
+
 static void test_sentence_starts_and_headlines(void)
 {
     tag("FREEDONIA SAYS WIDGET TALKS WITH PORTVALE WENT WELL\n"
@@ -1111,6 +1124,7 @@ int main(void)
     test_numeric_rules();
     test_rule_guards();
     test_sentence_starts_and_headlines();
+    test_british_spellings();
     test_document_rules();
     test_events_laws_facilities();
     test_context_words();
