@@ -125,7 +125,7 @@ struct ent_kb {
  * with no empty slot in between, and the keys are in ascending order across
  * the whole table.  A walk from the home then stops at the first key that is
  * not smaller: a miss costs about as many probes as a hit (about two at
- * 70 % full), not the six of plain linear probing.  The table does not wrap:
+ * 70-75 % full), not the six of plain linear probing.  The table does not wrap:
  * ENT_SLOT_PAD slots follow the last home, the last of them always empty. */
 #define ENT_SLOT_PAD 256
 _Static_assert(ENT_SLOT_PAD >= 4, "ent_kb_slot reads four slots from any home");
