@@ -148,10 +148,28 @@ static inline uint64_t text_hash(const ent_ctx_t *c, const ent_mention_t *m, uin
 }
 
 /* Default type for one unknown capitalised word nobody explains. */
+/* One word with a capital inside that comes after a lower-case first
+ * letter or after four letters or more: a brand's or a firm's name (eBay,
+ * iPod, WorldCom, GameCube), not a person's, whose inner capital comes
+ * sooner (McCain, DiCaprio, MacDonald) or after a hyphen. */
+static int brand_word(const ent_ctx_t *c, const ent_tok_t *t)
+{
+    const unsigned char *p = (const unsigned char *)c->text + t->start;
+    size_t n = t->hend - t->start;
+    if (n < 3 || !(t->flags & TF_MIXED)) return 0;
+    if (p[0] >= 'a' && p[0] <= 'z') return p[1] >= 'A' && p[1] <= 'Z';
+    for (size_t i = 1; i < n; i++) {
+        if (p[i] >= 'A' && p[i] <= 'Z') return i >= 4;
+        if (!(p[i] >= 'a' && p[i] <= 'z')) return 0;
+    }
+    return 0;
+}
+
 static int default_type(ent_ctx_t *c, const ent_mention_t *m)
 {
     const ent_tok_t *t = &c->toks[m->tstart];
     if ((t->flags & TF_UPPER) && t->hend - t->start >= 2) return ET_ORG;
+    if (m->tend == m->tstart + 1 && brand_word(c, t)) return ET_ORG;
     /* adjectives of peoples, religions, movements: Islamic, Zairean, Olympic */
     if (!(ent_tok_cls(c, m->tstart) & (CL_GIVEN | CL_SURNAME)) &&
         (m->tend >= c->nt || !(c->toks[m->tend].flags & TF_CAP)) &&

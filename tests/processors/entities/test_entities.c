@@ -322,6 +322,19 @@ static void test_british_spellings(void)
     no_overlaps();
 }
 
+/* A lone unknown word with a capital inside: a brand or a firm when the
+ * capital follows a lower-case first letter or four letters or more, a
+ * person's name when it comes sooner (Mc-, Di-). */
+static void test_brand_words(void)
+{
+    tag("The zPhone sold well, QuillWorks said. McAllister agreed, and so did DiMarco.");
+    expect("zPhone", ET_ORG, NULL);
+    expect("QuillWorks", ET_ORG, NULL);
+    expect("McAllister", ET_PERSON, NULL);
+    expect("DiMarco", ET_PERSON, NULL);
+    no_overlaps();
+}
+
 static void test_sentence_starts_and_headlines(void)
 {
     tag("FREEDONIA SAYS WIDGET TALKS WITH PORTVALE WENT WELL\n"
@@ -1125,6 +1138,7 @@ int main(void)
     test_rule_guards();
     test_sentence_starts_and_headlines();
     test_british_spellings();
+    test_brand_words();
     test_document_rules();
     test_events_laws_facilities();
     test_context_words();
