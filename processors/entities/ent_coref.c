@@ -147,7 +147,6 @@ static inline uint64_t text_hash(const ent_ctx_t *c, const ent_mention_t *m, uin
     return ent_hash_token(c->text + m->start, l);
 }
 
-/* Default type for one unknown capitalised word nobody explains. */
 /* One word with a capital inside that comes after a lower-case first
  * letter or after four letters or more: a brand's or a firm's name (eBay,
  * iPod, WorldCom, GameCube), not a person's, whose inner capital comes
@@ -165,6 +164,7 @@ static int brand_word(const ent_ctx_t *c, const ent_tok_t *t)
     return 0;
 }
 
+/* Default type for one unknown capitalised word nobody explains. */
 static int default_type(ent_ctx_t *c, const ent_mention_t *m)
 {
     const ent_tok_t *t = &c->toks[m->tstart];

@@ -100,6 +100,12 @@ static int name_word(ctx_t *c, qx_tok_t *t)
     return !(k & (QX_W_DET | QX_W_CUE | QX_W_PRONOUN | QX_W_NOSPEAK | QX_W_SKIP | QX_W_RELATIVE));
 }
 
+/* The speaker is entity mention e, its whole span. */
+static inline void sp_entity(ctx_t *c, sp_t *sp, int e)
+{
+    qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, e)->start, qx_ent_te(c, e)->end, e);
+}
+
 /* A speaker phrase ending at token i, not reaching before lo. */
 int qx_np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
 {
@@ -115,7 +121,7 @@ int qx_np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
     if (!(t->f & T_WORD)) return 0;
     int e = qx_ent_at(c, t->s, t->e);
     if (e >= 0 && qx_speaker_type(qx_ent_te(c, e)->type)) {
-        qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, e)->start, qx_ent_te(c, e)->end, e);
+        sp_entity(c, sp, e);
         return 1;
     }
     uint32_t k = qx_cls(c, t);
@@ -169,7 +175,6 @@ int qx_np_back(ctx_t *c, qx_toks_t *tk, long i, long lo, sp_t *sp)
     return 0;
 }
 
-/* A speaker phrase starting at token i, not reaching hi. */
 /* A person named in apposition to a description: the PERSON mention that
  * starts at token j and ends just before a comma, a sentence end, a quote
  * or hi ("said the museum's director, Alice Fenwick."), or -1. */
@@ -186,6 +191,7 @@ static int appositive_person(ctx_t *c, qx_toks_t *tk, size_t j, size_t hi)
     return en;
 }
 
+/* A speaker phrase starting at token i, not reaching hi. */
 int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
 {
     while (i < hi && qx_skippable(c, &tk->t[i]) && !(qx_cls(c, &tk->t[i]) & QX_W_DET)) i++;
@@ -208,7 +214,7 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
             if (r > j && r < hi) {
                 int pe = qx_ent_at(c, tk->t[r].s, tk->t[r].e);
                 if (pe >= 0 && qx_ent_te(c, pe)->type == QX_E_PERSON) {
-                    qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, pe)->start, qx_ent_te(c, pe)->end, pe);
+                    sp_entity(c, sp, pe);
                     return 1;
                 }
                 if (pe < 0 && name_word(c, &tk->t[r])) {
@@ -219,7 +225,7 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
                 }
             }
         }
-        qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, e)->start, qx_ent_te(c, e)->end, e);
+        sp_entity(c, sp, e);
         return 1;
     }
     if (k & QX_W_PRONOUN) {
@@ -230,7 +236,7 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
     if ((k & QX_W_DET) && i + 1 < hi) {
         int en = qx_ent_at(c, tk->t[i + 1].s, tk->t[i + 1].e);
         if (en >= 0 && qx_speaker_type(qx_ent_te(c, en)->type)) {
-            qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, en)->start, qx_ent_te(c, en)->end, en);
+            sp_entity(c, sp, en);
             return 1;
         }
     }
@@ -253,7 +259,7 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
         for (size_t m = i; m <= j; m++) {
             int em = qx_ent_at(c, tk->t[m].s, tk->t[m].e);
             if (em >= 0 && qx_speaker_type(qx_ent_te(c, em)->type)) {
-                qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, em)->start, qx_ent_te(c, em)->end, em);
+                sp_entity(c, sp, em);
                 return 1;
             }
         }
@@ -273,14 +279,14 @@ int qx_np_fwd(ctx_t *c, qx_toks_t *tk, size_t i, size_t hi, sp_t *sp)
         /* said former Wisconsin Gov. Jim Doyle: the person named. */
         int en = (p->f & T_CAP) ? qx_ent_at(c, p->s, p->e) : -1;
         if (en >= 0 && qx_ent_te(c, en)->type == QX_E_PERSON) {
-            qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, en)->start, qx_ent_te(c, en)->end, en);
+            sp_entity(c, sp, en);
             return 1;
         }
         if (pk & QX_W_NOUN) {
             /* "the museum's director, Alice Fenwick": the person named */
             int ap = j + 1 < hi && (tk->t[j + 1].f & T_COMMA) ? appositive_person(c, tk, j + 2, hi) : -1;
             if (ap >= 0)
-                qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, ap)->start, qx_ent_te(c, ap)->end, ap);
+                sp_entity(c, sp, ap);
             else
                 qx_sp_set(sp, QX_SP_DESC, t->s, p->e, -1);
             return 1;
@@ -332,7 +338,7 @@ int qx_subject_back(ctx_t *c, qx_toks_t *tk, long ci, long lo, int participle, s
                  * the commas, not the description before them */
                 int ap = commas == 0 && sp->kind == QX_SP_DESC ? appositive_person(c, tk, (size_t)k + 1, (size_t)j) : -1;
                 if (ap >= 0)
-                    qx_sp_set(sp, QX_SP_ENTITY, qx_ent_te(c, ap)->start, qx_ent_te(c, ap)->end, ap);
+                    sp_entity(c, sp, ap);
                 return 1;
             }
             k--;
