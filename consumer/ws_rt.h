@@ -117,6 +117,7 @@ typedef struct ws_rt {
 
     atomic_int stop;               /* 1: shut down (signal or demo) */
     atomic_int fatal;              /* a fatal Kafka error: exit non-zero */
+    atomic_int producer_fatal;     /* ... raised by the producer */
     atomic_int brokers_down;
     atomic_int txn_abort;          /* exactly-once: a delivery failed */
     atomic_long consumed;          /* input messages taken */

@@ -5,8 +5,12 @@
  * flush the pipeline and the producer (bounded by shutdown_timeout_ms),
  * store and commit the done positions, close the consumer (leaves the
  * group), exit 0.  Whatever did not settle in time stays uncommitted and is
- * processed again by the next owner.  A second signal exits at once. */
+ * processed again by the next owner.  A second signal exits at once.
+ *
+ * A fatal producer error in at-least-once mode does not end the process:
+ * the runtime is shut down the same way and built again (see ws_rt_run). */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +47,7 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         char buf[512];
         rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, buf, sizeof(buf));
         ws_log(WS_LOG_ERROR, "runtime", "fatal Kafka error (%s): %s", rd_kafka_err2name(orig), buf);
+        if (rk == rt->producer) atomic_store(&rt->producer_fatal, 1);
         atomic_store(&rt->fatal, 1);
         return;
     }
@@ -96,7 +101,9 @@ int ws_rt_setup(ws_rt_t *rt, const ws_config_t *cfg, const ws_config_t *loaded,
                 const char *bootstrap, char *err, size_t errlen)
 {
     char e[512];
+    int stop = atomic_load(&rt->stop);   /* the caller's: a rebuild keeps it */
     memset(rt, 0, sizeof(*rt));
+    atomic_store(&rt->stop, stop);
     rt->cfg = cfg;
     pthread_mutex_init(&rt->parts_mu, NULL);
     pthread_mutex_init(&rt->bp_mu, NULL);
@@ -255,12 +262,18 @@ int ws_rt_loop(ws_rt_t *rt)
 }
 
 /* Hard bound on shutdown: librdkafka calls that wait for an unreachable
- * broker must not keep the process alive forever. */
+ * broker must not keep the process alive forever.  A restart disarms it by
+ * moving the generation on. */
+static atomic_int g_watch_gen;
+static atomic_llong g_watch_ms;
+
 static void *watchdog(void *p)
 {
-    int64_t ms = *(int64_t *)p;
+    int gen = (int)(intptr_t)p;
+    int64_t ms = atomic_load(&g_watch_ms);
     struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
     nanosleep(&ts, NULL);
+    if (atomic_load(&g_watch_gen) != gen) return NULL;
     ws_log(WS_LOG_ERROR, "runtime", "shutdown exceeded %lld ms; exiting", (long long)ms);
     _exit(1);
     return NULL;
@@ -268,13 +281,13 @@ static void *watchdog(void *p)
 
 int ws_rt_shutdown(ws_rt_t *rt, int rc)
 {
-    static int64_t bound;
     int64_t budget = rt->cfg->shutdown_timeout_ms > 0 ? rt->cfg->shutdown_timeout_ms : 30000;
     int64_t t0 = ws_now_ms();
     ws_log_event(WS_LOG_INFO, "runtime", "shutting down", NULL);
-    bound = budget * 2 + 15000;
+    atomic_store(&g_watch_ms, budget * 2 + 15000);
+    int gen = atomic_fetch_add(&g_watch_gen, 1) + 1;
     pthread_t wd;
-    if (pthread_create(&wd, NULL, watchdog, &bound) == 0) pthread_detach(wd);
+    if (pthread_create(&wd, NULL, watchdog, (void *)(intptr_t)gen) == 0) pthread_detach(wd);
 
     if (rt->consumer) {
         ws_parts_close_all(rt);
@@ -339,20 +352,73 @@ void ws_rt_free(ws_rt_t *rt)
     pthread_mutex_destroy(&rt->txn_mu);
 }
 
+/* A fatal producer error in at-least-once mode is cured by a new producer:
+ * librdkafka 2.0.2's idempotent producer can lose its sequence numbers when
+ * a broker comes back (librdkafka#4438, fixed in 2.3.0).  In exactly-once
+ * mode a fatal error means another instance owns the transactional id, so
+ * the process stops.  Too many in a row also stop it. */
+#define RESTART_MAX 5
+#define RESTART_QUIET_MS 600000   /* a run this long starts the count again */
+
+static int restartable(ws_rt_t *rt)
+{
+    return !rt->eos && atomic_load(&rt->producer_fatal) && !atomic_load(&rt->stop);
+}
+
+/* Sleeps ms unless a stop comes; returns 1 when one did. */
+static int backoff(ws_rt_t *rt, int64_t ms)
+{
+    for (int64_t end = ws_now_ms() + ms; ws_now_ms() < end;) {
+        if (atomic_load(&rt->stop)) return 1;
+        struct timespec ts = { 0, 50 * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+    return atomic_load(&rt->stop) != 0;
+}
+
+int ws_rt_run(ws_rt_t *rt, const ws_config_t *cfg, const char *bootstrap, int *restarts,
+              char *err, size_t errlen)
+{
+    int rc, n = 0;
+    for (;;) {
+        int64_t t0 = ws_now_ms();
+        int again = 0;
+        if (ws_rt_setup(rt, cfg, NULL, bootstrap, err, errlen) != 0) {
+            rc = ws_rt_shutdown(rt, 1);
+        } else {
+            rc = ws_rt_loop(rt);
+            rc = ws_rt_shutdown(rt, rc);
+            if (rc) snprintf(err, errlen, "stopped after a fatal Kafka error");
+            again = rc && restartable(rt);
+        }
+        ws_rt_free(rt);
+        if (!again) break;
+        if (ws_now_ms() - t0 >= RESTART_QUIET_MS) n = 0;
+        if (++n > RESTART_MAX) {
+            snprintf(err, errlen, "stopped after %d fatal producer errors in a row", n);
+            break;
+        }
+        atomic_fetch_add(&g_watch_gen, 1);   /* the shutdown finished: disarm its bound */
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddNumberToObject(f, "attempt", n);
+        cJSON_AddNumberToObject(f, "of", RESTART_MAX);
+        cJSON_AddNumberToObject(f, "backoff_ms", 1000.0 * n);
+        ws_log_event(WS_LOG_WARN, "runtime", "restarting after a fatal producer error", f);
+        cJSON_Delete(f);
+        if (restarts) (*restarts)++;
+        if (backoff(rt, 1000 * n)) {
+            rc = 0;   /* stopped while waiting: everything is already settled */
+            break;
+        }
+    }
+    return rc;
+}
+
 int ws_run(const ws_config_t *cfg, char *err, size_t errlen)
 {
     static ws_rt_t rt;
     ws_rt_install_signals(&rt);
-    int rc;
-    if (ws_rt_setup(&rt, cfg, NULL, NULL, err, errlen) != 0) {
-        rc = 1;
-        ws_rt_shutdown(&rt, rc);
-    } else {
-        rc = ws_rt_loop(&rt);
-        rc = ws_rt_shutdown(&rt, rc);
-        if (rc) snprintf(err, errlen, "stopped after a fatal Kafka error");
-    }
-    ws_rt_free(&rt);
+    int rc = ws_rt_run(&rt, cfg, NULL, NULL, err, errlen);
     g_rt = NULL;
     return rc;
 }

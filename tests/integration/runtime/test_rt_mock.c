@@ -48,16 +48,17 @@ static void cluster_stop(cluster_t *c)
     rd_kafka_destroy(c->host);
 }
 
-/* n distinct articles (unique words so no processor drops them); big: a
- * plain-text article whose enriched record is far larger than itself. */
-static void produce_articles(cluster_t *c, int n, int big)
+/* n distinct articles from number first on (unique words so no processor
+ * drops them); big: a plain-text article whose enriched record is far
+ * larger than itself. */
+static void produce_range(cluster_t *c, int first, int n, int big)
 {
     char e[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "bootstrap.servers", c->bs, e, sizeof(e));
     rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, e, sizeof(e));
     char buf[4096];
-    for (int i = 0; i < n; i++) {
+    for (int i = first; i < first + n; i++) {
         int len = snprintf(buf, sizeof(buf),
                            "{\"id\":\"a-%05d\",\"title\":\"Item %d\",\"body\":\"Report %d: the "
                            "committee%d met in hall%d and agreed on plan%d by vote%d.\\n\"}",
@@ -75,6 +76,11 @@ static void produce_articles(cluster_t *c, int n, int big)
     rd_kafka_flush(p, 10000);
     CHECK(rd_kafka_outq_len(p) == 0, "test input delivered to the mock cluster");
     rd_kafka_destroy(p);
+}
+
+static void produce_articles(cluster_t *c, int n, int big)
+{
+    produce_range(c, 0, n, big);
 }
 
 /* Counts the records of topic, and the distinct "a-NNNNN" keys among them. */
@@ -147,13 +153,18 @@ static void *loop(void *p)
     return NULL;
 }
 
-static int start(instance_t *in, const ws_config_t *cfg, cluster_t *c)
+/* The mock cluster has no CreateTopics: make the state topics here. */
+static void create_state_topics(const ws_config_t *cfg, cluster_t *c)
 {
-    char err[1024] = "";
-    /* The mock cluster has no CreateTopics: make the state topics here. */
     for (size_t i = 0; i < cfg->entries_n; i++)
         if (cfg->entries[i].state_topic)
             rd_kafka_mock_topic_create(c->mc, cfg->entries[i].state_topic, 1, 1);
+}
+
+static int start(instance_t *in, const ws_config_t *cfg, cluster_t *c)
+{
+    char err[1024] = "";
+    create_state_topics(cfg, c);
     if (ws_rt_setup(&in->rt, cfg, NULL, c->bs, err, sizeof(err)) != 0) {
         CHECK(0, "setup: %s", err);
         ws_rt_shutdown(&in->rt, 1);
@@ -347,6 +358,71 @@ static void failed_delivery_is_retried_not_lost(void)
     cluster_stop(&c);
 }
 
+/* ws_rt_run on a thread of its own, as `wirestream run` runs it. */
+typedef struct {
+    ws_rt_t rt;
+    const ws_config_t *cfg;
+    const char *bs;
+    pthread_t th;
+    int rc, restarts;
+    char err[512];
+} runner_t;
+
+static void *run_thread(void *p)
+{
+    runner_t *r = p;
+    r->rc = ws_rt_run(&r->rt, r->cfg, r->bs, &r->restarts, r->err, sizeof(r->err));
+    return NULL;
+}
+
+/* librdkafka 2.0.2's idempotent producer can fail fatally when a broker
+ * returns (its sequence numbers out of step).  At least once, the runtime
+ * is built again and every input still gets its output; exactly once, a
+ * fatal error means fencing, so the run stops with exit code 1. */
+static void fatal_producer_error(int eos)
+{
+    cluster_t c;
+    cluster_start(&c);
+    produce_articles(&c, 300, 0);
+    /* The mock cluster keeps a closed member in the group until its session
+     * times out, so the rebuilt consumer waits that long for its partitions. */
+    const char *extra[] = { "kafka.session.timeout.ms=6000", "kafka.heartbeat.interval.ms=500",
+                            "delivery=exactly_once", "transaction_interval_ms=50" };
+    ws_config_t *cfg = load_config(extra, eos ? 4 : 2);
+    create_state_topics(cfg, &c);
+    static runner_t r;
+    memset(&r, 0, sizeof(r));
+    r.cfg = cfg;
+    r.bs = c.bs;
+    pthread_create(&r.th, NULL, run_thread, &r);
+    int t = 0;
+    while (atomic_load(&r.rt.completed) < 50 && t++ < 600) sleep_ms(50);
+    CHECK(atomic_load(&r.rt.completed) >= 50, "processing started");
+    rd_kafka_test_fatal_error(r.rt.producer, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                              "test: sequence desynchronisation");
+    if (!eos) {
+        /* these can only come out through the rebuilt runtime */
+        produce_range(&c, 300, 300, 0);
+        int distinct = 0;
+        for (time_t end = time(NULL) + 45; distinct < 600 && time(NULL) < end;) {
+            sleep_ms(500);
+            read_topic(&c, "out", 600, &distinct, NULL, 0);
+        }
+        CHECK(distinct == 600, "every input has its output after the rebuild: %d of 600", distinct);
+        atomic_store(&r.rt.stop, 1);
+        pthread_join(r.th, NULL);
+        CHECK(r.restarts == 1, "one rebuild after the fatal error, got %d", r.restarts);
+        CHECK(r.rc == 0, "clean exit after the rebuilt run is stopped: rc %d (%s)", r.rc, r.err);
+    } else {
+        pthread_join(r.th, NULL);
+        CHECK(r.restarts == 0, "no rebuild in exactly-once mode, got %d", r.restarts);
+        CHECK(r.rc == 1 && strstr(r.err, "fatal"), "exit code 1 naming the fatal error: rc %d (%s)",
+              r.rc, r.err);
+    }
+    ws_config_free(cfg);
+    cluster_stop(&c);
+}
+
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : NULL;
@@ -357,6 +433,8 @@ int main(int argc, char **argv)
     if (!only || !strcmp(only, "eos")) exactly_once_outputs_each_input_once(1);
     if (!only || !strcmp(only, "eos_workers")) exactly_once_outputs_each_input_once(3);
     if (!only || !strcmp(only, "retry")) failed_delivery_is_retried_not_lost();
+    if (!only || !strcmp(only, "fatal")) fatal_producer_error(0);
+    if (!only || !strcmp(only, "fatal_eos")) fatal_producer_error(1);
     if (failures) {
         fprintf(stderr, "%d failure(s)\n", failures);
         return 1;

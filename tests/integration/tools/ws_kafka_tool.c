@@ -6,6 +6,9 @@
  *         {"key": str|null, "key_hex": hex, "value": str|null, "value_hex": hex,
  *          "partition": n, "headers": [[name, str|null], ...]}
  *         every message must be acknowledged, else exit 1.  --rate paces it.
+ *         A fatal idempotence error is survived on a new producer: the
+ *         messages it failed are sent again (possibly twice, never lost).
+ *         WS_KAFKA_TOOL_FATAL_AFTER=N raises a test fatal error after N.
  *     consume TOPIC [--read-committed] [--no-value] [--timeout-ms N]
  *         every record from the start to the end of each partition, one JSON
  *         object per line: {"partition","offset","timestamp","key","value",
@@ -47,9 +50,11 @@ static void die_usage(void) {
     exit(2);
 }
 
-static rd_kafka_t *new_client(rd_kafka_type_t type, const char *const *extra, int nextra) {
+static rd_kafka_t *new_client(rd_kafka_type_t type, const char *const *extra, int nextra,
+                              void (*on_delivery)(rd_kafka_t *, const rd_kafka_message_t *, void *)) {
     char err[512];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (on_delivery) rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof(err)) != RD_KAFKA_CONF_OK)
         goto fail;
     for (int i = 0; i + 1 < nextra; i += 2)
@@ -99,7 +104,7 @@ static int cmd_create(int argc, char **argv) {
     const char *topic = argv[0];
     int parts = atoi(argv[1]);
     char err[512];
-    rd_kafka_t *rk = new_client(RD_KAFKA_PRODUCER, NULL, 0);
+    rd_kafka_t *rk = new_client(RD_KAFKA_PRODUCER, NULL, 0, NULL);
     rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, parts, 1, err, sizeof(err));
     if (!nt) {
         fprintf(stderr, "ws-kafka-tool: %s\n", err);
@@ -159,14 +164,123 @@ static int cmd_create(int argc, char **argv) {
 
 static long delivered, failed;
 
+/* librdkafka 2.0.2's idempotent producer can fail fatally with "out of order
+ * sequence number" when a broker comes back from an outage (fixed upstream
+ * in 2.3.0, librdkafka#4438).  The messages it fails then are kept here and
+ * sent again on a fresh producer, so a paced producer survives the outage
+ * tests it feeds.  A message may be written twice that way, never lost. */
+typedef struct resend {
+    struct resend *next;
+    char *topic;
+    int32_t partition;
+    void *key, *value;
+    size_t klen, vlen;
+    int tombstone;
+    rd_kafka_headers_t *hdrs;
+} resend_t;
+
+static resend_t *resend_head, **resend_tail = &resend_head;
+static long resent;
+
+static void *dup_bytes(const void *p, size_t n) {
+    void *d = malloc(n ? n : 1);
+    if (n) memcpy(d, p, n);
+    return d;
+}
+
+static void keep_for_resend(const rd_kafka_message_t *m) {
+    resend_t *r = calloc(1, sizeof(*r));
+    r->topic = strdup(rd_kafka_topic_name(m->rkt));
+    r->partition = m->partition;
+    r->key = m->key ? dup_bytes(m->key, m->key_len) : NULL;
+    r->klen = m->key_len;
+    r->tombstone = m->payload == NULL;
+    r->value = m->payload ? dup_bytes(m->payload, m->len) : NULL;
+    r->vlen = m->len;
+    rd_kafka_headers_t *h = NULL;
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR) r->hdrs = rd_kafka_headers_copy(h);
+    *resend_tail = r;
+    resend_tail = &r->next;
+}
+
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
-    if (m->err) {
+    (void)opaque;
+    if (!m->err) {
+        delivered++;
+    } else if (rd_kafka_fatal_error(rk, NULL, 0)) {
+        keep_for_resend(m);
+    } else {
         failed++;
         if (failed <= 5)
             fprintf(stderr, "ws-kafka-tool: delivery failed: %s\n", rd_kafka_err2str(m->err));
-    } else {
-        delivered++;
     }
+}
+
+static rd_kafka_t *new_producer(void) {
+    const char *extra[] = {"enable.idempotence", "true", "linger.ms", "5",
+                           "message.timeout.ms", "120000"};
+    return new_client(RD_KAFKA_PRODUCER, extra, 6, on_delivery);
+}
+
+/* Produces one message, waiting while the queue is full.  Headers pass to
+ * librdkafka on success and are freed on failure. */
+static rd_kafka_resp_err_t produce_msg(rd_kafka_t *rk, const char *topic, int32_t part,
+                                       const void *key, size_t klen, const void *payload,
+                                       size_t vlen, rd_kafka_headers_t *hdrs) {
+    rd_kafka_resp_err_t e;
+    for (;;) {
+        e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part),
+                              RD_KAFKA_V_KEY(key, klen), RD_KAFKA_V_VALUE((void *)payload, vlen),
+                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs),
+                              RD_KAFKA_V_END);
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+        rd_kafka_poll(rk, 100);
+    }
+    if (e && hdrs) rd_kafka_headers_destroy(hdrs);
+    return e;
+}
+
+#define MAX_RECOVERIES 5
+
+/* After a fatal error: collect every message the old producer still holds,
+ * then send them again on a new one.  Returns the producer to go on with,
+ * NULL when recovery is out of attempts or fails. */
+static rd_kafka_t *recover(rd_kafka_t *rk, int *recoveries) {
+    char reason[512];
+    rd_kafka_fatal_error(rk, reason, sizeof(reason));
+    if (++*recoveries > MAX_RECOVERIES) {
+        fprintf(stderr, "ws-kafka-tool: fatal producer error, giving up after %d recoveries: %s\n",
+                MAX_RECOVERIES, reason);
+        for (resend_t *r = resend_head; r; r = r->next) failed++;
+        return NULL;
+    }
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_flush(rk, 10000);
+    rd_kafka_destroy(rk);
+    rk = new_producer();
+    long n = 0;
+    while (resend_head) {
+        resend_t *r = resend_head;
+        resend_head = r->next;
+        if (!resend_head) resend_tail = &resend_head;
+        static char empty[1];
+        const void *payload = r->value ? r->value : (r->tombstone ? NULL : empty);
+        rd_kafka_resp_err_t e = produce_msg(rk, r->topic, r->partition, r->key, r->klen, payload,
+                                            r->vlen, r->hdrs);
+        if (e) {
+            failed++;
+            fprintf(stderr, "ws-kafka-tool: resend: %s\n", rd_kafka_err2str(e));
+        }
+        n++;
+        free(r->topic);
+        free(r->key);
+        free(r->value);
+        free(r);
+    }
+    resent += n;
+    fprintf(stderr, "ws-kafka-tool: fatal producer error (%s); sent %ld messages again on a new "
+            "producer\n", reason, n);
+    return rk;
 }
 
 static int hexval(int c) {
@@ -223,23 +337,10 @@ static int cmd_produce(int argc, char **argv) {
         if (!strcmp(argv[i], "--rate") && i + 1 < argc) rate = atof(argv[++i]);
         else die_usage();
     }
-    const char *extra[] = {"enable.idempotence", "true", "linger.ms", "5",
-                           "message.timeout.ms", "120000"};
-    char err[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof(err));
-    for (int i = 0; i < 6; i += 2) rd_kafka_conf_set(conf, extra[i], extra[i + 1], err, sizeof(err));
-    for (int i = 0; i < nprops; i++)
-        if (rd_kafka_conf_set(conf, prop_keys[i], prop_vals[i], err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-            fprintf(stderr, "ws-kafka-tool: config: %s\n", err);
-            return 2;
-        }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-    if (!rk) {
-        fprintf(stderr, "ws-kafka-tool: %s\n", err);
-        return 1;
-    }
+    rd_kafka_t *rk = new_producer();
+    int recoveries = 0;
+    const char *fa = getenv("WS_KAFKA_TOOL_FATAL_AFTER");
+    long fatal_after = fa ? atol(fa) : -1;
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -280,18 +381,13 @@ static int cmd_produce(int argc, char **argv) {
         static char empty[1];
         const char *payload = val ? val : (vlen == 0 && has_value(o) ? empty : NULL);
         rd_kafka_resp_err_t e;
-        for (;;) {
-            e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part),
-                                  RD_KAFKA_V_KEY(key, klen),
-                                  RD_KAFKA_V_VALUE((void *)payload, vlen),
-                                  RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                  RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
-            if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
-            rd_kafka_poll(rk, 100);
-        }
+        while ((e = produce_msg(rk, topic, part, key, klen, payload, vlen,
+                                hdrs ? rd_kafka_headers_copy(hdrs) : NULL)) == RD_KAFKA_RESP_ERR__FATAL &&
+               (rk = recover(rk, &recoveries)) != NULL)
+            ;
+        if (hdrs) rd_kafka_headers_destroy(hdrs);
         if (e) {
             fprintf(stderr, "ws-kafka-tool: produce: %s\n", rd_kafka_err2str(e));
-            if (hdrs) rd_kafka_headers_destroy(hdrs);
             rc = 1;
         }
         free(key);
@@ -304,16 +400,30 @@ static int cmd_produce(int argc, char **argv) {
             int64_t due = t0 + (int64_t)(sent * 1000.0 / rate);
             while (now_ms() < due) rd_kafka_poll(rk, (int)(due - now_ms()));
         }
+        if (sent == fatal_after)
+            rd_kafka_test_fatal_error(rk, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+                                      "WS_KAFKA_TOOL_FATAL_AFTER");
+        if (rd_kafka_fatal_error(rk, NULL, 0) && !(rk = recover(rk, &recoveries))) {
+            rc = 1;
+            break;
+        }
     }
     free(line);
-    if (rd_kafka_flush(rk, 120000)) {
-        fprintf(stderr, "ws-kafka-tool: flush timed out\n");
-        rc = rc ? rc : 3;
+    while (rk) {
+        int timed_out = rd_kafka_flush(rk, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (!rd_kafka_fatal_error(rk, NULL, 0)) {
+            if (timed_out) {
+                fprintf(stderr, "ws-kafka-tool: flush timed out\n");
+                rc = rc ? rc : 3;
+            }
+            break;
+        }
+        if (!(rk = recover(rk, &recoveries))) rc = 1;
     }
     if (failed && !rc) rc = 1;
-    fprintf(stderr, "ws-kafka-tool: produced %ld to %s (%ld acked, %ld failed)\n", sent, topic,
-            delivered, failed);
-    rd_kafka_destroy(rk);
+    fprintf(stderr, "ws-kafka-tool: produced %ld to %s (%ld acked, %ld failed, %ld sent again)\n",
+            sent, topic, delivered, failed, resent);
+    if (rk) rd_kafka_destroy(rk);
     return rc;
 }
 
@@ -383,7 +493,7 @@ static int cmd_consume(int argc, char **argv) {
     const char *extra[] = {"group.id", "ws-kafka-tool", "enable.partition.eof", "true",
                            "enable.auto.commit", "false",
                            "isolation.level", read_committed ? "read_committed" : "read_uncommitted"};
-    rd_kafka_t *rk = new_client(RD_KAFKA_CONSUMER, extra, 8);
+    rd_kafka_t *rk = new_client(RD_KAFKA_CONSUMER, extra, 8, NULL);
     int parts = partition_count(rk, topic, 10000);
     if (parts < 0) {
         int64_t deadline = now_ms() + 10000;
@@ -474,7 +584,7 @@ static int cmd_offsets(int argc, char **argv) {
     if (argc != 2) die_usage();
     const char *group = argv[0], *topic = argv[1];
     const char *extra[] = {"group.id", group, "enable.auto.commit", "false"};
-    rd_kafka_t *rk = new_client(RD_KAFKA_CONSUMER, extra, 4);
+    rd_kafka_t *rk = new_client(RD_KAFKA_CONSUMER, extra, 4, NULL);
     int parts = partition_count(rk, topic, 10000);
     if (parts <= 0) {
         fprintf(stderr, "ws-kafka-tool: offsets: topic %s unknown\n", topic);
