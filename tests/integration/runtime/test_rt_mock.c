@@ -360,18 +360,17 @@ static void failed_delivery_is_retried_not_lost(void)
 
 /* ws_rt_run on a thread of its own, as `wirestream run` runs it. */
 typedef struct {
-    ws_rt_t rt;
+    instance_t in;
     const ws_config_t *cfg;
     const char *bs;
-    pthread_t th;
-    int rc, restarts;
+    int restarts;
     char err[512];
 } runner_t;
 
 static void *run_thread(void *p)
 {
     runner_t *r = p;
-    r->rc = ws_rt_run(&r->rt, r->cfg, r->bs, &r->restarts, r->err, sizeof(r->err));
+    r->in.rc = ws_rt_run(&r->in.rt, r->cfg, r->bs, &r->restarts, r->err, sizeof(r->err));
     return NULL;
 }
 
@@ -394,11 +393,10 @@ static void fatal_producer_error(int eos)
     memset(&r, 0, sizeof(r));
     r.cfg = cfg;
     r.bs = c.bs;
-    pthread_create(&r.th, NULL, run_thread, &r);
-    int t = 0;
-    while (atomic_load(&r.rt.completed) < 50 && t++ < 600) sleep_ms(50);
-    CHECK(atomic_load(&r.rt.completed) >= 50, "processing started");
-    rd_kafka_test_fatal_error(r.rt.producer, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
+    pthread_create(&r.in.th, NULL, run_thread, &r);
+    instance_t *all[1] = { &r.in };
+    CHECK(wait_completed(all, 1, 50, 30000), "processing started");
+    rd_kafka_test_fatal_error(r.in.rt.producer, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER,
                               "test: sequence desynchronisation");
     if (!eos) {
         /* these can only come out through the rebuilt runtime */
@@ -409,15 +407,15 @@ static void fatal_producer_error(int eos)
             read_topic(&c, "out", 600, &distinct, NULL, 0);
         }
         CHECK(distinct == 600, "every input has its output after the rebuild: %d of 600", distinct);
-        atomic_store(&r.rt.stop, 1);
-        pthread_join(r.th, NULL);
+        atomic_store(&r.in.rt.stop, 1);
+        pthread_join(r.in.th, NULL);
         CHECK(r.restarts == 1, "one rebuild after the fatal error, got %d", r.restarts);
-        CHECK(r.rc == 0, "clean exit after the rebuilt run is stopped: rc %d (%s)", r.rc, r.err);
+        CHECK(r.in.rc == 0, "clean exit after the rebuilt run is stopped: rc %d (%s)", r.in.rc, r.err);
     } else {
-        pthread_join(r.th, NULL);
+        pthread_join(r.in.th, NULL);
         CHECK(r.restarts == 0, "no rebuild in exactly-once mode, got %d", r.restarts);
-        CHECK(r.rc == 1 && strstr(r.err, "fatal"), "exit code 1 naming the fatal error: rc %d (%s)",
-              r.rc, r.err);
+        CHECK(r.in.rc == 1 && strstr(r.err, "fatal"), "exit code 1 naming the fatal error: rc %d (%s)",
+              r.in.rc, r.err);
     }
     ws_config_free(cfg);
     cluster_stop(&c);

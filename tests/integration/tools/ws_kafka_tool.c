@@ -173,9 +173,8 @@ typedef struct resend {
     struct resend *next;
     char *topic;
     int32_t partition;
-    void *key, *value;
+    void *key, *value;   /* value NULL: a tombstone */
     size_t klen, vlen;
-    int tombstone;
     rd_kafka_headers_t *hdrs;
 } resend_t;
 
@@ -194,7 +193,6 @@ static void keep_for_resend(const rd_kafka_message_t *m) {
     r->partition = m->partition;
     r->key = m->key ? dup_bytes(m->key, m->key_len) : NULL;
     r->klen = m->key_len;
-    r->tombstone = m->payload == NULL;
     r->value = m->payload ? dup_bytes(m->payload, m->len) : NULL;
     r->vlen = m->len;
     rd_kafka_headers_t *h = NULL;
@@ -223,7 +221,7 @@ static rd_kafka_t *new_producer(void) {
 }
 
 /* Produces one message, waiting while the queue is full.  Headers pass to
- * librdkafka on success and are freed on failure. */
+ * librdkafka on success and stay the caller's on failure. */
 static rd_kafka_resp_err_t produce_msg(rd_kafka_t *rk, const char *topic, int32_t part,
                                        const void *key, size_t klen, const void *payload,
                                        size_t vlen, rd_kafka_headers_t *hdrs) {
@@ -236,7 +234,6 @@ static rd_kafka_resp_err_t produce_msg(rd_kafka_t *rk, const char *topic, int32_
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
         rd_kafka_poll(rk, 100);
     }
-    if (e && hdrs) rd_kafka_headers_destroy(hdrs);
     return e;
 }
 
@@ -263,11 +260,10 @@ static rd_kafka_t *recover(rd_kafka_t *rk, int *recoveries) {
         resend_t *r = resend_head;
         resend_head = r->next;
         if (!resend_head) resend_tail = &resend_head;
-        static char empty[1];
-        const void *payload = r->value ? r->value : (r->tombstone ? NULL : empty);
-        rd_kafka_resp_err_t e = produce_msg(rk, r->topic, r->partition, r->key, r->klen, payload,
+        rd_kafka_resp_err_t e = produce_msg(rk, r->topic, r->partition, r->key, r->klen, r->value,
                                             r->vlen, r->hdrs);
         if (e) {
+            if (r->hdrs) rd_kafka_headers_destroy(r->hdrs);
             failed++;
             fprintf(stderr, "ws-kafka-tool: resend: %s\n", rd_kafka_err2str(e));
         }
@@ -381,13 +377,13 @@ static int cmd_produce(int argc, char **argv) {
         static char empty[1];
         const char *payload = val ? val : (vlen == 0 && has_value(o) ? empty : NULL);
         rd_kafka_resp_err_t e;
-        while ((e = produce_msg(rk, topic, part, key, klen, payload, vlen,
-                                hdrs ? rd_kafka_headers_copy(hdrs) : NULL)) == RD_KAFKA_RESP_ERR__FATAL &&
+        while ((e = produce_msg(rk, topic, part, key, klen, payload, vlen, hdrs)) ==
+                   RD_KAFKA_RESP_ERR__FATAL &&
                (rk = recover(rk, &recoveries)) != NULL)
             ;
-        if (hdrs) rd_kafka_headers_destroy(hdrs);
         if (e) {
             fprintf(stderr, "ws-kafka-tool: produce: %s\n", rd_kafka_err2str(e));
+            if (hdrs) rd_kafka_headers_destroy(hdrs);
             rc = 1;
         }
         free(key);
